@@ -1,0 +1,226 @@
+// A scenario as a value: the abstract syntax of the scenario language.
+//
+// The scenario language (../shared/SCENARIO.md, "The scenario language, version 1"; DESIGN.md §4)
+// is how a run is written down: a header (`seed`, `config`), then timed steps, each a client
+// operation (`write`, `read`) or a fault, with an optional client (`as`) and an optional outcome
+// (`expect`). This header holds only the data: `scenario_parser.hpp` turns text into it and
+// `scenario_printer.hpp` turns it back into canonical text, so that a scenario shrunk by a
+// property test can be saved, replayed and read aloud. Faults are the values of
+// `aurora/sim/fault.hpp`, which already print in the language.
+//
+// It also answers "which names exist for this configuration" (storage nodes `a1..cN`, instances
+// `db1..db(1+replicas)`, AZs `a b c`), which the parser uses to reject unknown names.
+// It deliberately knows nothing about running a scenario: that is the runner's job.
+// Project extensions (the `variant` and `lal` keys; loss, duplicate, delay, slow) are
+// documented in docs/scenario-extensions.md.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "aurora/sim/fault.hpp"
+#include "aurora/sim/time.hpp"
+
+namespace aurora::harness {
+
+// Named bounds of the language: a scenario that exceeds one is rejected with a message.
+struct scenario_limits {
+  static constexpr std::size_t max_bytes = 16u << 20;  // 16 MiB of text
+  static constexpr std::size_t max_steps = 100'000;
+  static constexpr std::size_t max_puts_per_write = 1'000;
+  static constexpr std::size_t max_name_length = 64;
+  static constexpr std::size_t max_errors = 20;  // the parser stops reporting after this many
+  static constexpr int max_protection_groups = 64;
+  static constexpr int max_nodes_per_az = 9;  // names stay one letter and one digit: a1..c9
+  static constexpr int max_replicas = 15;     // Aurora: one writer and up to 15 read replicas
+};
+
+// The model to run: the safe design, or one unsafe teaching variant that breaks one rule on
+// purpose so that a property test can be watched finding the counterexample.
+enum class model_variant {
+  safe,              // the design as the papers describe it
+  write_quorum_3,    // Vw = 3 of 6: Vw <= V/2, two writes can succeed without seeing each other
+  read_quorum_2,     // Vr = 2 of 6: Vr + Vw <= V, a read can miss the latest write
+  ack_before_vdl,    // commits are acknowledged before VDL reaches the commit LSN
+  no_truncation,     // recovery does not truncate the log above VDL
+  no_epoch_fencing,  // storage accepts requests that carry a stale volume epoch
+  read_below_scl,    // a read may go to a segment whose SCL is below the read point
+};
+
+inline constexpr std::array<std::pair<model_variant, std::string_view>, 7> model_variant_names{{
+    {model_variant::safe, "safe"},
+    {model_variant::write_quorum_3, "write-quorum-3"},
+    {model_variant::read_quorum_2, "read-quorum-2"},
+    {model_variant::ack_before_vdl, "ack-before-vdl"},
+    {model_variant::no_truncation, "no-truncation"},
+    {model_variant::no_epoch_fencing, "no-epoch-fencing"},
+    {model_variant::read_below_scl, "read-below-scl"},
+}};
+
+// The scenario-language spelling of a variant, e.g. "write-quorum-3".
+inline std::string_view to_string(model_variant value) {
+  for (const auto& [each, name] : model_variant_names) {
+    if (each == value) return name;
+  }
+  return "safe";
+}
+
+inline std::optional<model_variant> model_variant_from_string(std::string_view name) {
+  for (const auto& [each, spelling] : model_variant_names) {
+    if (spelling == name) return each;
+  }
+  return std::nullopt;
+}
+
+// The `config` keys. Defaults are SCENARIO.md's; `lal` unset means the model's own default.
+struct config {
+  int protection_groups = 1;
+  int nodes_per_az = 2;
+  int replicas = 0;                     // read replicas: instances db2..db(1+replicas)
+  sim::duration op_timeout = sim::s(1);  // how long a client waits for an answer
+  std::optional<std::int64_t> lal;      // LSN allocation limit: no LSN above VDL + lal
+  model_variant variant = model_variant::safe;  // extension
+  bool operator==(const config&) const = default;
+};
+
+// `write x=1 y=2`: one transaction writing those keys, in the order written.
+struct write_op {
+  std::vector<std::pair<std::string, std::int64_t>> puts;
+  bool operator==(const write_op&) const = default;
+};
+
+// `read x`, `read x from db2`, `read x from reader`.
+struct read_op {
+  std::string key;
+  std::optional<std::string> from;  // an instance name, or "reader"; none: the cluster endpoint
+  bool operator==(const read_op&) const = default;
+};
+
+using action = std::variant<write_op, read_op, sim::fault>;
+
+// `expect ok | unavailable | <int> | none`.
+struct expectation {
+  enum class kind { ok, unavailable, value, none };
+  kind what = kind::ok;
+  std::int64_t value = 0;  // meaningful only when `what == kind::value`
+  bool operator==(const expectation& other) const {
+    return what == other.what && (what != kind::value || value == other.value);
+  }
+};
+
+// `at <time> <action> [as <client>] [expect <outcome>]`.
+struct step {
+  sim::time_point at;
+  action what;
+  std::optional<std::string> as_client;  // none: the default client `c1`
+  std::optional<expectation> expect;
+  int line = 0;  // source line (1-based) when parsed, 0 when built; not part of equality
+  bool operator==(const step& other) const {
+    return at == other.at && what == other.what && as_client == other.as_client &&
+           expect == other.expect;
+  }
+};
+
+struct scenario {
+  std::optional<std::uint64_t> seed;  // the command line's --seed overrides it
+  config settings;
+  std::vector<step> steps;
+  bool operator==(const scenario&) const = default;
+};
+
+inline constexpr std::string_view default_client = "c1";
+
+inline std::string_view client_of(const step& value) {
+  return value.as_client ? std::string_view(*value.as_client) : default_client;
+}
+
+inline bool is_client_operation(const action& value) {
+  return !std::holds_alternative<sim::fault>(value);
+}
+
+// ---- Names -------------------------------------------------------------------------------------
+
+// `[a-z][a-z0-9_-]*`, at most `max_name_length` characters: keys and client names.
+inline bool is_name(std::string_view text) {
+  if (text.empty() || text.size() > scenario_limits::max_name_length) return false;
+  if (text[0] < 'a' || text[0] > 'z') return false;
+  for (const char each : text) {
+    const bool ok = (each >= 'a' && each <= 'z') || (each >= '0' && each <= '9') ||
+                    each == '_' || each == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+inline bool is_az_letter(std::string_view text) {
+  return text == "a" || text == "b" || text == "c";
+}
+
+namespace detail {
+// The number after `prefix` in `text` if it is a positive decimal without leading zero, up to
+// `max` (small, so no overflow); 0 otherwise.
+inline int name_index(std::string_view text, std::string_view prefix, int max) {
+  if (text.size() <= prefix.size() || text.substr(0, prefix.size()) != prefix) return 0;
+  const std::string_view digits = text.substr(prefix.size());
+  if (digits.size() > 2 || digits[0] < '1' || digits[0] > '9') return 0;
+  int index = 0;
+  for (const char each : digits) {
+    if (each < '0' || each > '9') return 0;
+    index = index * 10 + (each - '0');
+  }
+  return index <= max ? index : 0;
+}
+}  // namespace detail
+
+// `a1..aN b1..bN c1..cN` with N = nodes_per_az.
+inline bool is_storage_node(const config& settings, std::string_view text) {
+  if (text.empty() || !is_az_letter(text.substr(0, 1))) return false;
+  return detail::name_index(text, text.substr(0, 1), settings.nodes_per_az) != 0;
+}
+
+// `db1` (the first writer) .. `db(1+replicas)`.
+inline bool is_instance(const config& settings, std::string_view text) {
+  return detail::name_index(text, "db", 1 + settings.replicas) != 0;
+}
+
+inline std::vector<std::string> storage_node_names(const config& settings) {
+  std::vector<std::string> names;
+  for (const char az : {'a', 'b', 'c'}) {
+    for (int index = 1; index <= settings.nodes_per_az; ++index) {
+      names.push_back(std::string(1, az) + std::to_string(index));
+    }
+  }
+  return names;
+}
+
+inline std::vector<std::string> instance_names(const config& settings) {
+  std::vector<std::string> names;
+  for (int index = 1; index <= 1 + settings.replicas; ++index) {
+    names.push_back("db" + std::to_string(index));
+  }
+  return names;
+}
+
+// A crash/restart/partition target that exists in this configuration.
+inline bool is_valid_target(const config& settings, const sim::target& value) {
+  if (value.is_az) return is_az_letter(value.name);
+  return is_storage_node(settings, value.name) || is_instance(settings, value.name);
+}
+
+// True when two partition members name a common participant (`az a` covers `a1`).
+inline bool targets_overlap(const sim::target& left, const sim::target& right) {
+  if (left.is_az == right.is_az) return left.name == right.name;
+  const sim::target& az = left.is_az ? left : right;
+  const sim::target& node = left.is_az ? right : left;
+  return !node.name.empty() && node.name.substr(0, 1) == az.name &&
+         node.name.substr(0, 2) != "db";
+}
+
+}  // namespace aurora::harness

@@ -1,0 +1,384 @@
+// The simulated network: named participants in availability zones, and the faults between them.
+//
+// Aurora's storage fleet spans three availability zones (AZs) [P17 §2.1]; the model places each
+// storage node in AZ a, b or c, and the database instances and clients beside them. A message
+// from one participant to another is delivered after a latency drawn from the run's PRNG for its
+// link kind (same node, same AZ, across AZs), unless a fault intervenes:
+//  - crash / restart: a crashed participant neither sends nor receives, and its timers never
+//    fire; on crash it loses its volatile state and keeps its durable state (the participant's
+//    `on_crash` decides which is which); `destroy` also loses the durable state (a lost disk);
+//  - partitions, both ways or one way, and `heal`;
+//  - message loss, duplication and extra delay, each a rate in percent;
+//  - slow participants: extra latency on every message to or from them.
+// Every send, delivery and drop is recorded when tracing is on.
+//
+// The network is a template on the message type of the layer that uses it (the storage model's
+// `message` variant), which must provide, found by argument-dependent lookup,
+// `std::string_view message_type(const message&)` and `std::string message_summary(const
+// message&)` for the trace.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "aurora/sim/assert.hpp"
+#include "aurora/sim/fault.hpp"
+#include "aurora/sim/random.hpp"
+#include "aurora/sim/scheduler.hpp"
+#include "aurora/trace/recorder.hpp"
+
+namespace aurora::sim {
+
+struct participant_id {
+  std::uint32_t value = UINT32_MAX;
+  auto operator<=>(const participant_id&) const = default;
+};
+
+enum class role { storage, instance, client, service };
+
+inline std::string_view to_string(role value) {
+  switch (value) {
+    case role::storage: return "storage";
+    case role::instance: return "instance";
+    case role::client: return "client";
+    case role::service: return "service";
+  }
+  return "?";
+}
+
+// One-way latency ranges per link kind. The defaults follow the usual shape of a cloud region:
+// tens of microseconds on one host, ~100 us inside an AZ, ~0.5 ms between AZs.
+struct latency_model {
+  duration same_node_low = us(5), same_node_high = us(20);
+  duration same_az_low = us(60), same_az_high = us(180);
+  duration cross_az_low = us(300), cross_az_high = us(700);
+};
+
+// What a participant does when messages arrive and when faults hit it.
+template <class message>
+class endpoint {
+ public:
+  virtual ~endpoint() = default;
+  virtual void receive(participant_id from, message&& value) = 0;
+  virtual void on_crash() {}    // lose volatile state
+  virtual void on_restart() {}  // start again from durable state
+  virtual void on_destroy() {}  // lose durable state as well (called while crashed)
+};
+
+template <class message>
+class network {
+ public:
+  network(scheduler& clock, random& prng, trace::recorder& trace, latency_model latency = {})
+      : clock_(clock), prng_(prng), trace_(trace), latency_(latency) {}
+
+  network(const network&) = delete;
+  network& operator=(const network&) = delete;
+
+  // Adds a participant; `az` is 'a', 'b' or 'c' for storage nodes and 0 when it has none.
+  participant_id add(std::string name, char az, role kind, endpoint<message>* handler) {
+    if (find_or_none(name)) throw usage_error("network: participant '" + name + "' added twice");
+    if (az != 0 && (az < 'a' || az > 'c')) {
+      throw usage_error("network: AZ of '" + name + "' must be a, b or c");
+    }
+    participants_.push_back({std::move(name), az, kind, handler});
+    trace_.add_lane({participants_.back().name, az, std::string(to_string(kind))});
+    grow_partition_matrix();
+    return {static_cast<std::uint32_t>(participants_.size() - 1)};
+  }
+
+  // The participant with this name; an unknown name is a usage error.
+  [[nodiscard]] participant_id find(std::string_view name) const {
+    if (auto id = find_or_none(name)) return *id;
+    throw usage_error("network: unknown participant '" + std::string(name) + "'");
+  }
+  [[nodiscard]] std::optional<participant_id> find_or_none(std::string_view name) const {
+    for (std::uint32_t index = 0; index < participants_.size(); ++index) {
+      if (participants_[index].name == name) return participant_id{index};
+    }
+    return std::nullopt;
+  }
+
+  [[nodiscard]] std::size_t size() const { return participants_.size(); }
+  [[nodiscard]] const std::string& name(participant_id id) const { return at(id).name; }
+  [[nodiscard]] char az(participant_id id) const { return at(id).az; }
+  [[nodiscard]] role kind(participant_id id) const { return at(id).kind; }
+  [[nodiscard]] bool alive(participant_id id) const { return at(id).alive; }
+  [[nodiscard]] std::uint32_t incarnation(participant_id id) const { return at(id).incarnation; }
+  [[nodiscard]] scheduler& clock() { return clock_; }
+  [[nodiscard]] random& prng() { return prng_; }
+  [[nodiscard]] trace::recorder& trace() { return trace_; }
+
+  // Every storage node in an AZ, in the order they were added.
+  [[nodiscard]] std::vector<participant_id> storage_in_az(char az_letter) const {
+    std::vector<participant_id> members;
+    for (std::uint32_t index = 0; index < participants_.size(); ++index) {
+      const participant& each = participants_[index];
+      if (each.kind == role::storage && each.az == az_letter) members.push_back({index});
+    }
+    return members;
+  }
+
+  // Sends a message. A crashed sender sends nothing; a fault may drop, delay or duplicate it.
+  void send(participant_id from, participant_id to, message value) {
+    if (!at(from).alive) return;
+    const std::uint64_t id = ++messages_sent_;
+    if (trace_.enabled()) record_message("send", from, to, id, value);
+    if (blocked(from, to)) return drop(from, to, id, value, "partition");
+    if (prng_.percent(loss_percent_)) return drop(from, to, id, value, "loss");
+    if (prng_.percent(duplication_percent_)) deliver_later(from, to, id, message(value));
+    deliver_later(from, to, id, std::move(value));
+  }
+
+  // Runs `function` after `delay` on behalf of `who`, unless `who` crashes in the meantime.
+  template <class callable>
+  event_id timer(participant_id who, duration delay, callable&& function) {
+    const std::uint32_t born = at(who).incarnation;
+    return clock_.schedule_after(
+        delay, [this, who, born, function = std::forward<callable>(function)]() mutable {
+          const participant& owner = at(who);
+          if (owner.alive && owner.incarnation == born) function();
+        });
+  }
+
+  // --- faults ---------------------------------------------------------------------------------
+  void crash(participant_id id) {
+    participant& each = at(id);
+    if (!each.alive) return;
+    each.alive = false;
+    ++each.incarnation;
+    if (each.handler != nullptr) each.handler->on_crash();
+  }
+  void restart(participant_id id) {
+    participant& each = at(id);
+    if (each.alive) return;
+    each.alive = true;
+    ++each.incarnation;
+    if (each.handler != nullptr) each.handler->on_restart();
+  }
+  // Crashes the participant and loses its durable state; restart brings it back empty.
+  void destroy(participant_id id) {
+    crash(id);
+    if (at(id).handler != nullptr) at(id).handler->on_destroy();
+  }
+  // Drops messages from every member of `left` to every member of `right` (and back, unless
+  // `one_way`). Partitions add up until `heal`.
+  void partition(const std::vector<participant_id>& left, const std::vector<participant_id>& right,
+                 bool one_way) {
+    for (participant_id from : left) {
+      for (participant_id to : right) {
+        blocked_[index(from, to)] = 1;
+        if (!one_way) blocked_[index(to, from)] = 1;
+      }
+    }
+  }
+  void heal() { std::fill(blocked_.begin(), blocked_.end(), std::uint8_t{0}); }
+  void set_loss_percent(int percent) { loss_percent_ = checked_percent(percent); }
+  void set_duplication_percent(int percent) { duplication_percent_ = checked_percent(percent); }
+  void set_delay(int percent, duration extra) {
+    if (extra < duration(0)) throw usage_error("network: negative extra delay");
+    delay_percent_ = checked_percent(percent);
+    delay_extra_ = extra;
+  }
+  void set_slow(participant_id id, duration extra) {
+    if (extra < duration(0)) throw usage_error("network: negative slowness");
+    at(id).slow_extra = extra;
+  }
+  [[nodiscard]] bool blocked(participant_id from, participant_id to) const {
+    return blocked_[index(from, to)] != 0;
+  }
+
+  // The participants a fault target names: one participant, or every storage node of an AZ.
+  [[nodiscard]] std::vector<participant_id> resolve(const target& what) const {
+    if (!what.is_az) return {find(what.name)};
+    if (what.name.size() != 1 || what.name[0] < 'a' || what.name[0] > 'c') {
+      throw usage_error("network: unknown AZ '" + what.name + "'");
+    }
+    return storage_in_az(what.name[0]);
+  }
+  [[nodiscard]] std::vector<participant_id> resolve(const std::vector<target>& targets) const {
+    std::vector<participant_id> members;
+    for (const target& each : targets) {
+      for (participant_id id : resolve(each)) members.push_back(id);
+    }
+    return members;
+  }
+
+  // Applies the faults that belong to the network. `failover` is a database-level operation and
+  // is a usage error here.
+  void apply(const fault& value) {
+    if (trace_.enabled()) {
+      trace_.record({clock_.now(), "fault", {{"fault", to_string(value)}}, fault_lane(value), {}, 0});
+    }
+    std::visit([this](const auto& each) { apply_one(each); }, value);
+  }
+
+  [[nodiscard]] std::uint64_t messages_sent() const { return messages_sent_; }
+  [[nodiscard]] std::uint64_t messages_delivered() const { return messages_delivered_; }
+
+ private:
+  struct participant {
+    std::string name;
+    char az;
+    role kind;
+    endpoint<message>* handler;
+    bool alive = true;
+    std::uint32_t incarnation = 0;
+    duration slow_extra{};
+  };
+
+  struct in_flight {
+    participant_id from, to;
+    std::uint64_t id;
+    std::optional<message> value;
+  };
+
+  participant& at(participant_id id) {
+    AURORA_ASSERT(id.value < participants_.size(), "participant ids come from network::add");
+    return participants_[id.value];
+  }
+  const participant& at(participant_id id) const {
+    AURORA_ASSERT(id.value < participants_.size(), "participant ids come from network::add");
+    return participants_[id.value];
+  }
+  [[nodiscard]] std::size_t index(participant_id from, participant_id to) const {
+    return static_cast<std::size_t>(from.value) * participants_.size() + to.value;
+  }
+
+  void grow_partition_matrix() {
+    // Adding a participant changes the row length: rebuild (participants are added at set-up).
+    const std::size_t count = participants_.size();
+    std::vector<std::uint8_t> grown(count * count, 0);
+    for (std::size_t from = 0; from + 1 < count; ++from) {
+      for (std::size_t to = 0; to + 1 < count; ++to) {
+        grown[from * count + to] = blocked_[from * (count - 1) + to];
+      }
+    }
+    blocked_ = std::move(grown);
+  }
+
+  static int checked_percent(int percent) {
+    if (percent < 0 || percent > 100) {
+      throw usage_error("network: a rate must be 0..100 percent, not " + std::to_string(percent));
+    }
+    return percent;
+  }
+
+  duration draw_latency(participant_id from, participant_id to) {
+    const participant& sender = at(from);
+    const participant& receiver = at(to);
+    duration latency;
+    if (from == to) {
+      latency = prng_.latency_uniform(latency_.same_node_low, latency_.same_node_high);
+    } else if (sender.az != 0 && sender.az == receiver.az) {
+      latency = prng_.latency_uniform(latency_.same_az_low, latency_.same_az_high);
+    } else {
+      latency = prng_.latency_uniform(latency_.cross_az_low, latency_.cross_az_high);
+    }
+    latency += sender.slow_extra + receiver.slow_extra;
+    if (prng_.percent(delay_percent_)) latency += delay_extra_;
+    return latency;
+  }
+
+  void deliver_later(participant_id from, participant_id to, std::uint64_t id, message value) {
+    const duration latency = draw_latency(from, to);
+    std::uint32_t slot;
+    if (free_flights_.empty()) {
+      flights_.push_back({from, to, id, std::move(value)});
+      slot = static_cast<std::uint32_t>(flights_.size() - 1);
+    } else {
+      slot = free_flights_.back();
+      free_flights_.pop_back();
+      flights_[slot] = {from, to, id, std::move(value)};
+    }
+    clock_.schedule_after(latency, [this, slot] { arrive(slot); });
+  }
+
+  void arrive(std::uint32_t slot) {
+    in_flight flight = std::move(flights_[slot]);
+    flights_[slot].value.reset();
+    free_flights_.push_back(slot);
+    participant& receiver = at(flight.to);
+    if (!receiver.alive) return drop(flight.from, flight.to, flight.id, *flight.value, "crashed");
+    if (blocked(flight.from, flight.to)) {
+      return drop(flight.from, flight.to, flight.id, *flight.value, "partition");
+    }
+    ++messages_delivered_;
+    if (trace_.enabled()) record_message("deliver", flight.to, flight.from, flight.id, *flight.value);
+    if (receiver.handler != nullptr) receiver.handler->receive(flight.from, std::move(*flight.value));
+  }
+
+  void drop(participant_id from, participant_id to, std::uint64_t id, const message& value,
+            std::string_view reason) {
+    if (!trace_.enabled()) return;
+    trace_.record({clock_.now(),
+                   "drop",
+                   {{"msg", static_cast<std::int64_t>(id)},
+                    {"from", at(from).name},
+                    {"to", at(to).name},
+                    {"type", std::string(message_type(value))},
+                    {"reason", std::string(reason)}},
+                   at(to).name,
+                   at(from).name,
+                   id});
+  }
+
+  // send: lane = sender, peer = receiver; deliver: lane = receiver, peer = sender.
+  void record_message(const char* kind, participant_id lane, participant_id peer,
+                      std::uint64_t id, const message& value) {
+    const bool is_send = kind[0] == 's';
+    trace_.record({clock_.now(),
+                   kind,
+                   {{"msg", static_cast<std::int64_t>(id)},
+                    {"from", at(is_send ? lane : peer).name},
+                    {"to", at(is_send ? peer : lane).name},
+                    {"type", std::string(message_type(value))},
+                    {"summary", message_summary(value)}},
+                   at(lane).name,
+                   at(peer).name,
+                   id});
+  }
+
+  static std::string fault_lane(const fault& value) {
+    if (const auto* each = std::get_if<sim::crash>(&value); each && !each->what.is_az) return each->what.name;
+    if (const auto* each = std::get_if<sim::restart>(&value); each && !each->what.is_az) return each->what.name;
+    if (const auto* each = std::get_if<sim::destroy>(&value)) return each->node;
+    if (const auto* each = std::get_if<sim::slow>(&value)) return each->node;
+    return {};
+  }
+
+  void apply_one(const sim::crash& f) { for (participant_id id : resolve(f.what)) crash(id); }
+  void apply_one(const sim::restart& f) { for (participant_id id : resolve(f.what)) restart(id); }
+  void apply_one(const sim::destroy& f) { destroy(find(f.node)); }
+  void apply_one(const sim::partition& f) {
+    partition(resolve(f.left), resolve(f.right), f.one_way);
+  }
+  void apply_one(const sim::heal&) { heal(); }
+  void apply_one(const message_loss& f) { set_loss_percent(f.percent); }
+  void apply_one(const message_duplication& f) { set_duplication_percent(f.percent); }
+  void apply_one(const message_delay& f) { set_delay(f.percent, f.extra); }
+  void apply_one(const sim::slow& f) { set_slow(find(f.node), f.extra); }
+  void apply_one(const failover&) {
+    throw usage_error("network: failover is a database operation, not a network fault");
+  }
+
+  scheduler& clock_;
+  random& prng_;
+  trace::recorder& trace_;
+  latency_model latency_;
+  std::vector<participant> participants_;
+  std::vector<std::uint8_t> blocked_;
+  std::vector<in_flight> flights_;
+  std::vector<std::uint32_t> free_flights_;
+  int loss_percent_ = 0;
+  int duplication_percent_ = 0;
+  int delay_percent_ = 0;
+  duration delay_extra_{};
+  std::uint64_t messages_sent_ = 0;
+  std::uint64_t messages_delivered_ = 0;
+};
+
+}  // namespace aurora::sim

@@ -1,0 +1,174 @@
+// The discrete-event scheduler: the one clock and the one queue of a run.
+//
+// Everything in the simulation (message deliveries, timers, client operations, faults) is an
+// event: a callable to run at a simulated time. Events run in order of (time, insertion
+// sequence), so events at equal times run in the order they were scheduled: that tie-break is
+// what makes a run reproducible (DESIGN.md §3, "Determinism rules").
+//
+// Speed: the queue is a binary heap of 24-byte entries (time, sequence, slot); the callables live
+// in a pool of slots reused through a free list, stored inline (inplace_function), so that in the
+// steady state scheduling an event allocates nothing. Cancelling marks the slot's generation; the
+// stale heap entry is skipped when it reaches the top.
+//
+// Bounds: a run stops with `event_limit_exceeded` after `event_limit` events, so that a model bug
+// that schedules forever fails loudly instead of hanging CI.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "aurora/sim/assert.hpp"
+#include "aurora/sim/inplace_function.hpp"
+#include "aurora/sim/time.hpp"
+
+namespace aurora::sim {
+
+// Thrown when a run reaches its bound on events: the run does not stop on its own.
+class event_limit_exceeded : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Names a scheduled event so that it can be cancelled; a default-constructed id names nothing.
+struct event_id {
+  std::uint32_t slot = UINT32_MAX;
+  std::uint32_t generation = 0;
+};
+
+class scheduler {
+ public:
+  using callback = inplace_function<48>;
+  static constexpr std::uint64_t default_event_limit = 50'000'000;
+
+  explicit scheduler(std::uint64_t event_limit = default_event_limit) : event_limit_(event_limit) {}
+
+  [[nodiscard]] time_point now() const { return now_; }
+  [[nodiscard]] std::uint64_t events_run() const { return events_run_; }
+  [[nodiscard]] std::uint64_t event_limit() const { return event_limit_; }
+  void set_event_limit(std::uint64_t limit) { event_limit_ = limit; }
+  // Events scheduled and neither run nor cancelled.
+  [[nodiscard]] std::size_t pending() const { return pending_; }
+  [[nodiscard]] bool idle() const { return pending_ == 0; }
+
+  // Runs `function` at time `when`; `when` must not be before now().
+  event_id schedule_at(time_point when, callback function) {
+    if (when < now_) {
+      throw usage_error("scheduler: cannot schedule an event at " + to_string(when) +
+                        ", which is before the current time " + to_string(now_));
+    }
+    const std::uint32_t slot = acquire_slot(std::move(function));
+    heap_.push_back({when.count_us(), next_sequence_++, slot});
+    std::push_heap(heap_.begin(), heap_.end(), later{});
+    ++pending_;
+    return {slot, slots_[slot].generation};
+  }
+
+  // Runs `function` after `delay`, which must not be negative.
+  event_id schedule_after(duration delay, callback function) {
+    if (delay < duration(0)) {
+      throw usage_error("scheduler: negative delay " + to_string(delay));
+    }
+    return schedule_at(now_ + delay, std::move(function));
+  }
+
+  // Cancels a pending event; false if it already ran, was cancelled, or never existed.
+  bool cancel(event_id id) {
+    if (id.slot >= slots_.size()) return false;
+    slot_entry& entry = slots_[id.slot];
+    if (entry.generation != id.generation || !entry.function) return false;
+    entry.function.reset();
+    ++entry.generation;  // the heap entry still refers to the slot; it is skipped when popped
+    --pending_;
+    return true;
+  }
+
+  // Runs the next event, if any; returns false when there is none.
+  bool step() {
+    while (!heap_.empty()) {
+      std::pop_heap(heap_.begin(), heap_.end(), later{});
+      const heap_entry top = heap_.back();
+      heap_.pop_back();
+      slot_entry& entry = slots_[top.slot];
+      if (!entry.function) {  // cancelled
+        release_slot(top.slot);
+        continue;
+      }
+      run(top, entry);
+      return true;
+    }
+    return false;
+  }
+
+  // Runs every event due at or before `until`, then sets the clock to `until`.
+  void run_until(time_point until) {
+    while (!heap_.empty() && duration(heap_.front().time_us) <= until) step();
+    if (until > now_) now_ = until;
+  }
+
+  // Runs events until none is pending.
+  void run_until_idle() {
+    while (step()) {
+    }
+  }
+
+ private:
+  struct heap_entry {
+    std::int64_t time_us;
+    std::uint64_t sequence;
+    std::uint32_t slot;
+  };
+  // std heaps are max-heaps: "later" puts the earliest (time, sequence) on top.
+  struct later {
+    bool operator()(const heap_entry& left, const heap_entry& right) const {
+      if (left.time_us != right.time_us) return left.time_us > right.time_us;
+      return left.sequence > right.sequence;
+    }
+  };
+  struct slot_entry {
+    callback function;
+    std::uint32_t generation = 0;
+  };
+
+  void run(const heap_entry& top, slot_entry& entry) {
+    if (events_run_ >= event_limit_) {
+      throw event_limit_exceeded("scheduler: event limit of " + std::to_string(event_limit_) +
+                                 " events reached at simulated time " + to_string(now_) +
+                                 ": the run does not settle on its own");
+    }
+    AURORA_ASSERT(top.time_us >= now_.count_us(), "the clock never runs backwards");
+    now_ = duration(top.time_us);
+    ++events_run_;
+    --pending_;
+    callback function = std::move(entry.function);
+    ++entry.generation;
+    release_slot(top.slot);  // before running: the callback may schedule into this slot
+    function();
+  }
+
+  std::uint32_t acquire_slot(callback function) {
+    if (free_slots_.empty()) {
+      slots_.push_back({std::move(function), 0});
+      return static_cast<std::uint32_t>(slots_.size() - 1);
+    }
+    const std::uint32_t slot = free_slots_.back();
+    free_slots_.pop_back();
+    slots_[slot].function = std::move(function);
+    return slot;
+  }
+
+  void release_slot(std::uint32_t slot) { free_slots_.push_back(slot); }
+
+  time_point now_{};
+  std::uint64_t next_sequence_ = 0;
+  std::uint64_t events_run_ = 0;
+  std::uint64_t event_limit_;
+  std::size_t pending_ = 0;
+  std::vector<heap_entry> heap_;
+  std::vector<slot_entry> slots_;
+  std::vector<std::uint32_t> free_slots_;
+};
+
+}  // namespace aurora::sim

@@ -1,0 +1,43 @@
+// One recorded event of a run.
+//
+// Every layer reports what happens (a message sent, a fault, VDL advancing, a client operation)
+// as an `event`: a time, a kind, and an ordered list of fields. The order of `fields` is the key
+// order of the JSON Lines output (../shared/TRACE.md), so it is stable by construction. The
+// structured members `lane`, `peer` and `message_id` are what the Graphviz writer needs to place
+// the event on a lane and to draw a message as an arrow from its `send` to its `deliver`.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "aurora/sim/time.hpp"
+
+namespace aurora::trace {
+
+// A key -> integer-or-null map with a fixed order, e.g. a write's {"x":1,"y":2} or a read's
+// {"x":null}.
+using key_values = std::vector<std::pair<std::string, std::optional<std::int64_t>>>;
+
+// A field value: null, integer, boolean, string, or a key -> integer map.
+using field_value = std::variant<std::monostate, std::int64_t, bool, std::string, key_values>;
+
+struct field {
+  std::string key;
+  field_value value;
+};
+
+struct event {
+  sim::time_point t;
+  std::string kind;             // "send", "deliver", "drop", "fault", "vdl", "invoke", "ok", ...
+  std::vector<field> fields;    // written after t_us and kind, in this order
+  std::string lane;             // the participant it happens on; empty for run-wide events
+  std::string peer;             // for messages: the other end (receiver of a send, sender of a deliver)
+  std::uint64_t message_id = 0; // links a send to its deliver or drop; 0 when not a message
+  int step = -1;                // the scenario step in progress (0-based), -1 before the first
+};
+
+}  // namespace aurora::trace
