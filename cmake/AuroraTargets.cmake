@@ -21,8 +21,9 @@ set(AURORA_TEST_TIMEOUT_DEFAULT 300 CACHE STRING "Default CTest timeout per test
 # warning set, and aurora::aurora. The warnings go on the program, never on the exported
 # interface, so consumers keep their own warning choices.
 #
-# aurora::aurora is appended to LINK_LIBRARIES directly rather than via target_link_libraries,
-# so the caller may use either the keyword (PRIVATE) or the plain signature afterwards.
+# aurora::aurora (like LIBS in the helpers below) is appended to LINK_LIBRARIES directly, which
+# is what target_link_libraries(PRIVATE) does for a program, so that the caller may use either
+# the keyword or the plain target_link_libraries signature afterwards.
 function(aurora_target_defaults target)
   if(NOT TARGET ${target})
     message(FATAL_ERROR "aurora_target_defaults: '${target}' is not a target")
@@ -59,11 +60,12 @@ function(aurora_add_test)
     message(FATAL_ERROR "aurora_add_test: NAME and SOURCES are required")
   endif()
   if(arg_UNPARSED_ARGUMENTS)
-    message(FATAL_ERROR "aurora_add_test(${arg_NAME}): unknown arguments ${arg_UNPARSED_ARGUMENTS}")
+    message(FATAL_ERROR
+      "aurora_add_test(${arg_NAME}): unknown arguments ${arg_UNPARSED_ARGUMENTS}")
   endif()
   add_executable(${arg_NAME} ${arg_SOURCES})
   aurora_target_defaults(${arg_NAME})
-  target_link_libraries(${arg_NAME} PRIVATE ${arg_LIBS})
+  set_property(TARGET ${arg_NAME} APPEND PROPERTY LINK_LIBRARIES ${arg_LIBS})  # = PRIVATE
   if(NOT arg_WORKING_DIRECTORY)
     set(arg_WORKING_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}")
   endif()
@@ -123,7 +125,7 @@ function(aurora_add_compile_fail_test)
   add_library(${arg_NAME} OBJECT EXCLUDE_FROM_ALL ${arg_SOURCE})
   set_target_properties(${arg_NAME} PROPERTIES EXCLUDE_FROM_DEFAULT_BUILD ON)
   aurora_target_defaults(${arg_NAME})
-  target_link_libraries(${arg_NAME} PRIVATE ${arg_LIBS})
+  set_property(TARGET ${arg_NAME} APPEND PROPERTY LINK_LIBRARIES ${arg_LIBS})  # = PRIVATE
   add_test(NAME ${arg_NAME}
     COMMAND "${CMAKE_COMMAND}" --build "${PROJECT_BINARY_DIR}" --target ${arg_NAME}
             --config $<CONFIG>)

@@ -31,8 +31,9 @@ endif()
 
 execute_process(COMMAND ${command} OUTPUT_VARIABLE actual RESULT_VARIABLE result)
 if(NOT result STREQUAL "${EXIT_CODE}")
-  message(FATAL_ERROR "golden-test: '${command}' exited with '${result}', expected ${EXIT_CODE}."
-    "\nIts standard output was:\n${actual}")
+  message("${actual}")
+  message(FATAL_ERROR "golden-test: '${command}' exited with '${result}', expected ${EXIT_CODE} "
+    "(its standard output is above)")
 endif()
 
 if("$ENV{AURORA_UPDATE_GOLDEN}" STREQUAL "1")
@@ -59,5 +60,6 @@ if(DIFF_EXECUTABLE)
 else()
   set(diff "expected:\n${expected}\nactual:\n${actual}")
 endif()
-message(FATAL_ERROR "golden-test: output differs from ${GOLDEN}\n${diff}"
-  "\nIf the change is intended, rerun with AURORA_UPDATE_GOLDEN=1 and review the diff.")
+message("${diff}")  # plain message(): printed as is, not re-wrapped like FATAL_ERROR text
+message(FATAL_ERROR "golden-test: output differs from ${GOLDEN} (diff above; actual output in "
+  "${ACTUAL}). If the change is intended, rerun with AURORA_UPDATE_GOLDEN=1 and review it.")

@@ -83,9 +83,9 @@ inline std::optional<model_variant> model_variant_from_string(std::string_view n
 struct config {
   int protection_groups = 1;
   int nodes_per_az = 2;
-  int replicas = 0;                     // read replicas: instances db2..db(1+replicas)
-  sim::duration op_timeout = sim::s(1);  // how long a client waits for an answer
-  std::optional<std::int64_t> lal;      // LSN allocation limit: no LSN above VDL + lal
+  int replicas = 0;                             // read replicas: instances db2..db(1+replicas)
+  sim::duration op_timeout = sim::s(1);         // how long a client waits for an answer
+  std::optional<std::int64_t> lal;              // LSN allocation limit: no LSN above VDL + lal
   model_variant variant = model_variant::safe;  // extension
   bool operator==(const config&) const = default;
 };
@@ -152,8 +152,8 @@ inline bool is_name(std::string_view text) {
   if (text.empty() || text.size() > scenario_limits::max_name_length) return false;
   if (text[0] < 'a' || text[0] > 'z') return false;
   for (const char each : text) {
-    const bool ok = (each >= 'a' && each <= 'z') || (each >= '0' && each <= '9') ||
-                    each == '_' || each == '-';
+    const bool ok =
+        (each >= 'a' && each <= 'z') || (each >= '0' && each <= '9') || each == '_' || each == '-';
     if (!ok) return false;
   }
   return true;
@@ -214,13 +214,13 @@ inline bool is_valid_target(const config& settings, const sim::target& value) {
   return is_storage_node(settings, value.name) || is_instance(settings, value.name);
 }
 
-// True when two partition members name a common participant (`az a` covers `a1`).
+// True when two valid partition members name a common participant (`az a` covers `a1`;
+// instance names start with `d`, so no AZ covers them).
 inline bool targets_overlap(const sim::target& left, const sim::target& right) {
   if (left.is_az == right.is_az) return left.name == right.name;
   const sim::target& az = left.is_az ? left : right;
   const sim::target& node = left.is_az ? right : left;
-  return !node.name.empty() && node.name.substr(0, 1) == az.name &&
-         node.name.substr(0, 2) != "db";
+  return !node.name.empty() && node.name.substr(0, 1) == az.name;
 }
 
 }  // namespace aurora::harness

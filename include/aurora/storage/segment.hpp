@@ -1,0 +1,267 @@
+// A segment: one copy of one protection group, as kept by one storage node.
+//
+// [P17 §3.3] A storage node receives redo records, persists them and acknowledges them in the
+// foreground; in the background it finds gaps, gossips with its PG peers to fill them, coalesces
+// records into page versions and garbage-collects old versions. This class is that state machine,
+// without the network (storage_node.hpp carries the messages):
+//  - `accept`: a record joins the hot log; duplicates are ignored; records inside a truncation
+//    range are refused (they belong to a dead writer's unfinished tail);
+//  - SCL (segment complete LSN) [P17 §4.2.1, P18 §2.3]: the highest LSN up to which the segment
+//    holds every record of its PG chain. It advances along the `previous_in_pg` back-links: the
+//    next record after SCL counts only if it links back to SCL. A record that joins the chain is
+//    coalesced into the version list of its key, so a read at any read point <= SCL finds the
+//    newest version at or below that point;
+//  - truncation ranges with epochs [P17 §4.3, P18 §2.4]: a recovering writer removes every
+//    record above VDL; the range is kept so that late copies are refused; SCL drops to the chain
+//    tail below the range (the only way SCL moves backwards);
+//  - the volume epoch: requests carrying an older epoch are refused (fencing a deposed writer);
+//  - garbage collection below the PG minimum read point (PGMRPL) [P17 §4.2.3]: the hot log at
+//    or below it is folded into a base image (the newest version of each key), so that a segment
+//    keeps exactly what some reader may still ask for;
+//  - gossip payloads: the records a peer lacks above its SCL, or the base image and the hot log
+//    when the peer is below this segment's base (how a replacement segment hydrates).
+// What is left out: page granularity inside a segment (versions are per key, which is what a
+// client can observe) and checksums.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "aurora/sim/assert.hpp"
+#include "aurora/storage/log_record.hpp"
+
+namespace aurora::storage {
+
+struct version {
+  lsn id = no_lsn;
+  std::int64_t value = 0;
+};
+
+// Records in [from, to] were removed by the recovery of epoch `by_epoch`.
+struct truncation_range {
+  epoch by_epoch = 0;
+  lsn from = no_lsn;
+  lsn to = no_lsn;
+  bool operator==(const truncation_range&) const = default;
+  [[nodiscard]] bool covers(lsn id) const { return id >= from && id <= to; }
+};
+
+// What a segment tells a recovering writer (see db/recovery.hpp).
+struct chain_entry {
+  lsn id = no_lsn;
+  lsn previous_in_volume = no_lsn;
+  bool cpl = false;
+};
+
+struct recovery_summary {
+  epoch volume_epoch = 0;
+  lsn scl = no_lsn;
+  lsn vdl_hint = no_lsn;       // the highest VDL a writer told this segment: durable below
+  lsn tail_at_hint = no_lsn;   // the last chain record at or below min(vdl_hint, scl)
+  lsn truncated_to = no_lsn;   // the top of the highest truncation range it knows
+  std::vector<chain_entry> entries;  // chain records in (min(vdl_hint, scl), scl]
+};
+
+// A peer's answer to "I am complete up to S": what it has above S.
+struct gossip_payload {
+  std::optional<lsn> base_lsn;                     // set when a base image is included
+  std::vector<std::pair<key_id, version>> base;    // newest version of each key at base_lsn
+  std::vector<log_record> records;                 // above S (or above base_lsn), in LSN order
+  std::vector<truncation_range> truncations;
+  epoch volume_epoch = 0;
+  lsn vdl_hint = no_lsn;
+};
+
+class segment {
+ public:
+  static constexpr std::size_t gossip_batch_max = 256;  // records per gossip reply
+  static constexpr std::size_t gc_hot_log_min = 64;     // fold only once the hot log is this long
+
+  [[nodiscard]] lsn scl() const { return scl_; }
+  [[nodiscard]] lsn base_lsn() const { return base_lsn_; }
+  [[nodiscard]] epoch volume_epoch() const { return volume_epoch_; }
+  [[nodiscard]] lsn vdl_hint() const { return vdl_hint_; }
+  [[nodiscard]] const std::vector<truncation_range>& truncations() const { return truncations_; }
+  [[nodiscard]] std::size_t hot_log_size() const { return log_.size(); }
+  [[nodiscard]] lsn highest_lsn() const { return log_.empty() ? base_lsn_ : log_.rbegin()->first; }
+
+  // True if this segment's complete chain holds the record (it is at or below SCL and kept).
+  [[nodiscard]] bool holds(lsn id) const {
+    if (id > scl_ || truncated(id)) return false;
+    return id <= base_lsn_ ? true : log_.count(id) == 1;
+  }
+
+  // Adopts a newer volume epoch (never an older one).
+  void adopt_epoch(epoch value) { volume_epoch_ = std::max(volume_epoch_, value); }
+  [[nodiscard]] bool is_stale(epoch value) const { return value < volume_epoch_; }
+
+  void note_vdl(lsn vdl) { vdl_hint_ = std::max(vdl_hint_, vdl); }
+
+  // Stores a record; returns false when it is refused (inside a truncation range).
+  bool accept(const log_record& record) {
+    AURORA_ASSERT(record.id != no_lsn, "records carry an LSN");
+    if (truncated(record.id)) return false;
+    if (record.id > base_lsn_ && !log_.contains(record.id)) {
+      log_.emplace(record.id, record);
+      advance_scl();
+    }
+    return true;
+  }
+
+  // Removes every record in the range and remembers the range. Idempotent.
+  void truncate(truncation_range range) {
+    AURORA_ASSERT(range.from > base_lsn_, "truncation never reaches below the GC base (<= VDL)");
+    adopt_epoch(range.by_epoch);
+    if (std::find(truncations_.begin(), truncations_.end(), range) != truncations_.end()) return;
+    truncations_.push_back(range);
+    log_.erase(log_.lower_bound(range.from), log_.upper_bound(range.to));
+    for (std::vector<version>& versions : versions_) {
+      std::erase_if(versions, [&](const version& each) { return range.covers(each.id); });
+    }
+    if (scl_ >= range.from) scl_ = chain_tail_at_or_below(range.from - 1);
+    advance_scl();  // records above the range may now link to the new tail
+  }
+
+  // The newest version of `key` at or below `read_point`, which must lie in [base_lsn, SCL]
+  // for the answer to be exact (the storage node checks; the unsafe variant does not).
+  [[nodiscard]] std::optional<version> read(key_id key, lsn read_point) const {
+    if (key >= versions_.size()) return std::nullopt;
+    const std::vector<version>& versions = versions_[key];
+    auto after = std::upper_bound(versions.begin(), versions.end(), read_point,
+                                  [](lsn point, const version& each) { return point < each.id; });
+    if (after == versions.begin()) return std::nullopt;
+    return *std::prev(after);
+  }
+
+  // Folds the hot log at or below min(pgmrpl, SCL) into the base image.
+  void collect_garbage(lsn pgmrpl) {
+    const lsn fold_to = std::min(pgmrpl, scl_);
+    if (log_.size() < gc_hot_log_min || fold_to <= base_lsn_) return;
+    auto end = log_.upper_bound(fold_to);
+    if (end == log_.begin()) return;
+    base_lsn_ = std::prev(end)->first;
+    log_.erase(log_.begin(), end);
+    for (std::vector<version>& versions : versions_) trim_below(versions, base_lsn_);
+    vdl_hint_ = std::max(vdl_hint_, base_lsn_);
+  }
+
+  [[nodiscard]] gossip_payload gossip_for(lsn peer_scl) const {
+    gossip_payload payload{std::nullopt, {}, {}, truncations_, volume_epoch_, vdl_hint_};
+    lsn after = peer_scl;
+    if (peer_scl < base_lsn_) {
+      payload.base_lsn = base_lsn_;
+      payload.base = base_image();
+      after = base_lsn_;
+    }
+    for (auto it = log_.upper_bound(after); it != log_.end(); ++it) {
+      if (payload.records.size() == gossip_batch_max) break;
+      payload.records.push_back(it->second);
+    }
+    return payload;
+  }
+
+  void absorb(const gossip_payload& payload) {
+    adopt_epoch(payload.volume_epoch);
+    for (const truncation_range& range : payload.truncations) {
+      if (range.from > base_lsn_) truncate(range);
+    }
+    if (payload.base_lsn && *payload.base_lsn > scl_) install_base(*payload.base_lsn, payload.base);
+    note_vdl(std::min(payload.vdl_hint, scl_));
+    for (const log_record& record : payload.records) accept(record);
+  }
+
+  [[nodiscard]] recovery_summary summarize_for_recovery() const {
+    recovery_summary summary;
+    summary.volume_epoch = volume_epoch_;
+    summary.scl = scl_;
+    summary.vdl_hint = vdl_hint_;
+    const lsn floor = std::min(vdl_hint_, scl_);
+    summary.tail_at_hint = chain_tail_at_or_below(floor);
+    for (const truncation_range& range : truncations_) {
+      summary.truncated_to = std::max(summary.truncated_to, range.to);
+    }
+    for (auto it = log_.upper_bound(floor); it != log_.end() && it->first <= scl_; ++it) {
+      summary.entries.push_back({it->first, it->second.previous_in_volume, it->second.cpl});
+    }
+    return summary;
+  }
+
+  // Every record of the complete chain, for checkers (not used by the protocol).
+  template <class visitor>
+  void for_each_version(visitor&& visit) const {
+    for (key_id key = 0; key < versions_.size(); ++key) {
+      for (const version& each : versions_[key]) visit(key, each);
+    }
+  }
+
+ private:
+  [[nodiscard]] bool truncated(lsn id) const {
+    for (const truncation_range& range : truncations_) {
+      if (range.covers(id)) return true;
+    }
+    return false;
+  }
+
+  void advance_scl() {
+    for (auto it = log_.upper_bound(scl_); it != log_.end(); ++it) {
+      if (it->second.previous_in_pg != scl_) break;
+      materialize(it->second);
+      scl_ = it->first;
+    }
+  }
+
+  void materialize(const log_record& record) {
+    if (record.key >= versions_.size()) versions_.resize(record.key + 1);
+    std::vector<version>& versions = versions_[record.key];
+    const version added{record.id, record.value};
+    auto at = std::upper_bound(versions.begin(), versions.end(), record.id,
+                               [](lsn id, const version& each) { return id < each.id; });
+    versions.insert(at, added);
+  }
+
+  [[nodiscard]] lsn chain_tail_at_or_below(lsn limit) const {
+    auto it = log_.upper_bound(std::min(limit, scl_));
+    if (it == log_.begin()) return std::min(base_lsn_, limit);
+    return std::prev(it)->first;
+  }
+
+  static void trim_below(std::vector<version>& versions, lsn base) {
+    auto after = std::upper_bound(versions.begin(), versions.end(), base,
+                                  [](lsn point, const version& each) { return point < each.id; });
+    if (after - versions.begin() > 1) versions.erase(versions.begin(), std::prev(after));
+  }
+
+  [[nodiscard]] std::vector<std::pair<key_id, version>> base_image() const {
+    std::vector<std::pair<key_id, version>> image;
+    for (key_id key = 0; key < versions_.size(); ++key) {
+      if (auto newest = read(key, base_lsn_)) image.emplace_back(key, *newest);
+    }
+    return image;
+  }
+
+  void install_base(lsn base, const std::vector<std::pair<key_id, version>>& image) {
+    versions_.clear();
+    for (const auto& [key, each] : image) {
+      if (key >= versions_.size()) versions_.resize(key + 1);
+      versions_[key].push_back(each);
+    }
+    log_.erase(log_.begin(), log_.upper_bound(base));
+    base_lsn_ = base;
+    scl_ = base;
+    vdl_hint_ = std::max(vdl_hint_, base);
+    advance_scl();
+  }
+
+  std::map<lsn, log_record> log_;               // the hot log: records above base_lsn
+  std::vector<std::vector<version>> versions_;  // per key, ascending LSN, all <= SCL
+  std::vector<truncation_range> truncations_;
+  lsn base_lsn_ = no_lsn;  // chain complete and folded up to here
+  lsn scl_ = no_lsn;
+  lsn vdl_hint_ = no_lsn;
+  epoch volume_epoch_ = 0;
+};
+
+}  // namespace aurora::storage

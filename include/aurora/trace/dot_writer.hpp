@@ -1,0 +1,804 @@
+// Graphviz DOT output of a recorded run: a space-time diagram (../shared/TRACE.md, "Graphviz
+// DOT"; DESIGN.md §1, journey 3: a teacher projects a failure trace in the classroom).
+//
+// Layout. Every participant is a lane, a vertical column headed by its name; storage nodes are
+// boxed by availability zone (`subgraph cluster_az_a`), instances and clients in boxes of their
+// own, run-wide events on a "run" lane at the left, and a time axis left of everything. Time
+// runs downwards: each distinct event time in the window is one rank row (`{rank=same; ...}`),
+// so rows are evenly spaced whatever the gap between them; the axis prints each row's time.
+// A lane is a chain of its event nodes joined by heavy (`weight=100`) thin gray edges, which
+// dot keeps straight; a lane with nothing in a row simply passes through it, so no placeholder
+// nodes are needed and files stay small. Events on one lane at one time share one node.
+//
+// Content. A message is an arrow from its `send` to its `deliver` (green for acks), ending in a
+// red X at a `drop`; a message that leaves or enters the window is a short dashed stub. Faults
+// are orange octagons, on every storage lane of an AZ when the fault names one. LSN points
+// (`VDL 1007`) and client operations (`write x=1`, `read x -> 1`) are compact labels. A
+// `violation` is a red box, the nodes of its step are outlined in red, and the graph label
+// carries a red banner. Output is byte-identical for identical recorder contents: node ids come
+// from rows and columns, and only ordered containers are iterated.
+//
+// Deliberately left out: wall-clock-proportional spacing (rows are logical), and any layout
+// engine other than dot.
+#pragma once
+
+#include <algorithm>
+#include <cctype>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <ostream>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "aurora/sim/time.hpp"
+#include "aurora/trace/event.hpp"
+#include "aurora/trace/recorder.hpp"
+
+namespace aurora::trace {
+
+struct dot_options {
+  std::string title;                 // graph label; empty = none
+  int step_from = -1, step_to = -1;  // keep only events whose step is in [from, to] (-1 = open)
+  std::optional<sim::time_point> time_from, time_to;  // keep only events in this time window
+};
+
+namespace dot_detail {
+
+// ---------------------------------------------------------------------------------------------
+// Text: escaping, wrapping, times.
+
+// Length of the valid UTF-8 sequence that starts at text[i], or 0 if the byte there starts none.
+// Graphviz warns about invalid UTF-8, so such bytes are written as '?'.
+inline std::size_t utf8_length(std::string_view text, std::size_t i) {
+  const auto lead = static_cast<unsigned char>(text[i]);
+  const std::size_t length = lead < 0x80           ? 1
+                             : (lead >> 5) == 0x6  ? 2
+                             : (lead >> 4) == 0xe  ? 3
+                             : (lead >> 3) == 0x1e ? 4
+                                                   : 0;
+  if (length == 0 || i + length > text.size()) return 0;
+  for (std::size_t k = 1; k < length; ++k) {
+    if ((static_cast<unsigned char>(text[i + k]) & 0xc0) != 0x80) return 0;
+  }
+  return length;
+}
+
+inline bool is_control(char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }
+
+// Text inside an HTML-like label: markup characters as entities, a newline as a line break,
+// other control characters as spaces.
+inline void append_html(std::string& out, std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t length = utf8_length(text, i);
+    if (length != 1) {
+      if (length == 0) out += '?';
+      out.append(text.substr(i, length));
+      i += std::max<std::size_t>(length, 1);
+      continue;
+    }
+    const char c = text[i++];
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\n': out += "<br/>"; break;
+      default: out += is_control(c) ? ' ' : c;
+    }
+  }
+}
+
+// A DOT quoted string, quotes included: quote and backslash escaped, a newline as \n.
+inline void append_quoted(std::string& out, std::string_view text) {
+  out += '"';
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t length = utf8_length(text, i);
+    if (length != 1) {
+      if (length == 0) out += '?';
+      out.append(text.substr(i, length));
+      i += std::max<std::size_t>(length, 1);
+      continue;
+    }
+    const char c = text[i++];
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += is_control(c) ? ' ' : c;
+    }
+  }
+  out += '"';
+}
+
+// Splits text into lines of at most `width` characters at spaces (longer words stay whole).
+inline std::vector<std::string> wrap(std::string_view text, std::size_t width) {
+  std::vector<std::string> lines(1);
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find(' ', start);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view word = text.substr(start, end - start);
+    if (!lines.back().empty() && lines.back().size() + 1 + word.size() > width) lines.emplace_back();
+    if (!lines.back().empty()) lines.back() += ' ';
+    lines.back().append(word);
+    start = end + 1;
+  }
+  return lines;
+}
+
+// Microseconds as milliseconds with three decimals: 1250 -> "1.250 ms".
+inline std::string time_text(std::int64_t t_us) {
+  const bool negative = t_us < 0;
+  const auto magnitude =
+      negative ? std::uint64_t{0} - static_cast<std::uint64_t>(t_us) : static_cast<std::uint64_t>(t_us);
+  std::string text = negative ? "-" : "";
+  text += std::to_string(magnitude / 1000);
+  text += '.';
+  text += std::to_string(magnitude % 1000 + 1000).substr(1);
+  text += " ms";
+  return text;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fields.
+
+inline const field_value* find_field(const event& value, std::string_view key) {
+  for (const field& entry : value.fields) {
+    if (entry.key == key) return &entry.value;
+  }
+  return nullptr;
+}
+
+inline std::optional<std::int64_t> integer_field(const event& value, std::string_view key) {
+  const field_value* found = find_field(value, key);
+  if (found == nullptr) return std::nullopt;
+  if (const auto* integer = std::get_if<std::int64_t>(found)) return *integer;
+  return std::nullopt;
+}
+
+// A field value as compact text; `separator` joins the pairs of a key -> value map.
+inline std::string value_text(const field_value& value, std::string_view separator = " ") {
+  if (std::holds_alternative<std::monostate>(value)) return "none";
+  if (const auto* integer = std::get_if<std::int64_t>(&value)) return std::to_string(*integer);
+  if (const auto* boolean = std::get_if<bool>(&value)) return *boolean ? "true" : "false";
+  if (const auto* text = std::get_if<std::string>(&value)) return *text;
+  std::string text;
+  for (const auto& [key, number] : std::get<key_values>(value)) {
+    if (!text.empty()) text += separator;
+    text += key;
+    text += separator == " " ? "=" : " -> ";
+    text += number ? std::to_string(*number) : "none";
+  }
+  return text;
+}
+
+inline std::string field_text(const event& value, std::string_view key) {
+  const field_value* found = find_field(value, key);
+  return found == nullptr ? std::string() : value_text(*found);
+}
+
+// Every field as `key=value`, for kinds without a dedicated label.
+inline std::string fields_text(const event& value) {
+  std::string text;
+  for (const field& entry : value.fields) {
+    if (!text.empty()) text += ' ';
+    text += entry.key;
+    text += '=';
+    text += value_text(entry.value);
+  }
+  return text;
+}
+
+// True when a message type names an acknowledgement: "ack", "write_ack", "ack-batch".
+inline bool is_ack_type(std::string_view type) {
+  std::string word;
+  for (std::size_t i = 0; i <= type.size(); ++i) {
+    if (i < type.size() && std::isalnum(static_cast<unsigned char>(type[i])) != 0) {
+      word += static_cast<char>(std::tolower(static_cast<unsigned char>(type[i])));
+      continue;
+    }
+    if (word == "ack" || word == "acks") return true;
+    word.clear();
+  }
+  return false;
+}
+
+// The label of a message arrow: the send's `type` and `summary` fields, when present.
+inline std::string message_label(const event& send) {
+  std::string label = field_text(send, "type");
+  const std::string summary = field_text(send, "summary");
+  if (!label.empty() && !summary.empty()) label += ' ';
+  return label + summary;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Labels of events: one or more lines, each with a colour and weight.
+
+struct label_line {
+  std::string text;
+  std::string_view color = "#202020";
+  bool bold = false;
+};
+
+// invoke / ok / fail / info: `write x=1`, `ok`, `read x -> 1`, `fail`, `info (timeout)`.
+inline label_line client_line(const event& value) {
+  const std::string op = field_text(value, "op");
+  const field_value* keys = find_field(value, "value");
+  std::string reason = field_text(value, "reason");
+  if (reason.empty()) reason = field_text(value, "error");
+  if (value.kind == "invoke") {
+    std::string text = op.empty() ? std::string("invoke") : op;
+    if (keys != nullptr && op == "read" && std::holds_alternative<key_values>(*keys)) {
+      for (const auto& entry : std::get<key_values>(*keys)) text += ' ' + entry.first;
+    } else if (keys != nullptr) {
+      text += ' ' + value_text(*keys);
+    }
+    return {text, "#0d47a1", true};
+  }
+  if (value.kind == "ok" && op == "read" && keys != nullptr) {
+    return {"read " + value_text(*keys, ", "), "#1b5e20", true};
+  }
+  std::string text = value.kind;
+  if (!reason.empty()) text += " (" + reason + ")";
+  if (value.kind == "ok") return {text, "#1b5e20", true};
+  if (value.kind == "fail") return {text, "#b71c1c", true};
+  return {text, "#6a1b9a", true};
+}
+
+// vcl, vdl, scl, pgcl, epoch, truncate, recovery: `VDL 1007`, `epoch 2`.
+inline label_line lsn_point_line(const event& value) {
+  const bool paper_point = value.kind == "vcl" || value.kind == "vdl" || value.kind == "scl" ||
+                           value.kind == "pgcl";
+  std::string text;
+  for (const char c : value.kind) {
+    text += paper_point ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
+  }
+  std::string point = field_text(value, "lsn");
+  if (point.empty()) point = field_text(value, "value");
+  if (point.empty()) point = fields_text(value);
+  if (!point.empty()) text += ' ' + point;
+  const bool volume_point = value.kind == "vcl" || value.kind == "vdl";
+  return {text, volume_point ? "#0d47a1" : "#37474f", volume_point};
+}
+
+inline bool is_lsn_point(std::string_view kind) {
+  return kind == "vcl" || kind == "vdl" || kind == "scl" || kind == "pgcl" || kind == "epoch" ||
+         kind == "truncate" || kind == "recovery";
+}
+
+inline bool is_client_kind(std::string_view kind) {
+  return kind == "invoke" || kind == "ok" || kind == "fail" || kind == "info";
+}
+
+// True for the events that are drawn as the ends of arrows rather than as text.
+inline bool is_message_end(const event& value) {
+  if (value.message_id == 0) return false;
+  return value.kind == "send" || value.kind == "deliver" || value.kind == "drop" ||
+         value.kind == "ack";
+}
+
+inline void add_wrapped(std::vector<label_line>& lines, const label_line& line, std::size_t width) {
+  for (std::string& part : wrap(line.text, width)) lines.push_back({part, line.color, line.bold});
+}
+
+// The text lines an event contributes to its node (none for the ends of message arrows).
+inline void add_event_lines(std::vector<label_line>& lines, const event& value) {
+  constexpr std::size_t width = 30;
+  if (is_message_end(value)) return;
+  if (value.kind == "violation") {
+    add_wrapped(lines, {"VIOLATION " + field_text(value, "invariant"), "#b71c1c", true}, width);
+    add_wrapped(lines, {field_text(value, "reason"), "#b71c1c", false}, width);
+  } else if (value.kind == "fault") {
+    std::string text = field_text(value, "fault");
+    add_wrapped(lines, {text.empty() ? "fault " + fields_text(value) : text, "#000000", true}, width);
+  } else if (value.kind == "ack") {
+    std::string text = "ack from " + field_text(value, "from");
+    const std::string lsn = field_text(value, "lsn");
+    if (!lsn.empty()) text += " lsn " + lsn;
+    add_wrapped(lines, {text, "#1b5e20", false}, width);
+  } else if (is_client_kind(value.kind)) {
+    add_wrapped(lines, client_line(value), width);
+  } else if (is_lsn_point(value.kind)) {
+    add_wrapped(lines, lsn_point_line(value), width);
+  } else {
+    std::string text = value.kind + ' ' + fields_text(value);
+    if (text.size() > 60) text = text.substr(0, 57) + "...";
+    add_wrapped(lines, {text, "#37474f", false}, width);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The diagram model: columns, rows, cells and messages, computed before anything is written.
+
+struct column {
+  std::string name;
+  std::string group;        // cluster name after "cluster_": "az_a", "instances"; empty = none
+  std::string group_label;  // "AZ a"
+  char az = 0;
+  bool storage = false;
+};
+
+struct stub {
+  std::string id;
+  int level = 0;   // rank row: 0 is the header row, times.size() + 1 the footer row
+  int column = 0;  // the lane whose box it sits in
+  bool dropped = false;
+};
+
+struct message_info {
+  std::optional<std::size_t> send;
+  std::vector<std::size_t> arrivals;  // deliver and drop events; ack events when there are none
+  bool ack = false;
+};
+
+struct diagram {
+  std::vector<bool> kept;            // per event: inside the window
+  std::vector<std::int64_t> times;   // distinct kept times, ascending; row r is level r + 1
+  std::vector<column> columns;
+  std::vector<int> display;          // column indices, left to right
+  std::map<std::string, int> column_of;
+  int run_column = -1;
+  std::map<std::pair<int, int>, std::vector<std::size_t>> cells;  // (level, column) -> events
+  std::vector<int> home;             // per kept event: the column of its first node
+  std::set<std::int64_t> violation_steps;
+  std::vector<stub> stubs;
+  std::string message_edges;
+};
+
+inline bool in_window(const event& value, const dot_options& options) {
+  if (options.step_from >= 0 && value.step < options.step_from) return false;
+  if (options.step_to >= 0 && value.step > options.step_to) return false;
+  if (options.time_from && value.t < *options.time_from) return false;
+  if (options.time_to && value.t > *options.time_to) return false;
+  return true;
+}
+
+// A cluster name made only of letters, digits and underscores.
+inline std::string cluster_key(std::string_view text) {
+  static constexpr char hex_digits[] = "0123456789abcdef";
+  std::string key;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (std::isalnum(byte) != 0 || c == '_') {
+      key += c;
+    } else {
+      key += 'x';
+      key += hex_digits[byte >> 4];
+      key += hex_digits[byte & 0xf];
+    }
+  }
+  return key;
+}
+
+inline column column_for(const lane& source) {
+  column result{source.name, "others", "other", source.az, source.role == "storage"};
+  if (source.role == "storage" && source.az != 0) {
+    result.group = "az_" + cluster_key(std::string(1, source.az));
+    result.group_label = "AZ " + std::string(1, source.az);
+  } else if (source.role == "storage") {
+    result.group = result.group_label = "storage";
+  } else if (source.role == "instance") {
+    result.group = result.group_label = "instances";
+  } else if (source.role == "client") {
+    result.group = result.group_label = "clients";
+  }
+  return result;
+}
+
+inline int add_column(diagram& d, column value) {
+  const int index = static_cast<int>(d.columns.size());
+  d.column_of.emplace(value.name, index);  // the first lane of a name wins
+  d.columns.push_back(std::move(value));
+  return index;
+}
+
+// The columns a fault is drawn on: its lane, every storage lane of an AZ it names (`az b`),
+// and, for a fault without a lane, the lanes it names (`partition a1,a2 | b1`).
+inline std::vector<int> fault_columns(const diagram& d, const event& value) {
+  std::vector<std::string> words(1);
+  for (const char c : field_text(value, "fault")) {
+    if (c == ' ' || c == ',' || c == '|' || c == '-' || c == '>') {
+      if (!words.back().empty()) words.emplace_back();
+    } else {
+      words.back() += c;
+    }
+  }
+  std::set<int> found;
+  for (std::size_t i = 0; i + 1 < words.size(); ++i) {
+    if (words[i] != "az" || words[i + 1].size() != 1) continue;
+    for (int c = 0; c < static_cast<int>(d.columns.size()); ++c) {
+      if (d.columns[c].storage && d.columns[c].az == words[i + 1][0]) found.insert(c);
+    }
+  }
+  if (const auto own = d.column_of.find(value.lane); !value.lane.empty() && own != d.column_of.end())
+    found.insert(own->second);
+  for (std::size_t i = 0; value.lane.empty() && i < words.size(); ++i) {
+    const auto named = d.column_of.find(words[i]);
+    if (named != d.column_of.end() && (i == 0 || words[i - 1] != "az")) found.insert(named->second);
+  }
+  return {found.begin(), found.end()};
+}
+
+// The columns an event is drawn on; empty means the run lane.
+inline std::vector<int> event_columns(const diagram& d, const event& value) {
+  if (value.kind == "fault") return fault_columns(d, value);
+  const auto found = d.column_of.find(value.lane);
+  if (value.lane.empty() || found == d.column_of.end()) return {};
+  return {found->second};
+}
+
+inline int level_of(const diagram& d, sim::time_point t) {
+  const auto row = std::lower_bound(d.times.begin(), d.times.end(), t.count_us());
+  return static_cast<int>(row - d.times.begin()) + 1;
+}
+
+// Columns from the recorder's lanes and from lanes that only events name; rows from times.
+inline void add_columns_and_rows(diagram& d, const recorder& source, const dot_options& options) {
+  const std::vector<event>& events = source.events();
+  for (const lane& each : source.lanes()) add_column(d, column_for(each));
+  d.kept.assign(events.size(), false);
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    if (!in_window(events[i], options)) continue;
+    d.kept[i] = true;
+    d.times.push_back(events[i].t.count_us());
+    if (!events[i].lane.empty() && d.column_of.count(events[i].lane) == 0) {
+      add_column(d, column_for(lane{events[i].lane, 0, "other"}));
+    }
+  }
+  std::sort(d.times.begin(), d.times.end());
+  d.times.erase(std::unique(d.times.begin(), d.times.end()), d.times.end());
+}
+
+// Puts every kept event into its cells, adding the run lane if some event needs it.
+inline void place_events(diagram& d, const recorder& source) {
+  const std::vector<event>& events = source.events();
+  d.home.assign(events.size(), -1);
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    if (!d.kept[i]) continue;
+    std::vector<int> targets = event_columns(d, events[i]);
+    if (targets.empty()) {
+      if (d.run_column < 0) d.run_column = add_column(d, column{"run", "", "", 0, false});
+      targets.push_back(d.run_column);
+    }
+    d.home[i] = targets.front();
+    const int level = level_of(d, events[i].t);
+    for (const int c : targets) d.cells[{level, c}].push_back(i);
+  }
+  for (const event& value : events) {
+    if (value.kind != "violation") continue;
+    d.violation_steps.insert(integer_field(value, "step").value_or(value.step));
+  }
+}
+
+// Left to right: the run lane, then each group where its first lane is, lanes in added order.
+inline void order_columns(diagram& d) {
+  if (d.run_column >= 0) d.display.push_back(d.run_column);
+  std::vector<std::string> groups;
+  for (const column& each : d.columns) {
+    if (!each.group.empty() && std::find(groups.begin(), groups.end(), each.group) == groups.end())
+      groups.push_back(each.group);
+  }
+  for (const std::string& group : groups) {
+    for (int c = 0; c < static_cast<int>(d.columns.size()); ++c) {
+      if (d.columns[c].group == group) d.display.push_back(c);
+    }
+  }
+}
+
+inline std::string cell_id(int level, int column) {
+  return 'n' + std::to_string(level) + '_' + std::to_string(column);
+}
+
+inline std::string home_id(const diagram& d, const recorder& source, std::size_t index) {
+  return cell_id(level_of(d, source.events()[index].t), d.home[index]);
+}
+
+inline std::map<std::uint64_t, message_info> collect_messages(const recorder& source) {
+  std::map<std::uint64_t, message_info> messages;
+  std::map<std::uint64_t, std::vector<std::size_t>> acks;
+  const std::vector<event>& events = source.events();
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const event& value = events[i];
+    if (value.message_id == 0) continue;
+    message_info& info = messages[value.message_id];
+    if (value.kind == "send" && !info.send) {
+      info.send = i;
+      info.ack = info.ack || is_ack_type(field_text(value, "type"));
+    } else if (value.kind == "deliver" || value.kind == "drop") {
+      info.arrivals.push_back(i);
+    } else if (value.kind == "ack") {
+      info.ack = true;
+      acks[value.message_id].push_back(i);
+    }
+  }
+  for (auto& [id, info] : messages) {
+    if (info.arrivals.empty() && acks.count(id) != 0) info.arrivals = acks[id];
+  }
+  return messages;
+}
+
+// Appends ` [attributes]` for a message edge.
+inline void append_edge_attributes(std::string& out, const std::string& label, bool ack,
+                                   std::string_view extra) {
+  out += " [";
+  if (!label.empty()) {
+    out += "label=";
+    append_quoted(out, label);
+    out += ", ";
+  }
+  out += ack ? "color=\"#2e7d32\", fontcolor=\"#2e7d32\"" : "color=\"#263238\"";
+  if (!extra.empty()) {
+    out += ", ";
+    out += extra;
+  }
+  out += "];\n";
+}
+
+// A short dashed edge between a message end and a stub node in the next (or previous) row.
+inline void add_stub(diagram& d, const std::string& end, int level, int column, bool outgoing,
+                     bool dropped, const std::string& label, bool ack) {
+  stub node{'s' + std::to_string(d.stubs.size()), level, column, dropped};
+  const std::string& from = outgoing ? end : node.id;
+  const std::string& to = outgoing ? node.id : end;
+  d.message_edges += "    " + from + " -> " + to;
+  append_edge_attributes(d.message_edges, label, ack,
+                         dropped ? "arrowhead=none" : "style=dashed");
+  d.stubs.push_back(std::move(node));
+}
+
+// One message: an arrow per arrival inside the window, or stubs where the window cuts it.
+inline void plan_message(diagram& d, const recorder& source, const message_info& info,
+                         std::set<std::pair<std::string, std::string>>& labelled) {
+  const std::vector<event>& events = source.events();
+  const std::string label = info.send ? message_label(events[*info.send]) : std::string();
+  const int last_level = static_cast<int>(d.times.size()) + 1;
+  if (!info.send || !d.kept[*info.send]) {
+    for (const std::size_t a : info.arrivals) {
+      if (!d.kept[a]) continue;
+      const int level = level_of(d, events[a].t);
+      add_stub(d, home_id(d, source, a), level - 1, d.home[a], false, false, label, info.ack);
+    }
+    return;
+  }
+  const std::size_t send = *info.send;
+  const std::string from = home_id(d, source, send);
+  const int send_level = level_of(d, events[send].t);
+  bool drawn = false;
+  for (const std::size_t a : info.arrivals) {
+    if (!d.kept[a]) continue;
+    drawn = true;
+    const bool dropped = events[a].kind == "drop";
+    if (dropped && d.home[a] == d.home[send]) {
+      add_stub(d, from, std::min(send_level + 1, last_level), d.home[send], true, true, label,
+               info.ack);
+      continue;
+    }
+    const bool first = labelled.insert({from, label}).second;
+    d.message_edges += "    " + from + " -> " + home_id(d, source, a);
+    append_edge_attributes(d.message_edges, first ? label : std::string(), info.ack,
+                           dropped ? "arrowhead=none" : "");
+  }
+  if (!drawn) {
+    add_stub(d, from, std::min(send_level + 1, last_level), d.home[send], true, false, label,
+             info.ack);
+  }
+}
+
+inline diagram build_diagram(const recorder& source, const dot_options& options) {
+  diagram d;
+  add_columns_and_rows(d, source, options);
+  place_events(d, source);
+  order_columns(d);
+  std::set<std::pair<std::string, std::string>> labelled;  // (send node, label) already shown
+  for (const auto& [id, info] : collect_messages(source)) plan_message(d, source, info, labelled);
+  return d;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing.
+
+inline void append_lines_html(std::string& out, const std::vector<label_line>& lines) {
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (i != 0) out += "<br/>";
+    out += "<font color=\"";
+    out += lines[i].color;
+    out += "\">";
+    if (lines[i].bold) out += "<b>";
+    append_html(out, lines[i].text);
+    if (lines[i].bold) out += "</b>";
+    out += "</font>";
+  }
+}
+
+// One node: a labelled box, a red X for a drop, or a small point for the ends of arrows.
+inline void write_cell(std::string& out, const diagram& d, const recorder& source,
+                       std::pair<int, int> key, const std::vector<std::size_t>& members) {
+  std::vector<label_line> lines;
+  bool fault = false, violation = false, dropped = false, in_step = false;
+  for (const std::size_t i : members) {
+    const event& value = source.events()[i];
+    add_event_lines(lines, value);
+    fault = fault || value.kind == "fault";
+    violation = violation || value.kind == "violation";
+    dropped = dropped || (value.kind == "drop" && value.message_id != 0);
+    in_step = in_step || d.violation_steps.count(value.step) != 0;
+  }
+  out += "    " + cell_id(key.first, key.second) + " [";
+  if (lines.empty() && !dropped) {
+    out += in_step ? "shape=point, width=0.12, color=red];\n" : "shape=point, width=0.08];\n";
+    return;
+  }
+  if (dropped) lines.push_back({"X", "#d50000", true});
+  if (violation) {
+    out += "fillcolor=\"#ffcdd2\", ";
+  } else if (fault) {
+    out += "shape=octagon, style=filled, fillcolor=\"#ffa726\", ";
+    if (!in_step) out += "color=\"#e65100\", ";
+  } else if (lines.size() == 1 && dropped) {
+    out += "shape=plaintext, fontsize=16, width=0.1, height=0.1, margin=0, ";
+  }
+  if (in_step || violation) out += "color=red, penwidth=2, ";
+  out += "label=<";
+  append_lines_html(out, lines);
+  out += ">];\n";
+}
+
+inline void write_lane_nodes(std::string& out, const diagram& d, const recorder& source, int c,
+                             std::string_view indent) {
+  const std::string name = d.columns[c].name;
+  out += indent;
+  out += 'h' + std::to_string(c) + " [shape=box, style=\"filled,bold\", fillcolor=white, "
+                                   "color=\"#263238\", fontsize=16, label=<<b>";
+  append_html(out, name);
+  out += "</b>>];\n";
+  for (const auto& [key, members] : d.cells) {
+    if (key.second == c) write_cell(out, d, source, key, members);
+  }
+  for (const stub& each : d.stubs) {
+    if (each.column != c) continue;
+    out += indent;
+    out += each.id;
+    out += each.dropped ? " [shape=plaintext, label=<<font color=\"#d50000\"><b>X</b></font>>, "
+                          "fontsize=16, width=0.1, height=0.1, margin=0];\n"
+                        : " [shape=point, style=invis, width=0.05];\n";
+  }
+  out += indent;
+  out += 'f' + std::to_string(c) + " [shape=plaintext, fontcolor=\"#78909c\", fontsize=12, label=";
+  append_quoted(out, name);
+  out += "];\n";
+}
+
+inline std::string_view group_fill(std::string_view group) {
+  if (group.substr(0, 3) == "az_") return "#e3f2fd";
+  if (group == "instances") return "#ede7f6";
+  if (group == "clients") return "#f1f8e9";
+  return "#f5f5f5";
+}
+
+// The lanes, each group of them in its cluster box.
+inline void write_lanes(std::string& out, const diagram& d, const recorder& source) {
+  std::string open_group;
+  for (const int c : d.display) {
+    const column& each = d.columns[c];
+    if (each.group != open_group && !open_group.empty()) out += "  }\n";
+    if (each.group != open_group && !each.group.empty()) {
+      out += "  subgraph cluster_" + each.group + " {\n    label=";
+      append_quoted(out, each.group_label);
+      out += "; style=\"rounded,filled\"; color=\"#90a4ae\"; fontsize=18; fillcolor=\"";
+      out += group_fill(each.group);
+      out += "\";\n";
+    }
+    open_group = each.group;
+    write_lane_nodes(out, d, source, c, open_group.empty() ? "  " : "    ");
+  }
+  if (!open_group.empty()) out += "  }\n";
+}
+
+// The time axis: one label per row, joined by a thin line.
+inline void write_time_axis(std::string& out, const diagram& d) {
+  out += "  time_h [shape=plaintext, fontsize=14, label=<<b>time</b>>];\n";
+  for (std::size_t r = 0; r < d.times.size(); ++r) {
+    out += "  t" + std::to_string(r + 1) + " [shape=plaintext, fontsize=12, label=\"" +
+           time_text(d.times[r]) + "\"];\n";
+  }
+  out += "  time_f [shape=plaintext, label=\"\"];\n  time_h";
+  for (std::size_t r = 0; r < d.times.size(); ++r) out += " -> t" + std::to_string(r + 1);
+  out += " -> time_f [color=\"#b0bec5\", arrowhead=none, weight=100];\n";
+}
+
+// One rank row per level, and an invisible left-to-right chain that fixes the lane order.
+inline void write_ranks(std::string& out, const diagram& d) {
+  const int last_level = static_cast<int>(d.times.size()) + 1;
+  std::vector<std::string> rows(static_cast<std::size_t>(last_level) + 1);
+  rows.front() = " time_h;";
+  for (std::size_t r = 1; r + 1 < rows.size(); ++r) rows[r] = " t" + std::to_string(r) + ';';
+  rows.back() = " time_f;";
+  for (const int c : d.display) {
+    rows.front() += " h" + std::to_string(c) + ';';
+    rows.back() += " f" + std::to_string(c) + ';';
+  }
+  for (const auto& [key, members] : d.cells) rows[key.first] += ' ' + cell_id(key.first, key.second) + ';';
+  for (const stub& each : d.stubs) rows[each.level] += ' ' + each.id + ';';
+  for (const std::string& row : rows) out += "  {rank=same;" + row + "}\n";
+  out += "  time_h";
+  for (const int c : d.display) out += " -> h" + std::to_string(c);
+  out += " [style=invis];\n";
+}
+
+// Each lane as a chain header -> its nodes -> footer; thick while a client operation is open.
+inline void write_lane_chains(std::string& out, const diagram& d, const recorder& source) {
+  out += "  {\n    edge [color=\"#b0bec5\", arrowhead=none, weight=100];\n";
+  for (const int c : d.display) {
+    std::string previous = 'h' + std::to_string(c);
+    bool open_operation = false;
+    for (const auto& [key, members] : d.cells) {
+      if (key.second != c) continue;
+      const std::string id = cell_id(key.first, key.second);
+      out += "    " + previous + " -> " + id;
+      out += open_operation ? " [penwidth=5, color=\"#90caf9\"];\n" : ";\n";
+      for (const std::size_t i : members) {
+        const std::string& kind = source.events()[i].kind;
+        if (kind == "invoke") open_operation = true;
+        if (kind == "ok" || kind == "fail" || kind == "info") open_operation = false;
+      }
+      previous = id;
+    }
+    out += "    " + previous + " -> f" + std::to_string(c) + ";\n";
+  }
+  out += "  }\n";
+}
+
+// The graph label: the title, a red banner per violation (at most three), and a legend.
+inline void write_graph_label(std::string& out, const recorder& source, const dot_options& options) {
+  std::string label;
+  if (!options.title.empty()) {
+    label += "<font point-size=\"22\"><b>";
+    append_html(label, options.title);
+    label += "</b></font><br/>";
+  }
+  int shown = 0;
+  for (const event& value : source.events()) {
+    if (value.kind != "violation" || shown++ == 3) continue;
+    label += "<font color=\"#d50000\" point-size=\"18\"><b>VIOLATION at step ";
+    label += std::to_string(integer_field(value, "step").value_or(value.step));
+    label += ", " + time_text(value.t.count_us()) + ": ";
+    append_html(label, field_text(value, "invariant") + ": " + field_text(value, "reason"));
+    label += "</b></font><br/>";
+  }
+  label += "<font color=\"#546e7a\" point-size=\"12\">time runs down; arrows are messages "
+           "(green: acks, dashed: cut by the window, red X: dropped)</font>";
+  out += "  label=<" + label + ">;\n";
+}
+
+}  // namespace dot_detail
+
+// Writes the space-time diagram of the recorded events inside the options' window.
+inline void write_dot(const recorder& source, std::ostream& out, const dot_options& options = {}) {
+  const dot_detail::diagram d = dot_detail::build_diagram(source, options);
+  std::string text =
+      "digraph trace {\n"
+      "  graph [rankdir=TB, newrank=true, splines=line, outputorder=edgesfirst, nodesep=0.2,\n"
+      "         ranksep=0.25, fontname=\"Helvetica\", labelloc=t];\n"
+      "  node [fontname=\"Helvetica\", fontsize=13, shape=box, style=\"rounded,filled\",\n"
+      "        fillcolor=white, color=\"#78909c\", margin=\"0.08,0.03\", height=0.3];\n"
+      "  edge [fontname=\"Helvetica\", fontsize=12, arrowsize=0.8];\n";
+  dot_detail::write_graph_label(text, source, options);
+  dot_detail::write_time_axis(text, d);
+  dot_detail::write_lanes(text, d, source);
+  dot_detail::write_ranks(text, d);
+  dot_detail::write_lane_chains(text, d, source);
+  text += "  {\n    edge [constraint=false];\n";
+  text += d.message_edges;
+  text += "  }\n}\n";
+  out.write(text.data(), static_cast<std::streamsize>(text.size()));
+}
+
+}  // namespace aurora::trace

@@ -1,0 +1,579 @@
+// Tests of the scenario language (../shared/SCENARIO.md): every statement form parses to the
+// expected value, every malformed input gives its exact `file:line:column: message`, and the
+// printer writes the canonical form. Property-based roundtrip tests live in
+// property-tests/scenario_roundtrip_property.cpp, the fuzz target in scenario_fuzz.cpp.
+#include "aurora/harness/scenario.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "aurora/harness/scenario_parser.hpp"
+#include "aurora/harness/scenario_printer.hpp"
+#include "aurora/sim/fault.hpp"
+#include "aurora/sim/time.hpp"
+
+namespace {
+
+using namespace aurora::harness;
+namespace sim = aurora::sim;
+using kind = expectation::kind;
+
+scenario parse_ok(std::string_view text) {
+  const parse_result result = parse_scenario(text, "test.scn");
+  EXPECT_TRUE(result.ok()) << text << "\n" << result.error_text();
+  EXPECT_TRUE(result.errors.empty());
+  return result.value.value_or(scenario{});
+}
+
+sim::target node(std::string name) { return sim::target{std::move(name), false}; }
+sim::target az(std::string letter) { return sim::target{std::move(letter), true}; }
+
+// ---- Every step form ---------------------------------------------------------------------------
+
+struct step_case {
+  std::string_view line;
+  step expected;
+};
+
+step at(sim::duration time, action what, std::optional<std::string> client = std::nullopt,
+        std::optional<expectation> outcome = std::nullopt) {
+  return step{time, std::move(what), std::move(client), outcome, 0};
+}
+
+write_op write(std::vector<std::pair<std::string, std::int64_t>> puts) {
+  return write_op{std::move(puts)};
+}
+
+const std::vector<step_case>& step_cases() {
+  static const std::vector<step_case> cases = {
+      {"at 0ms write x=1", at(sim::ms(0), write({{"x", 1}}))},
+      {"at 250us write x=1 y=-2 z=0", at(sim::us(250), write({{"x", 1}, {"y", -2}, {"z", 0}}))},
+      {"at 1ms write x = 1", at(sim::ms(1), write({{"x", 1}}))},
+      {"at 1ms write big=9223372036854775807 small=-9223372036854775808",
+       at(sim::ms(1), write({{"big", INT64_MAX}, {"small", INT64_MIN}}))},
+      {"at 5ms read x", at(sim::ms(5), read_op{"x", std::nullopt})},
+      {"at 5ms read x from db2", at(sim::ms(5), read_op{"x", "db2"})},
+      {"at 5ms read x from reader", at(sim::ms(5), read_op{"x", "reader"})},
+      {"at 2s crash a1", at(sim::s(2), sim::crash{node("a1")})},
+      {"at 2s crash az b", at(sim::s(2), sim::crash{az("b")})},
+      {"at 2s crash db1", at(sim::s(2), sim::crash{node("db1")})},
+      {"at 2s restart c3", at(sim::s(2), sim::restart{node("c3")})},
+      {"at 2s restart az a", at(sim::s(2), sim::restart{az("a")})},
+      {"at 2s restart db3", at(sim::s(2), sim::restart{node("db3")})},
+      {"at 3s destroy b2", at(sim::s(3), sim::destroy{"b2"})},
+      {"at 0ms partition a1,a2 | b1",
+       at(sim::ms(0), sim::partition{{node("a1"), node("a2")}, {node("b1")}, false})},
+      {"at 0ms partition az a,b1 | c1",
+       at(sim::ms(0), sim::partition{{az("a"), node("b1")}, {node("c1")}, false})},
+      {"at 0ms partition a1 -> b1",
+       at(sim::ms(0), sim::partition{{node("a1")}, {node("b1")}, true})},
+      {"at 0ms partition a1->b1", at(sim::ms(0), sim::partition{{node("a1")}, {node("b1")}, true})},
+      {"at 0ms partition a1|b1", at(sim::ms(0), sim::partition{{node("a1")}, {node("b1")}, false})},
+      {"at 0ms partition db1 , az b | db2,az c",
+       at(sim::ms(0), sim::partition{{node("db1"), az("b")}, {node("db2"), az("c")}, false})},
+      {"at 1s heal", at(sim::s(1), sim::heal{})},
+      {"at 1s failover", at(sim::s(1), sim::failover{})},
+      {"at 1s failover to db3", at(sim::s(1), sim::failover{"db3"})},
+      {"at 1s loss 20%", at(sim::s(1), sim::message_loss{20})},
+      {"at 1s loss 0%", at(sim::s(1), sim::message_loss{0})},
+      {"at 1s duplicate 100%", at(sim::s(1), sim::message_duplication{100})},
+      {"at 1s delay 10% 5ms", at(sim::s(1), sim::message_delay{10, sim::ms(5)})},
+      {"at 1s slow b1 10ms", at(sim::s(1), sim::slow{"b1", sim::ms(10)})},
+      {"at 1s slow db2 0us", at(sim::s(1), sim::slow{"db2", sim::us(0)})},
+      {"at 40ms read x as c2 expect 1",
+       at(sim::ms(40), read_op{"x", std::nullopt}, "c2", expectation{kind::value, 1})},
+      {"at 40ms read x expect none",
+       at(sim::ms(40), read_op{"x", std::nullopt}, std::nullopt, expectation{kind::none, 0})},
+      {"at 40ms read x expect -7",
+       at(sim::ms(40), read_op{"x", std::nullopt}, std::nullopt, expectation{kind::value, -7})},
+      {"at 40ms read x from db2 as c2 expect unavailable",
+       at(sim::ms(40), read_op{"x", "db2"}, "c2", expectation{kind::unavailable, 0})},
+      {"at 40ms write z=3 expect unavailable",
+       at(sim::ms(40), write({{"z", 3}}), std::nullopt, expectation{kind::unavailable, 0})},
+      {"at 40ms write z=3 as reader-2_b expect ok",
+       at(sim::ms(40), write({{"z", 3}}), "reader-2_b", expectation{kind::ok, 0})},
+      {"at 40ms read x expect ok",
+       at(sim::ms(40), read_op{"x", std::nullopt}, std::nullopt, expectation{kind::ok, 0})},
+      // Keys and clients may be spelled like keywords: positions decide.
+      {"at 1ms write as=1 expect=2 as c2", at(sim::ms(1), write({{"as", 1}, {"expect", 2}}), "c2")},
+      {"at 1ms read from from db1 as as", at(sim::ms(1), read_op{"from", "db1"}, "as")},
+      {"at 1ms read expect expect 5",
+       at(sim::ms(1), read_op{"expect", std::nullopt}, std::nullopt, expectation{kind::value, 5})},
+  };
+  return cases;
+}
+
+class step_forms : public ::testing::TestWithParam<step_case> {};
+
+TEST_P(step_forms, parse_to_the_expected_step) {
+  const step_case& test = GetParam();
+  const std::string text = "config replicas=2 nodes_per_az=3\n" + std::string(test.line) + "\n";
+  const scenario parsed = parse_ok(text);
+  ASSERT_EQ(parsed.steps.size(), 1u) << test.line;
+  EXPECT_EQ(parsed.steps[0], test.expected) << test.line;
+  EXPECT_EQ(parsed.steps[0].line, 2);
+}
+
+TEST_P(step_forms, print_back_to_an_equal_step) {
+  const step_case& test = GetParam();
+  const std::string text = "config replicas=2 nodes_per_az=3\n" + std::string(test.line) + "\n";
+  const scenario parsed = parse_ok(text);
+  EXPECT_EQ(parse_ok(print_scenario(parsed)), parsed) << print_scenario(parsed);
+}
+
+INSTANTIATE_TEST_SUITE_P(scenario_language, step_forms, ::testing::ValuesIn(step_cases()));
+
+// ---- Header statements -------------------------------------------------------------------------
+
+TEST(scenario_header, defaults_follow_scenario_md) {
+  const scenario parsed = parse_ok("");
+  EXPECT_EQ(parsed.seed, std::nullopt);
+  EXPECT_EQ(parsed.settings.protection_groups, 1);
+  EXPECT_EQ(parsed.settings.nodes_per_az, 2);
+  EXPECT_EQ(parsed.settings.replicas, 0);
+  EXPECT_EQ(parsed.settings.op_timeout, sim::s(1));
+  EXPECT_EQ(parsed.settings.lal, std::nullopt);
+  EXPECT_EQ(parsed.settings.variant, model_variant::safe);
+  EXPECT_TRUE(parsed.steps.empty());
+}
+
+TEST(scenario_header, seed_and_config_lines_accumulate_in_any_order) {
+  const scenario parsed = parse_ok(
+      "config replicas=2 op_timeout=500ms\n"
+      "seed 42\n"
+      "config protection_groups=64 nodes_per_az=9\n"
+      "config lal=1000 variant=write-quorum-3\n");
+  EXPECT_EQ(parsed.seed, 42u);
+  EXPECT_EQ(parsed.settings.replicas, 2);
+  EXPECT_EQ(parsed.settings.op_timeout, sim::ms(500));
+  EXPECT_EQ(parsed.settings.protection_groups, 64);
+  EXPECT_EQ(parsed.settings.nodes_per_az, 9);
+  EXPECT_EQ(parsed.settings.lal, 1000);
+  EXPECT_EQ(parsed.settings.variant, model_variant::write_quorum_3);
+}
+
+TEST(scenario_header, seed_takes_the_whole_unsigned_64_bit_range) {
+  EXPECT_EQ(parse_ok("seed 0").seed, 0u);
+  EXPECT_EQ(parse_ok("seed 18446744073709551615").seed, UINT64_MAX);
+}
+
+TEST(scenario_header, every_variant_name_parses_and_prints) {
+  for (const auto& [variant, name] : model_variant_names) {
+    const scenario parsed = parse_ok("config variant=" + std::string(name));
+    EXPECT_EQ(parsed.settings.variant, variant) << name;
+    EXPECT_EQ(to_string(variant), name);
+    EXPECT_EQ(parse_ok(print_scenario(parsed)), parsed);
+  }
+}
+
+TEST(scenario_header, bounds_are_inclusive) {
+  EXPECT_EQ(parse_ok("config replicas=15").settings.replicas, 15);
+  EXPECT_EQ(parse_ok("config nodes_per_az=1").settings.nodes_per_az, 1);
+  EXPECT_EQ(parse_ok("config protection_groups=1").settings.protection_groups, 1);
+  EXPECT_EQ(parse_ok("config lal=1").settings.lal, 1);
+  EXPECT_EQ(parse_ok("config op_timeout=1us").settings.op_timeout, sim::us(1));
+}
+
+// ---- Lexical -----------------------------------------------------------------------------------
+
+TEST(scenario_lexical, comments_blank_lines_tabs_indentation_and_crlf_are_ignored) {
+  const scenario parsed = parse_ok(
+      "# a comment\n"
+      "\n"
+      "   \t\n"
+      "seed 3 # trailing comment\r\n"
+      "\tat 1ms\twrite x=1#glued comment\r\n"
+      "  at 2ms heal\n");
+  EXPECT_EQ(parsed.seed, 3u);
+  ASSERT_EQ(parsed.steps.size(), 2u);
+  EXPECT_EQ(parsed.steps[0].what, action(write({{"x", 1}})));
+  EXPECT_EQ(parsed.steps[0].line, 5);
+  EXPECT_EQ(parsed.steps[1].line, 6);
+}
+
+TEST(scenario_lexical, durations_take_us_ms_and_s_and_leading_zeros) {
+  EXPECT_EQ(parse_ok("at 250us heal").steps[0].at, sim::us(250));
+  EXPECT_EQ(parse_ok("at 5ms heal").steps[0].at, sim::ms(5));
+  EXPECT_EQ(parse_ok("at 2s heal").steps[0].at, sim::s(2));
+  EXPECT_EQ(parse_ok("at 007ms heal").steps[0].at, sim::ms(7));
+  EXPECT_EQ(parse_ok("at 9223372036854775807us heal").steps[0].at, sim::us(INT64_MAX));
+}
+
+TEST(scenario_lexical, steps_may_share_a_time_and_keep_file_order) {
+  const scenario parsed = parse_ok("at 2s restart az a\nat 2s restart b1\n");
+  ASSERT_EQ(parsed.steps.size(), 2u);
+  EXPECT_EQ(parsed.steps[0].what, action(sim::restart{az("a")}));
+  EXPECT_EQ(parsed.steps[1].what, action(sim::restart{node("b1")}));
+}
+
+// ---- The example of SCENARIO.md, verbatim ------------------------------------------------------
+
+constexpr std::string_view example =
+    R"(# AZ+1: lose zone a and one more node; writes stall but nothing acknowledged is lost
+seed 7
+at 0ms    write x=1            expect ok
+at 10ms   crash az a
+at 20ms   write y=2            expect ok
+at 30ms   crash b1
+at 40ms   write z=3            expect unavailable
+at 40ms   read x as c2         expect 1
+at 2s     restart az a
+at 2s     restart b1
+)";
+
+TEST(scenario_example, az_plus_one_example_parses_to_its_steps) {
+  const scenario parsed = parse_ok(example);
+  scenario expected;
+  expected.seed = 7;
+  expected.steps = {
+      at(sim::ms(0), write({{"x", 1}}), std::nullopt, expectation{kind::ok, 0}),
+      at(sim::ms(10), sim::crash{az("a")}),
+      at(sim::ms(20), write({{"y", 2}}), std::nullopt, expectation{kind::ok, 0}),
+      at(sim::ms(30), sim::crash{node("b1")}),
+      at(sim::ms(40), write({{"z", 3}}), std::nullopt, expectation{kind::unavailable, 0}),
+      at(sim::ms(40), read_op{"x", std::nullopt}, "c2", expectation{kind::value, 1}),
+      at(sim::s(2), sim::restart{az("a")}),
+      at(sim::s(2), sim::restart{node("b1")}),
+  };
+  EXPECT_EQ(parsed, expected);
+  EXPECT_EQ(parsed.steps[0].line, 3);
+  EXPECT_EQ(parsed.steps[7].line, 10);
+  EXPECT_EQ(client_of(parsed.steps[0]), "c1");
+  EXPECT_EQ(client_of(parsed.steps[5]), "c2");
+}
+
+TEST(scenario_example, az_plus_one_example_prints_canonically) {
+  EXPECT_EQ(print_scenario(parse_ok(example)),
+            "seed 7\n"
+            "at 0us write x=1 expect ok\n"
+            "at 10ms crash az a\n"
+            "at 20ms write y=2 expect ok\n"
+            "at 30ms crash b1\n"
+            "at 40ms write z=3 expect unavailable\n"
+            "at 40ms read x as c2 expect 1\n"
+            "at 2s restart az a\n"
+            "at 2s restart b1\n");
+}
+
+// ---- Printer -----------------------------------------------------------------------------------
+
+TEST(scenario_printer, prints_every_non_default_config_key_in_a_fixed_order) {
+  scenario value;
+  value.settings.variant = model_variant::ack_before_vdl;
+  value.settings.lal = 50;
+  value.settings.op_timeout = sim::ms(500);
+  value.settings.replicas = 3;
+  value.settings.nodes_per_az = 3;
+  value.settings.protection_groups = 2;
+  value.steps = {
+      at(sim::us(1500), sim::partition{{az("a"), node("b1")}, {node("db4")}, true}),
+      at(sim::s(3), sim::message_delay{10, sim::ms(5)}),
+      at(sim::s(3), read_op{"k", "reader"}, "c9", expectation{kind::none, 0}),
+  };
+  const std::string text = print_scenario(value);
+  EXPECT_EQ(text,
+            "config protection_groups=2 nodes_per_az=3 replicas=3 op_timeout=500ms lal=50 "
+            "variant=ack-before-vdl\n"
+            "at 1500us partition az a,b1 -> db4\n"
+            "at 3s delay 10% 5ms\n"
+            "at 3s read k from reader as c9 expect none\n");
+  EXPECT_EQ(parse_ok(text), value);
+}
+
+TEST(scenario_printer, a_default_scenario_prints_as_nothing) {
+  EXPECT_EQ(print_scenario(scenario{}), "");
+  EXPECT_EQ(print_config(config{}), "");
+}
+
+TEST(scenario_printer, an_explicit_default_is_equal_to_no_key) {
+  EXPECT_EQ(parse_ok("config replicas=0 op_timeout=1s variant=safe"), scenario{});
+}
+
+// ---- Errors ------------------------------------------------------------------------------------
+
+struct error_case {
+  std::string_view text;
+  int line;
+  int column;
+  std::string_view message;  // the whole message after "file:line:column: "
+};
+
+const std::vector<error_case>& error_cases() {
+  static const std::vector<error_case> cases = {
+      // Statements.
+      {"foo", 1, 1, "unknown statement 'foo': expected 'seed', 'config' or 'at'"},
+      {"  | x", 1, 3, "unknown statement '|': expected 'seed', 'config' or 'at'"},
+      {"AT 1ms heal", 1, 1, "unknown statement 'AT': expected 'seed', 'config' or 'at'"},
+      // seed
+      {"seed", 1, 5, "seed must be an integer from 0 to 18446744073709551615, found end of line"},
+      {"seed -1", 1, 6, "seed must be an integer from 0 to 18446744073709551615, found '-1'"},
+      {"seed 18446744073709551616", 1, 6,
+       "seed must be an integer from 0 to 18446744073709551615, found '18446744073709551616'"},
+      {"seed 1 2", 1, 8, "unexpected '2' after the seed: expected end of line"},
+      {"seed 1\nseed 2", 2, 1, "seed is given twice (first at line 1)"},
+      {"at 1ms heal\nseed 2", 2, 1, "seed must come before the first step (line 1)"},
+      // config
+      {"config", 1, 7, "config needs at least one key=value, e.g. config replicas=2"},
+      {"config x=1", 1, 8,
+       "unknown config key 'x': expected protection_groups, nodes_per_az, replicas, op_timeout, "
+       "lal or variant"},
+      {"config =1", 1, 8, "expected a config key, found '='"},
+      {"config replicas", 1, 16, "expected '=' after config key 'replicas', found end of line"},
+      {"config replicas 2", 1, 17, "expected '=' after config key 'replicas', found '2'"},
+      {"config replicas=", 1, 17, "expected an integer for replicas, found end of line"},
+      {"config replicas=two", 1, 17, "expected an integer for replicas, found 'two'"},
+      {"config replicas=16", 1, 17, "replicas must be between 0 and 15, not 16"},
+      {"config replicas=-1", 1, 17, "replicas must be between 0 and 15, not -1"},
+      {"config nodes_per_az=0", 1, 21, "nodes_per_az must be between 1 and 9, not 0"},
+      {"config nodes_per_az=10", 1, 21, "nodes_per_az must be between 1 and 9, not 10"},
+      {"config protection_groups=0", 1, 26, "protection_groups must be between 1 and 64, not 0"},
+      {"config protection_groups=65", 1, 26, "protection_groups must be between 1 and 64, not 65"},
+      {"config lal=0", 1, 12, "lal must be at least 1, not 0"},
+      {"config lal=-5", 1, 12, "lal must be at least 1, not -5"},
+      {"config lal=99999999999999999999", 1, 12,
+       "integer '99999999999999999999' does not fit in 64 bits"},
+      {"config replicas=99999999999999999999", 1, 17,
+       "integer '99999999999999999999' does not fit in 64 bits"},
+      {"config op_timeout=0ms", 1, 19, "op_timeout must be positive, not 0"},
+      {"config op_timeout=5", 1, 19, "bad duration '5': missing unit (us, ms or s)"},
+      {"config variant=fast", 1, 16,
+       "unknown variant 'fast': expected one of safe, write-quorum-3, read-quorum-2, "
+       "ack-before-vdl, no-truncation, no-epoch-fencing, read-below-scl"},
+      {"config replicas=1 replicas=2", 1, 19, "config key 'replicas' is already set (line 1)"},
+      {"config replicas=1\nconfig replicas=2", 2, 8,
+       "config key 'replicas' is already set (line 1)"},
+      {"at 1ms heal\nconfig replicas=2", 2, 1, "config must come before the first step (line 1)"},
+      // Durations and times.
+      {"at 5 heal", 1, 4, "bad duration '5': missing unit (us, ms or s)"},
+      {"at 5m heal", 1, 4, "bad duration '5m': unknown unit 'm' (expected us, ms or s)"},
+      {"at 5MS heal", 1, 4, "bad duration '5MS': unknown unit 'MS' (expected us, ms or s)"},
+      {"at ms heal", 1, 4,
+       "bad duration 'ms': expected a whole number and a unit (us, ms or s), e.g. 5ms"},
+      {"at 1.5s heal", 1, 4,
+       "bad duration '1.5s': expected a whole number and a unit (us, ms or s), e.g. 5ms"},
+      {"at -5ms heal", 1, 4, "bad duration '-5ms': durations cannot be negative"},
+      {"at 9223372036854775808us heal", 1, 4,
+       "bad duration '9223372036854775808us': too large (at most 9223372036854775807us)"},
+      {"at 9223372036854776s heal", 1, 4,
+       "bad duration '9223372036854776s': too large (at most 9223372036854775807us)"},
+      {"at", 1, 3, "expected a time after 'at', e.g. 5ms, found end of line"},
+      {"at 5 ms heal", 1, 4, "bad duration '5': missing unit (us, ms or s)"},
+      {"at 2ms heal\nat 1ms heal", 2, 4,
+       "time 1ms is before the previous step's 2ms (line 1): times must not decrease"},
+      // Actions.
+      {"at 1ms", 1, 7, "expected an action after the time, found end of line"},
+      {"at 1ms jump", 1, 8,
+       "unknown action 'jump': expected write, read, crash, restart, destroy, partition, heal, "
+       "failover, loss, duplicate, delay or slow"},
+      {"at 1ms heal now", 1, 13, "unexpected 'now' after the fault: expected end of line"},
+      // write
+      {"at 1ms write", 1, 13, "expected a key name after 'write', found end of line"},
+      {"at 1ms write x", 1, 15, "expected '=' after key 'x', found end of line"},
+      {"at 1ms write x=", 1, 16, "expected an integer value for key 'x', found end of line"},
+      {"at 1ms write x=y", 1, 16, "expected an integer value for key 'x', found 'y'"},
+      {"at 1ms write x=+1", 1, 16, "expected an integer value for key 'x', found '+1'"},
+      {"at 1ms write x=9223372036854775808", 1, 16,
+       "integer '9223372036854775808' does not fit in 64 bits"},
+      {"at 1ms write X=1", 1, 14,
+       "'X' is not a key name: expected [a-z][a-z0-9_-]*, at most 64 characters"},
+      {"at 1ms write 1x=1", 1, 14,
+       "'1x' is not a key name: expected [a-z][a-z0-9_-]*, at most 64 characters"},
+      {"at 1ms write x=1 x=2", 1, 18, "key 'x' is written twice in one write"},
+      {"at 1ms write x=1 y", 1, 18, "unexpected 'y': expected 'as', 'expect' or end of line"},
+      // read
+      {"at 1ms read", 1, 12, "expected a key name after 'read', found end of line"},
+      {"at 1ms read x from", 1, 19, "expected an instance (db1), found end of line"},
+      {"at 1ms read x from db2", 1, 20, "unknown instance 'db2': replicas=0 gives db1"},
+      {"at 1ms read x from a1", 1, 20,
+       "read ... from takes an instance (db1), not the storage node 'a1'"},
+      {"at 1ms read x from somewhere", 1, 20,
+       "unknown name 'somewhere': read ... from takes an instance (db1)"},
+      // Names in faults.
+      {"at 1ms crash a3", 1, 14,
+       "unknown storage node 'a3': nodes_per_az=2 gives a1..a2, b1..b2, c1..c2"},
+      {"at 1ms crash d1", 1, 14,
+       "unknown name 'd1': crash takes a storage node (a1..a2, b1..b2, c1..c2), an instance "
+       "(db1) or an AZ (az a, az b, az c)"},
+      {"config replicas=2\nat 1ms restart db4", 2, 16,
+       "unknown instance 'db4': replicas=2 gives db1..db3"},
+      {"at 1ms crash", 1, 13,
+       "expected a storage node (a1..a2, b1..b2, c1..c2), an instance (db1) or an AZ (az a, az b, "
+       "az c), found end of line"},
+      {"at 1ms crash az", 1, 16, "expected an AZ letter after 'az' (a, b or c), found end of line"},
+      {"at 1ms crash az d", 1, 17, "expected an AZ letter after 'az' (a, b or c), found 'd'"},
+      {"at 1ms destroy db1", 1, 16,
+       "destroy takes a storage node (a1..a2, b1..b2, c1..c2), not the instance 'db1'"},
+      {"at 1ms destroy az a", 1, 16,
+       "destroy takes a storage node (a1..a2, b1..b2, c1..c2), not an AZ"},
+      {"at 1ms slow az a 5ms", 1, 13,
+       "slow takes a storage node (a1..a2, b1..b2, c1..c2) or an instance (db1), not an AZ"},
+      {"at 1ms slow b1", 1, 15, "expected a delay, e.g. 10ms, found end of line"},
+      {"at 1ms failover to a1", 1, 20,
+       "failover to takes an instance (db1), not the storage node 'a1'"},
+      {"at 1ms failover db1", 1, 17,
+       "expected 'to' or end of line after 'failover', found 'db1' (write: failover to db1)"},
+      // partition
+      {"at 1ms partition", 1, 17,
+       "expected a storage node (a1..a2, b1..b2, c1..c2), an instance (db1) or an AZ (az a, az b, "
+       "az c), found end of line"},
+      {"at 1ms partition a1", 1, 20,
+       "expected ',', '|' or '->' in the partition, found end of line"},
+      {"at 1ms partition a1 b1", 1, 21, "expected ',', '|' or '->' in the partition, found 'b1'"},
+      {"at 1ms partition a1 |", 1, 22,
+       "expected a storage node (a1..a2, b1..b2, c1..c2), an instance (db1) or an AZ (az a, az b, "
+       "az c), found end of line"},
+      {"at 1ms partition a1, | b1", 1, 22,
+       "expected a storage node (a1..a2, b1..b2, c1..c2), an instance (db1) or an AZ (az a, az b, "
+       "az c), found '|'"},
+      {"at 1ms partition a1 | b1 | c1", 1, 26,
+       "unexpected '|' after the fault: expected end of line"},
+      {"at 1ms partition a1,a1 | b1", 1, 21, "'a1' is already in this set"},
+      {"at 1ms partition az a,a1 | b1", 1, 23, "'a1' overlaps 'az a' in this set"},
+      {"at 1ms partition a1 | a1", 1, 23, "'a1' is already on the other side of the partition"},
+      {"at 1ms partition a2 -> az a", 1, 24,
+       "'az a' overlaps 'a2' on the other side of the partition"},
+      // Rates.
+      {"at 1ms loss 5", 1, 13, "expected a percentage like 20%, found '5'"},
+      {"at 1ms loss %", 1, 13, "expected a percentage like 20%, found '%'"},
+      {"at 1ms loss 101%", 1, 13, "percentage must be between 0% and 100%, not 101%"},
+      {"at 1ms duplicate -1%", 1, 18, "percentage must be between 0% and 100%, not -1%"},
+      {"at 1ms loss 99999999999999999999%", 1, 13,
+       "percentage must be between 0% and 100%, not 99999999999999999999%"},
+      {"at 1ms delay 10%", 1, 17, "expected a delay, e.g. 5ms, found end of line"},
+      {"at 1ms delay 10% 5", 1, 18, "bad duration '5': missing unit (us, ms or s)"},
+      // as and expect.
+      {"at 1ms read x as", 1, 17,
+       "expected a client name after 'as' ([a-z][a-z0-9_-]*, at most 64 characters), found end of "
+       "line"},
+      {"at 1ms read x as C2", 1, 18,
+       "expected a client name after 'as' ([a-z][a-z0-9_-]*, at most 64 characters), found 'C2'"},
+      {"at 1ms read x as c2 as c3", 1, 21, "'as' is given twice"},
+      {"at 1ms read x expect 1 as c2", 1, 24, "'as' must come before 'expect'"},
+      {"at 1ms read x expect 1 expect 2", 1, 24, "'expect' is given twice"},
+      {"at 1ms read x expect", 1, 21,
+       "expected an outcome after 'expect' (ok, unavailable, none or an integer), found end of "
+       "line"},
+      {"at 1ms read x expect maybe", 1, 22,
+       "unknown outcome 'maybe': expected ok, unavailable, none or an integer"},
+      {"at 1ms read x expect 99999999999999999999", 1, 22,
+       "integer '99999999999999999999' does not fit in 64 bits"},
+      {"at 1ms write x=1 expect 3", 1, 25,
+       "'expect 3' applies only to reads: a write can expect ok or unavailable"},
+      {"at 1ms write x=1 expect none", 1, 25,
+       "'expect none' applies only to reads: a write can expect ok or unavailable"},
+      {"at 1ms crash a1 expect ok", 1, 17,
+       "a fault has no outcome: 'expect' applies only to read and write"},
+      {"at 1ms heal as c2", 1, 13,
+       "'as' applies only to client operations (read, write), not faults"},
+      {"at 1ms read x junk", 1, 15, "unexpected 'junk': expected 'as', 'expect' or end of line"},
+      // Unprintable bytes are escaped in messages.
+      {std::string_view("at 1ms w\xff\0y", 11), 1, 8,
+       "unknown action 'w\\xff\\x00y': expected write, read, crash, restart, destroy, partition, "
+       "heal, failover, loss, duplicate, delay or slow"},
+  };
+  return cases;
+}
+
+class malformed_input : public ::testing::TestWithParam<error_case> {};
+
+TEST_P(malformed_input, is_rejected_with_file_line_column_and_message) {
+  const error_case& test = GetParam();
+  const parse_result result = parse_scenario(test.text, "bad.scn");
+  ASSERT_FALSE(result.ok()) << test.text;
+  ASSERT_FALSE(result.value.has_value());
+  ASSERT_FALSE(result.errors.empty());
+  const parse_error& first = result.errors.front();
+  EXPECT_EQ(first.line, test.line) << test.text;
+  EXPECT_EQ(first.column, test.column) << test.text;
+  EXPECT_EQ(first.message, test.message) << test.text;
+  EXPECT_EQ(first.text, "bad.scn:" + std::to_string(test.line) + ":" + std::to_string(test.column) +
+                            ": " + std::string(test.message));
+}
+
+INSTANTIATE_TEST_SUITE_P(scenario_language, malformed_input, ::testing::ValuesIn(error_cases()));
+
+TEST(scenario_errors, a_nodes_per_az_change_moves_the_known_names) {
+  EXPECT_TRUE(parse_ok("config nodes_per_az=9\nat 1ms crash c9").steps.size() == 1);
+  const parse_result result = parse_scenario("config nodes_per_az=1\nat 1ms crash a2", "f.scn");
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.errors[0].text,
+            "f.scn:2:14: unknown storage node 'a2': nodes_per_az=1 gives a1, b1, c1");
+}
+
+TEST(scenario_errors, every_bad_line_is_reported_and_good_lines_go_on) {
+  const parse_result result =
+      parse_scenario("at 1ms heal\nat 2ms bogus\nat 3ms heal\nat 2ms heal\n", "f.scn");
+  ASSERT_EQ(result.errors.size(), 2u);
+  EXPECT_EQ(result.errors[0].text.substr(0, 11), "f.scn:2:8: ");
+  EXPECT_EQ(result.errors[1].text.substr(0, 11), "f.scn:4:4: ");
+  EXPECT_EQ(result.error_text().find("f.scn:2:8: unknown action 'bogus'"), 0u);
+}
+
+TEST(scenario_errors, stop_after_max_errors) {
+  std::string text;
+  for (int line = 0; line < 100; ++line) text += "bogus\n";
+  const parse_result result = parse_scenario(text, "f.scn");
+  EXPECT_EQ(result.errors.size(), scenario_limits::max_errors);
+}
+
+TEST(scenario_errors, a_config_line_with_an_error_changes_nothing) {
+  const parse_result result =
+      parse_scenario("config replicas=2 nodes_per_az=0\nat 1ms crash db2\n", "f.scn");
+  ASSERT_EQ(result.errors.size(), 2u);
+  EXPECT_EQ(result.errors[1].message, "unknown instance 'db2': replicas=0 gives db1");
+}
+
+TEST(scenario_errors, too_long_names_are_not_names) {
+  const std::string key(65, 'k');
+  EXPECT_FALSE(parse_scenario("at 1ms read " + key, "f.scn").ok());
+  EXPECT_TRUE(parse_scenario("at 1ms read " + key.substr(1), "f.scn").ok());
+}
+
+TEST(scenario_errors, parse_or_throw_throws_usage_error_with_every_message) {
+  EXPECT_THROW(parse_scenario_or_throw("bogus\n", "f.scn"), aurora::usage_error);
+  try {
+    parse_scenario_or_throw("bogus\nat 1ms nope\n", "f.scn");
+  } catch (const aurora::usage_error& error) {
+    const std::string what = error.what();
+    EXPECT_NE(what.find("f.scn:1:1: "), std::string::npos);
+    EXPECT_NE(what.find("f.scn:2:8: "), std::string::npos);
+  }
+  EXPECT_EQ(parse_scenario_or_throw("seed 1", "f.scn").seed, 1u);
+}
+
+// ---- Names of a configuration ------------------------------------------------------------------
+
+TEST(scenario_names, follow_nodes_per_az_and_replicas) {
+  config settings;
+  settings.nodes_per_az = 3;
+  settings.replicas = 2;
+  EXPECT_EQ(storage_node_names(settings),
+            (std::vector<std::string>{"a1", "a2", "a3", "b1", "b2", "b3", "c1", "c2", "c3"}));
+  EXPECT_EQ(instance_names(settings), (std::vector<std::string>{"db1", "db2", "db3"}));
+  EXPECT_TRUE(is_storage_node(settings, "c3"));
+  EXPECT_FALSE(is_storage_node(settings, "c4"));
+  EXPECT_FALSE(is_storage_node(settings, "c03"));
+  EXPECT_FALSE(is_storage_node(settings, "d1"));
+  EXPECT_TRUE(is_instance(settings, "db3"));
+  EXPECT_FALSE(is_instance(settings, "db4"));
+  EXPECT_FALSE(is_instance(settings, "db0"));
+  EXPECT_TRUE(is_valid_target(settings, az("b")));
+  EXPECT_FALSE(is_valid_target(settings, az("d")));
+  EXPECT_TRUE(is_name("c-2_x"));
+  EXPECT_FALSE(is_name("2c"));
+  EXPECT_FALSE(is_name(""));
+}
+
+TEST(scenario_names, sixteen_instances_at_most) {
+  config settings;
+  settings.replicas = 15;
+  EXPECT_TRUE(is_instance(settings, "db16"));
+  EXPECT_FALSE(is_instance(settings, "db17"));
+}
+
+}  // namespace
