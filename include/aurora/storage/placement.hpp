@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,26 +36,6 @@ constexpr std::uint64_t fnv1a(std::string_view text) {
   }
   return hash;
 }
-
-// Interns key names into dense ids, in order of first use (deterministic for a given run).
-class key_table {
- public:
-  key_id intern(std::string_view name) {
-    for (key_id id = 0; id < names_.size(); ++id) {
-      if (names_[id] == name) return id;
-    }
-    names_.emplace_back(name);
-    return static_cast<key_id>(names_.size() - 1);
-  }
-  [[nodiscard]] const std::string& name(key_id id) const {
-    AURORA_ASSERT(id < names_.size(), "key ids come from key_table::intern");
-    return names_[id];
-  }
-  [[nodiscard]] std::size_t size() const { return names_.size(); }
-
- private:
-  std::vector<std::string> names_;
-};
 
 struct volume_shape {
   int protection_groups = 1;
@@ -102,6 +83,45 @@ class placement {
 
  private:
   volume_shape shape_;
+};
+
+// Interns key names into dense ids, in order of first use (deterministic for a given run), and
+// remembers each key's page and PG.
+class key_table {
+ public:
+  explicit key_table(const placement& where) : where_(where) {}
+
+  key_id intern(std::string_view name) {
+    for (key_id id = 0; id < entries_.size(); ++id) {
+      if (entries_[id].name == name) return id;
+    }
+    const page_id page = where_.page_of(name);
+    entries_.push_back({std::string(name), page, where_.pg_of(page)});
+    return static_cast<key_id>(entries_.size() - 1);
+  }
+  [[nodiscard]] std::optional<key_id> find(std::string_view name) const {
+    for (key_id id = 0; id < entries_.size(); ++id) {
+      if (entries_[id].name == name) return id;
+    }
+    return std::nullopt;
+  }
+  [[nodiscard]] const std::string& name(key_id id) const { return at(id).name; }
+  [[nodiscard]] page_id page(key_id id) const { return at(id).page; }
+  [[nodiscard]] pg_id pg(key_id id) const { return at(id).pg; }
+  [[nodiscard]] std::size_t size() const { return entries_.size(); }
+
+ private:
+  struct entry {
+    std::string name;
+    page_id page;
+    pg_id pg;
+  };
+  const entry& at(key_id id) const {
+    AURORA_ASSERT(id < entries_.size(), "key ids come from key_table::intern");
+    return entries_[id];
+  }
+  const placement& where_;
+  std::vector<entry> entries_;
 };
 
 }  // namespace aurora::storage

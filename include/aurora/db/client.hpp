@@ -1,0 +1,109 @@
+// A client: one process of the history, with at most one operation in flight.
+//
+// A client sends a transaction or a read to an instance and waits up to `op_timeout` for the
+// answer. It records every operation in the history (check/history.hpp): `ok` when answered,
+// `fail` when refused (or a read that timed out: a read has no effect), `info` when a write timed
+// out or its writer was deposed with it in flight (it may still take effect). Operations started
+// while one is in flight wait in a bounded queue, in order.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <utility>
+
+#include "aurora/check/history.hpp"
+#include "aurora/db/wire.hpp"
+#include "aurora/sim/network.hpp"
+
+namespace aurora::db {
+
+class client final : public sim::endpoint<message> {
+ public:
+  using done_callback = std::function<void(const check::operation&)>;
+  static constexpr std::size_t queue_max = 1'024;
+
+  client(sim::network<message>& net, check::history& history, sim::duration op_timeout)
+      : net_(net), history_(history), op_timeout_(op_timeout) {}
+
+  void attach(sim::participant_id self) { self_ = self; }
+  [[nodiscard]] sim::participant_id id() const { return self_; }
+  [[nodiscard]] bool busy() const { return current_.has_value(); }
+
+  // Starts (or queues) an operation; `route` picks the instance when it actually starts.
+  void start(check::operation op, std::function<sim::participant_id()> route, done_callback done) {
+    if (queued_.size() >= queue_max) {
+      throw usage_error("client " + net_.name(self_) + ": more than 1024 operations queued");
+    }
+    queued_.push_back({std::move(op), std::move(route), std::move(done)});
+    if (!busy()) start_next();
+  }
+
+  void receive(sim::participant_id, message&& value) override {
+    auto* reply = std::get_if<client_reply>(&value);
+    if (reply == nullptr || !current_ || reply->op != current_->history_id) return;
+    const check::op_kind kind = history_.at(current_->history_id).kind;
+    check::op_status status = check::op_status::ok;
+    if (reply->status == reply_status::refused) status = check::op_status::fail;
+    if (reply->status == reply_status::indeterminate) status = check::op_status::info;
+    (void)kind;
+    finish(status, reply->value, reply->at);
+  }
+
+ private:
+  struct pending {
+    check::operation op;
+    std::function<sim::participant_id()> route;
+    done_callback done;
+  };
+  struct in_flight {
+    std::uint64_t history_id;
+    done_callback done;
+    sim::event_id timeout;
+  };
+
+  void start_next() {
+    if (queued_.empty()) return;
+    pending next = std::move(queued_.front());
+    queued_.pop_front();
+    next.op.process = net_.name(self_);
+    next.op.invoked = net_.clock().now();
+    const std::uint64_t id = history_.invoke(next.op);
+    const sim::participant_id to = next.route();
+    const check::operation& op = history_.at(id);
+    if (op.kind == check::op_kind::write) {
+      net_.send(self_, to, client_write{id, op.puts});
+    } else {
+      net_.send(self_, to, client_read{id, op.key});
+    }
+    const sim::event_id timer =
+        net_.clock().schedule_after(op_timeout_, [this, id] { on_timeout(id); });
+    current_ = in_flight{id, std::move(next.done), timer};
+  }
+
+  void on_timeout(std::uint64_t id) {
+    if (!current_ || current_->history_id != id) return;
+    const bool is_write = history_.at(id).kind == check::op_kind::write;
+    finish(is_write ? check::op_status::info : check::op_status::fail, std::nullopt,
+           storage::no_lsn);
+  }
+
+  void finish(check::op_status status, std::optional<std::int64_t> value, storage::lsn at) {
+    in_flight done = std::move(*current_);
+    current_.reset();
+    net_.clock().cancel(done.timeout);
+    history_.complete(done.history_id, status, net_.clock().now(), value, at);
+    if (done.done) done.done(history_.at(done.history_id));
+    start_next();
+  }
+
+  sim::network<message>& net_;
+  check::history& history_;
+  sim::duration op_timeout_;
+  sim::participant_id self_{};
+  std::optional<in_flight> current_;
+  std::deque<pending> queued_;
+};
+
+}  // namespace aurora::db

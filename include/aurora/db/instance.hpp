@@ -1,0 +1,609 @@
+// A database instance: the writer, a read replica, or a writer in recovery.
+//
+// The writer's commit path [P17 §4.2]:
+//  - a client transaction gets one LSN per key it writes, all in one mini-transaction whose last
+//    record is the CPL and the commit record; no LSN above VDL + LAL is ever allocated (LAL is
+//    back-pressure: transactions wait in a bounded queue) [P17 §4.2.1];
+//  - records go in batches to all 6 segments of their PG; every segment answers with its SCL,
+//    from which lsn_points derives PGCL, VCL and VDL;
+//  - a transaction is acknowledged asynchronously, when VDL reaches its commit LSN
+//    [P17 §4.2.2]; no worker waits;
+//  - reads need no quorum: the read point is VDL when the read starts; the page comes from the
+//    writer's cache if it holds that version, else from one segment whose SCL is at or above the
+//    read point, hedged to another after `hedge_delay` [P17 §4.2.3].
+// Recovery [P17 §4.3, P18 §2.4]: propose a new volume epoch to every segment (each that accepts is
+// fenced against the old writer), gather a read quorum of every PG, compute VCL/VDL
+// (recovery.hpp), write the truncation range with the epoch to a write quorum of every PG, then
+// open for writes with LSNs above the range. A writer that hears of a newer epoch is deposed.
+// Replicas read at the VDL the writer last sent them. The teaching knobs of instance_options turn
+// single rules off, to watch the properties catch it.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "aurora/db/control_plane.hpp"
+#include "aurora/db/lsn_points.hpp"
+#include "aurora/db/recovery.hpp"
+#include "aurora/db/wire.hpp"
+#include "aurora/sim/network.hpp"
+#include "aurora/storage/placement.hpp"
+#include "aurora/storage/storage_node.hpp"
+
+namespace aurora::db {
+
+struct instance_options {
+  lsn lal = 1'000;                                 // LSN allocation limit [P17 §4.2.1]
+  sim::duration resend_interval = sim::ms(3);      // resend to a segment whose SCL stands still
+  sim::duration hedge_delay = sim::ms(1);          // ask another segment if a read is slow
+  sim::duration recovery_retry = sim::ms(5);       // ask again those that did not answer
+  std::size_t waiting_max = 4'096;                 // transactions queued by LAL or recovery
+  std::size_t cache_keys_max = 4'096;              // buffer cache bound
+  int read_attempts_max = 24;
+  // Teaching knobs: each true value is one rule of the papers, off only in unsafe variants.
+  bool ack_after_vdl = true;
+  bool truncate_on_recovery = true;
+  bool reads_respect_scl = true;
+};
+
+// What the checkers want to know about and the protocol does not need.
+class instance_observer {
+ public:
+  virtual ~instance_observer() = default;
+  virtual void on_allocate(const storage::log_record& record) = 0;
+  virtual void on_truncate(const storage::truncation_range& range) = 0;
+  virtual void on_points(const std::string& instance, lsn vcl, lsn vdl, storage::epoch e) = 0;
+};
+
+enum class instance_role { replica, recovering, writer, deposed };
+
+class instance final : public sim::endpoint<message> {
+ public:
+  instance(sim::network<message>& net, const storage::segment_directory& directory,
+           const storage::key_table& keys, control_plane& control, storage::quorum_sizes sizes,
+           instance_options options, instance_observer& observer)
+      : net_(net), directory_(directory), keys_(keys), control_(control), sizes_(sizes),
+        options_(options), observer_(observer), points_(sizes, pg_count()) {}
+
+  void attach(sim::participant_id self) { self_ = self; }
+  [[nodiscard]] sim::participant_id id() const { return self_; }
+  [[nodiscard]] const std::string& name() const { return net_.name(self_); }
+  [[nodiscard]] instance_role role() const { return role_; }
+  [[nodiscard]] lsn vcl() const { return points_.vcl(); }
+  [[nodiscard]] lsn vdl() const { return role_ == instance_role::writer ? points_.vdl() : read_point_; }
+  [[nodiscard]] storage::epoch volume_epoch() const { return epoch_; }
+  [[nodiscard]] const lsn_points& points() const { return points_; }
+
+  // Starts the volume: the first writer of an empty volume needs no recovery.
+  void open_empty_volume() {
+    become_writer(no_lsn, std::vector<lsn>(pg_count(), no_lsn), 0);
+  }
+
+  // Becomes the writer of an existing volume: recover first (after a crash or on failover).
+  void start_recovery() {
+    role_ = instance_role::recovering;
+    recovery_ = recovery_state{};
+    recovery_.round = ++rounds_;
+    recovery_.proposed = std::max(epoch_, known_epoch_) + 1;
+    recovery_.answers.assign(pg_count(), {});
+    recovery_.truncate_acks.assign(pg_count(), 0);
+    trace_event("recovery", {{"phase", std::string("start")},
+                             {"epoch", static_cast<std::int64_t>(recovery_.proposed)}});
+    send_recovery_queries();
+    arm_recovery_retry();
+  }
+
+  void receive(sim::participant_id from, message&& value) override {
+    std::visit([&](auto& each) { on(from, each); }, value);
+  }
+
+  // A crash loses everything volatile: role, epoch, LSN points, queues, cache, reads.
+  void on_crash() override {
+    role_ = instance_role::replica;
+    epoch_ = known_epoch_ = 0;
+    points_.reset(no_lsn);
+    writer_ = writer_state{};
+    recovery_ = recovery_state{};
+    reads_.clear();
+    read_point_ = no_lsn;
+    replica_ready_ = false;
+  }
+
+  void on_restart() override {
+    if (control_.writer == name()) start_recovery();
+  }
+
+  void set_replicas(std::vector<sim::participant_id> replicas) { replica_ids_ = std::move(replicas); }
+
+ private:
+  struct pending_commit {
+    sim::participant_id client;
+    std::uint64_t op;
+    lsn commit;
+  };
+  struct queued_write {
+    sim::participant_id client;
+    client_write request;
+  };
+  struct writer_state {
+    lsn next_lsn = 1;
+    lsn lal_floor = no_lsn;  // the top of the last truncation: LAL counts from here too
+    lsn last_in_volume = no_lsn;
+    std::vector<lsn> last_in_pg;
+    std::map<storage::page_id, lsn> last_for_page;
+    std::deque<pending_commit> commits;
+    std::deque<queued_write> waiting;
+    std::vector<std::vector<storage::log_record>> batches;  // per PG, not yet sent
+    bool flush_scheduled = false;
+    std::optional<storage::truncation_range> truncation;
+    std::vector<std::optional<storage::version>> cache;     // per key: newest version written
+    std::vector<std::array<lsn, storage::segments_per_pg>> scl_at_last_resend;
+  };
+  struct recovery_state {
+    std::uint64_t round = 0;
+    storage::epoch proposed = 0;
+    bool truncating = false;
+    std::vector<std::map<int, storage::recovery_summary>> answers;  // per PG, by slot
+    std::vector<storage::segment_mask> truncate_acks;               // per PG
+    recovery_outcome outcome;
+    std::deque<queued_write> waiting;
+  };
+  struct read_state {
+    sim::participant_id client;
+    std::uint64_t op = 0;
+    storage::key_id key = 0;
+    lsn read_point = no_lsn;
+    int attempts = 0;
+    int next_slot = 0;
+  };
+
+  [[nodiscard]] int pg_count() const { return static_cast<int>(directory_.size()); }
+  [[nodiscard]] const storage::pg_membership& membership(pg_id pg) const {
+    return control_.membership.at(pg);
+  }
+
+  // --- writes ---------------------------------------------------------------------------------
+  void on(sim::participant_id from, client_write& request) {
+    if (role_ == instance_role::recovering) return enqueue(recovery_.waiting, from, request);
+    if (role_ != instance_role::writer) return refuse(from, request.op);
+    if (!writer_.waiting.empty() || !may_allocate(request.puts.size())) {
+      return enqueue(writer_.waiting, from, request);
+    }
+    allocate(from, request);
+  }
+
+  void enqueue(std::deque<queued_write>& queue, sim::participant_id from, client_write& request) {
+    if (queue.size() >= options_.waiting_max) return refuse(from, request.op);
+    queue.push_back({from, std::move(request)});
+  }
+
+  void refuse(sim::participant_id client, std::uint64_t op) {
+    net_.send(self_, client, client_reply{op, reply_status::refused, std::nullopt, no_lsn});
+  }
+
+  // LAL: no LSN above max(VDL, last truncation) + LAL is allocated.
+  [[nodiscard]] bool may_allocate(std::size_t count) const {
+    const lsn limit = std::max(points_.vdl(), writer_.lal_floor) + options_.lal;
+    return writer_.next_lsn + count - 1 <= limit;
+  }
+
+  void allocate(sim::participant_id client, const client_write& request) {
+    AURORA_ASSERT(!request.puts.empty(), "a write transaction writes at least one key");
+    const storage::txn_id txn = writer_.next_lsn;  // the first LSN names the transaction
+    for (std::size_t index = 0; index < request.puts.size(); ++index) {
+      const bool last = index + 1 == request.puts.size();
+      append_record(txn, request.puts[index].first, request.puts[index].second, last);
+    }
+    const lsn commit = writer_.last_in_volume;
+    if (options_.ack_after_vdl) {
+      writer_.commits.push_back({client, request.op, commit});
+    } else {  // unsafe variant: acknowledged before VDL covers it
+      net_.send(self_, client, client_reply{request.op, reply_status::ok, std::nullopt, commit});
+    }
+    schedule_flush();
+  }
+
+  void append_record(storage::txn_id txn, storage::key_id key, std::int64_t value, bool last) {
+    const pg_id pg = keys_.pg(key);
+    const storage::page_id page = keys_.page(key);
+    storage::log_record record{writer_.next_lsn++, writer_.last_in_volume, writer_.last_in_pg[pg],
+                               writer_.last_for_page[page], pg, page, txn, key, value, last,
+                               last};
+    writer_.last_in_volume = writer_.last_in_pg[pg] = writer_.last_for_page[page] = record.id;
+    points_.append(record);
+    observer_.on_allocate(record);
+    remember(key, {record.id, value});
+    writer_.batches[pg].push_back(record);
+  }
+
+  void remember(storage::key_id key, storage::version value) {
+    if (key >= writer_.cache.size()) {
+      if (key >= options_.cache_keys_max) return;  // the cache is full: read from storage
+      writer_.cache.resize(key + 1);
+    }
+    writer_.cache[key] = value;
+  }
+
+  void schedule_flush() {
+    if (writer_.flush_scheduled) return;
+    writer_.flush_scheduled = true;
+    net_.timer(self_, sim::us(0), [this] { flush(); });
+  }
+
+  // Sends every PG's pending records to its 6 segments: a batch per segment.
+  void flush() {
+    writer_.flush_scheduled = false;
+    for (pg_id pg = 0; pg < writer_.batches.size(); ++pg) {
+      if (writer_.batches[pg].empty()) continue;
+      send_batch(pg, std::move(writer_.batches[pg]));
+      writer_.batches[pg].clear();
+    }
+  }
+
+  void send_batch(pg_id pg, std::vector<storage::log_record> records) {
+    storage::redo_batch batch{epoch_, pg, std::move(records), points_.vdl(), pgmrpl(),
+                              writer_.truncation};
+    for (int slot = 0; slot + 1 < storage::segments_per_pg; ++slot) {
+      net_.send(self_, directory_[pg][slot], batch);
+    }
+    net_.send(self_, directory_[pg][storage::segments_per_pg - 1], std::move(batch));
+  }
+
+  // PGMRPL: the lowest read point any read in flight uses (VDL when none).
+  [[nodiscard]] lsn pgmrpl() const {
+    lsn lowest = points_.vdl();
+    for (const auto& [id, read] : reads_) lowest = std::min(lowest, read.read_point);
+    return lowest;
+  }
+
+  void on(sim::participant_id, storage::redo_ack& ack) {
+    if (role_ != instance_role::writer || ack.volume_epoch != epoch_) return;
+    const bool moved = points_.acknowledge(ack.pg, ack.slot, ack.disk, ack.scl,
+                                           membership(ack.pg));
+    maybe_finish_replacement(ack.pg);
+    if (moved) on_vdl_moved();
+  }
+
+  void on_vdl_moved() {
+    const lsn vdl = points_.vdl();
+    trace_points();
+    while (!writer_.commits.empty() && writer_.commits.front().commit <= vdl) {
+      const pending_commit done = writer_.commits.front();
+      writer_.commits.pop_front();
+      net_.send(self_, done.client, client_reply{done.op, reply_status::ok, std::nullopt,
+                                                 done.commit});
+    }
+    while (!writer_.waiting.empty() && may_allocate(writer_.waiting.front().request.puts.size())) {
+      const queued_write next = std::move(writer_.waiting.front());
+      writer_.waiting.pop_front();
+      allocate(next.client, next.request);
+    }
+    notify_replicas();
+  }
+
+  void notify_replicas() {
+    for (sim::participant_id other : replica_ids_) {
+      net_.send(self_, other, vdl_notice{epoch_, points_.vdl()});
+    }
+  }
+
+  // A replacement segment is hydrated once its SCL reaches the group's PGCL [P18 §4].
+  void maybe_finish_replacement(pg_id pg) {
+    storage::pg_membership& members = control_.membership.at(pg);
+    for (int slot = 0; slot < storage::segments_per_pg; ++slot) {
+      if (!members.hydrating(slot) || points_.acked_scl(pg, slot, members) < points_.pgcl(pg)) continue;
+      if (points_.pgcl(pg) == no_lsn) continue;
+      members.finish_replacement(slot);
+      trace_event("membership", {{"pg", static_cast<std::int64_t>(pg)},
+                                 {"slot", static_cast<std::int64_t>(slot)},
+                                 {"change", std::string("replacement hydrated")}});
+    }
+  }
+
+  void on(sim::participant_id, storage::stale_epoch& news) { hear_of_epoch(news.current); }
+
+  // A newer epoch exists: someone else recovered the volume. This instance is fenced.
+  void hear_of_epoch(storage::epoch current) {
+    known_epoch_ = std::max(known_epoch_, current);
+    if (role_ != instance_role::writer || current <= epoch_) return;
+    role_ = instance_role::deposed;
+    for (const pending_commit& each : writer_.commits) {
+      net_.send(self_, each.client,
+                client_reply{each.op, reply_status::indeterminate, std::nullopt, no_lsn});
+    }
+    writer_.commits.clear();
+    for (const queued_write& each : writer_.waiting) refuse(each.client, each.request.op);
+    writer_.waiting.clear();
+    trace_event("deposed", {{"epoch", static_cast<std::int64_t>(current)}});
+  }
+
+  // Resends, to each segment whose SCL stood still for a whole interval, what it lacks.
+  void arm_resend() {
+    net_.timer(self_, options_.resend_interval, [this] {
+      if (role_ != instance_role::writer) return;
+      resend_stalled();
+      arm_resend();
+    });
+  }
+
+  void resend_stalled() {
+    for (pg_id pg = 0; pg < static_cast<pg_id>(pg_count()); ++pg) {
+      for (int slot = 0; slot < storage::segments_per_pg; ++slot) {
+        const lsn scl = points_.acked_scl(pg, slot, membership(pg));
+        const bool stalled = scl == writer_.scl_at_last_resend[pg][slot];
+        writer_.scl_at_last_resend[pg][slot] = scl;
+        if (stalled && scl < writer_.last_in_pg[pg]) resend(pg, slot, scl);
+      }
+    }
+  }
+
+  void resend(pg_id pg, int slot, lsn scl) {
+    storage::redo_batch batch{epoch_, pg, {}, points_.vdl(), pgmrpl(), writer_.truncation};
+    for (const storage::log_record& record : points_.above_vdl()) {
+      if (record.pg == pg && record.id > scl) batch.records.push_back(record);
+      if (batch.records.size() == storage::segment::gossip_batch_max) break;
+    }
+    net_.send(self_, directory_[pg][slot], std::move(batch));
+  }
+
+  // --- reads ----------------------------------------------------------------------------------
+  void on(sim::participant_id from, client_read& request) {
+    if (role_ == instance_role::writer) return read_as_writer(from, request);
+    if (role_ == instance_role::replica && replica_ready_) return start_storage_read(from, request, read_point_);
+    refuse(from, request.op);
+  }
+
+  void read_as_writer(sim::participant_id from, const client_read& request) {
+    const lsn read_point = points_.vdl();
+    if (request.key < writer_.cache.size()) {
+      const std::optional<storage::version>& cached = writer_.cache[request.key];
+      if (cached && cached->id <= read_point) {
+        net_.send(self_, from, client_reply{request.op, reply_status::ok, cached->value, cached->id});
+        return;
+      }
+    }
+    start_storage_read(from, request, read_point);
+  }
+
+  void start_storage_read(sim::participant_id from, const client_read& request, lsn read_point) {
+    const std::uint64_t id = ++read_ids_;
+    const pg_id pg = keys_.pg(request.key);
+    reads_[id] = read_state{from, request.op, request.key, read_point, 0,
+                            static_cast<int>(id % storage::segments_per_pg)};
+    (void)pg;
+    try_read(id);
+  }
+
+  // Sends the read to the next eligible segment and arms the hedge timer.
+  void try_read(std::uint64_t id) {
+    auto found = reads_.find(id);
+    if (found == reads_.end()) return;
+    read_state& read = found->second;
+    if (read.attempts >= options_.read_attempts_max) {
+      refuse(read.client, read.op);
+      reads_.erase(found);
+      return;
+    }
+    ++read.attempts;
+    const pg_id pg = keys_.pg(read.key);
+    const int slot = pick_segment(pg, read);
+    net_.send(self_, directory_[pg][slot],
+              storage::read_request{id, epoch_, pg, read.key, read.read_point});
+    const int attempt = read.attempts;
+    net_.timer(self_, options_.hedge_delay, [this, id, attempt] {
+      auto again = reads_.find(id);
+      if (again != reads_.end() && again->second.attempts == attempt) try_read(id);
+    });
+  }
+
+  // Prefers, round robin, a segment known to be complete to the read point [P17 §4.2.3]; the
+  // segment checks again. Unsafe variant: any segment, unchecked.
+  int pick_segment(pg_id pg, read_state& read) {
+    const storage::pg_membership& members = membership(pg);
+    for (int tried = 0; tried < storage::segments_per_pg; ++tried) {
+      const int slot = read.next_slot;
+      read.next_slot = (read.next_slot + 1) % storage::segments_per_pg;
+      if (!options_.reads_respect_scl) return slot;
+      const bool known_complete = role_ != instance_role::writer ||
+                                  points_.acked_scl(pg, slot, members) >= read.read_point;
+      if (known_complete && !members.hydrating(slot)) return slot;
+    }
+    const int slot = read.next_slot;  // none known: ask anyway; the segment will say if behind
+    read.next_slot = (read.next_slot + 1) % storage::segments_per_pg;
+    return slot;
+  }
+
+  void on(sim::participant_id, storage::read_reply& reply) {
+    auto found = reads_.find(reply.id);
+    if (found == reads_.end()) return;  // answered already (hedged) or abandoned
+    if (reply.status != storage::read_status::ok) return try_read(reply.id);
+    const read_state read = found->second;
+    reads_.erase(found);
+    const std::optional<std::int64_t> value =
+        reply.found ? std::optional<std::int64_t>(reply.found->value) : std::nullopt;
+    net_.send(self_, read.client, client_reply{read.op, reply_status::ok, value,
+                                               reply.found ? reply.found->id : no_lsn});
+  }
+
+  // --- replicas -------------------------------------------------------------------------------
+  void on(sim::participant_id, vdl_notice& notice) {
+    if (role_ != instance_role::replica || notice.volume_epoch < known_epoch_) return;
+    known_epoch_ = notice.volume_epoch;
+    read_point_ = std::max(read_point_, notice.vdl);
+    replica_ready_ = true;
+  }
+
+  // --- recovery -------------------------------------------------------------------------------
+  void send_recovery_queries() {
+    for (pg_id pg = 0; pg < static_cast<pg_id>(pg_count()); ++pg) {
+      for (int slot = 0; slot < storage::segments_per_pg; ++slot) {
+        if (recovery_.answers[pg].contains(slot)) continue;
+        net_.send(self_, directory_[pg][slot],
+                  storage::recovery_query{recovery_.round, recovery_.proposed, pg});
+      }
+    }
+  }
+
+  void arm_recovery_retry() {
+    const std::uint64_t round = recovery_.round;
+    net_.timer(self_, options_.recovery_retry, [this, round] {
+      if (role_ != instance_role::recovering || recovery_.round != round) return;
+      if (recovery_.truncating) {
+        send_truncations();
+      } else {
+        send_recovery_queries();
+      }
+      arm_recovery_retry();
+    });
+  }
+
+  void on(sim::participant_id, storage::recovery_reply& reply) {
+    if (role_ != instance_role::recovering || reply.round != recovery_.round) return;
+    if (!reply.accepted) {  // a newer epoch exists: start again above it
+      known_epoch_ = std::max(known_epoch_, reply.summary.volume_epoch);
+      return start_recovery();
+    }
+    const storage::pg_membership& members = membership(reply.pg);
+    if (reply.disk != members.disk(reply.slot) || members.hydrating(reply.slot)) return;
+    if (recovery_.truncating) return;
+    recovery_.answers[reply.pg][reply.slot] = std::move(reply.summary);
+    if (every_pg_has_read_quorum()) begin_truncation();
+  }
+
+  [[nodiscard]] bool every_pg_has_read_quorum() const {
+    for (pg_id pg = 0; pg < static_cast<pg_id>(pg_count()); ++pg) {
+      storage::segment_mask answered = 0;
+      for (const auto& [slot, summary] : recovery_.answers[pg]) {
+        answered |= storage::segment_mask{1} << membership(pg).identity(slot);
+      }
+      if (!membership(pg).quorums(sizes_).read_satisfied(answered)) return false;
+    }
+    return true;
+  }
+
+  void begin_truncation() {
+    std::vector<pg_answers> answers(pg_count());
+    for (pg_id pg = 0; pg < static_cast<pg_id>(pg_count()); ++pg) {
+      for (const auto& [slot, summary] : recovery_.answers[pg]) answers[pg].summaries.push_back(summary);
+    }
+    recovery_.outcome = compute_recovery(answers, options_.lal);
+    recovery_.outcome.truncation.by_epoch = recovery_.proposed;
+    recovery_.truncating = true;
+    trace_event("recovery", {{"phase", std::string("computed")},
+                             {"vcl", static_cast<std::int64_t>(recovery_.outcome.vcl)},
+                             {"vdl", static_cast<std::int64_t>(recovery_.outcome.vdl)}});
+    send_truncations();
+  }
+
+  void send_truncations() {
+    std::optional<storage::truncation_range> range;
+    if (options_.truncate_on_recovery) range = recovery_.outcome.truncation;
+    for (pg_id pg = 0; pg < static_cast<pg_id>(pg_count()); ++pg) {
+      for (int slot = 0; slot < storage::segments_per_pg; ++slot) {
+        const auto bit = storage::segment_mask{1} << membership(pg).identity(slot);
+        if ((recovery_.truncate_acks[pg] & bit) != 0) continue;
+        net_.send(self_, directory_[pg][slot],
+                  storage::truncate_request{recovery_.round, recovery_.proposed, pg, range});
+      }
+    }
+  }
+
+  void on(sim::participant_id, storage::truncate_ack& ack) {
+    if (role_ != instance_role::recovering || ack.round != recovery_.round) return;
+    const storage::pg_membership& members = membership(ack.pg);
+    if (ack.disk != members.disk(ack.slot)) return;
+    recovery_.truncate_acks[ack.pg] |= storage::segment_mask{1} << members.identity(ack.slot);
+    for (pg_id pg = 0; pg < static_cast<pg_id>(pg_count()); ++pg) {
+      if (!membership(pg).quorums(sizes_).write_satisfied(recovery_.truncate_acks[pg])) return;
+    }
+    finish_recovery();
+  }
+
+  void finish_recovery() {
+    const recovery_outcome outcome = recovery_.outcome;
+    std::deque<queued_write> waiting = std::move(recovery_.waiting);
+    if (options_.truncate_on_recovery) observer_.on_truncate(outcome.truncation);
+    trace_event("truncate", {{"from", static_cast<std::int64_t>(outcome.truncation.from)},
+                             {"to", static_cast<std::int64_t>(outcome.truncation.to)},
+                             {"epoch", static_cast<std::int64_t>(recovery_.proposed)}});
+    become_writer(outcome.vdl, outcome.pg_tails, recovery_.proposed);
+    writer_.next_lsn = outcome.truncation.to + 1;
+    writer_.lal_floor = outcome.truncation.to;
+    if (options_.truncate_on_recovery) writer_.truncation = outcome.truncation;
+    for (pg_id pg = 0; pg < static_cast<pg_id>(pg_count()); ++pg) {
+      for (const auto& [slot, summary] : recovery_.answers[pg]) {
+        points_.acknowledge(pg, slot, membership(pg).disk(slot), std::min(summary.scl, outcome.vdl),
+                            membership(pg));
+      }
+    }
+    for (queued_write& each : waiting) on(each.client, each.request);
+  }
+
+  void become_writer(lsn vdl, const std::vector<lsn>& pg_tails, storage::epoch e) {
+    role_ = instance_role::writer;
+    epoch_ = e;
+    known_epoch_ = std::max(known_epoch_, e);
+    points_.reset(vdl);
+    writer_ = writer_state{};
+    writer_.last_in_volume = vdl;
+    writer_.last_in_pg = pg_tails;
+    writer_.batches.assign(pg_count(), {});
+    writer_.scl_at_last_resend.assign(pg_count(), {});
+    trace_points();
+    arm_resend();
+    notify_replicas();
+  }
+
+  // --- messages an instance ignores -----------------------------------------------------------
+  void on(sim::participant_id, storage::redo_batch&) {}
+  void on(sim::participant_id, storage::read_request&) {}
+  void on(sim::participant_id, storage::gossip_request&) {}
+  void on(sim::participant_id, storage::gossip_reply&) {}
+  void on(sim::participant_id, storage::recovery_query&) {}
+  void on(sim::participant_id, storage::truncate_request&) {}
+  void on(sim::participant_id, client_reply&) {}
+
+  // --- trace ----------------------------------------------------------------------------------
+  void trace_points() {
+    observer_.on_points(name(), points_.vcl(), points_.vdl(), epoch_);
+    if (!net_.trace().enabled()) return;
+    trace_event("vcl", {{"lsn", static_cast<std::int64_t>(points_.vcl())}});
+    trace_event("vdl", {{"lsn", static_cast<std::int64_t>(points_.vdl())}});
+  }
+
+  void trace_event(const char* kind, std::vector<trace::field> fields) {
+    trace::recorder& trace = net_.trace();
+    if (!trace.enabled()) return;
+    fields.insert(fields.begin(), trace::field{"instance", name()});
+    trace.record({net_.clock().now(), kind, std::move(fields), name(), {}, 0});
+  }
+
+  sim::network<message>& net_;
+  const storage::segment_directory& directory_;
+  const storage::key_table& keys_;
+  control_plane& control_;
+  storage::quorum_sizes sizes_;
+  instance_options options_;
+  instance_observer& observer_;
+  sim::participant_id self_{};
+  std::vector<sim::participant_id> replica_ids_;
+
+  instance_role role_ = instance_role::replica;
+  storage::epoch epoch_ = 0;        // the epoch this instance writes with
+  storage::epoch known_epoch_ = 0;  // the newest epoch it has heard of
+  lsn_points points_;
+  writer_state writer_;
+  recovery_state recovery_;
+  std::map<std::uint64_t, read_state> reads_;
+  std::uint64_t read_ids_ = 0;
+  std::uint64_t rounds_ = 0;
+  lsn read_point_ = no_lsn;  // replicas: the newest VDL the writer sent
+  bool replica_ready_ = false;
+};
+
+}  // namespace aurora::db

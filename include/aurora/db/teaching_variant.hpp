@@ -1,0 +1,61 @@
+// The unsafe teaching variants: one rule of the papers switched off at a time.
+//
+// Each exists so that a learner (and a test) can watch the fault properties find the data loss or
+// stale read that the rule prevents. `safe` is the model as the papers describe it.
+//   write-quorum-3    Vw = 3 of 6 (Vr + Vw = V: a read quorum can miss a write)
+//   read-quorum-2     Vr = 2 of 6 (same rule, broken from the other side)
+//   ack-before-vdl    commits acknowledged when sent, before VDL covers them
+//   no-truncation     recovery records the new epoch but removes nothing above VDL
+//   no-epoch-fencing  storage nodes accept requests that carry a stale epoch
+//   read-below-scl    reads go to any segment, and segments answer below their SCL
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string_view>
+
+#include "aurora/storage/quorum.hpp"
+
+namespace aurora::db {
+
+enum class teaching_variant {
+  safe,
+  write_quorum_3,
+  read_quorum_2,
+  ack_before_vdl,
+  no_truncation,
+  no_epoch_fencing,
+  read_below_scl,
+};
+
+inline constexpr std::array<std::string_view, 7> teaching_variant_names = {
+    "safe",          "write-quorum-3",   "read-quorum-2", "ack-before-vdl",
+    "no-truncation", "no-epoch-fencing", "read-below-scl"};
+
+inline std::string_view to_string(teaching_variant variant) {
+  return teaching_variant_names[static_cast<std::size_t>(variant)];
+}
+
+inline std::optional<teaching_variant> parse_teaching_variant(std::string_view name) {
+  for (std::size_t index = 0; index < teaching_variant_names.size(); ++index) {
+    if (teaching_variant_names[index] == name) return static_cast<teaching_variant>(index);
+  }
+  return std::nullopt;
+}
+
+// The quorum each variant runs with; only the two quorum variants name an unsafe one, and they
+// must say so explicitly to compile.
+inline storage::quorum_sizes quorum_for(teaching_variant variant) {
+  using storage::quorum;
+  using storage::safety;
+  switch (variant) {
+    case teaching_variant::write_quorum_3:
+      return storage::quorum_sizes(quorum<6, 3, 3, safety::unsafe_teaching_variant>{});
+    case teaching_variant::read_quorum_2:
+      return storage::quorum_sizes(quorum<6, 4, 2, safety::unsafe_teaching_variant>{});
+    default:
+      return storage::quorum_sizes(storage::aurora_quorum{});
+  }
+}
+
+}  // namespace aurora::db

@@ -1,0 +1,234 @@
+// A storage node: the segments it hosts, and the foreground and background work on them.
+//
+// [P17 §3.3, Figure 4] The foreground path of a storage node is short: receive a batch of redo
+// records, persist it, acknowledge. Everything else runs in the background: gossip with PG peers
+// to fill gaps, coalescing records into page versions, garbage collection. Here:
+//  - a `redo_batch` is checked against the volume epoch (a stale writer is told so), its
+//    truncation (if any) applied, its records accepted, and after the persist latency the segment
+//    acknowledges with its SCL;
+//  - reads are answered only at read points inside [PGMRPL base, SCL]: a segment that is behind
+//    the read point says so and the instance asks another one [P17 §4.2.3];
+//  - every `gossip_interval` each hosted segment asks one peer (round robin) for what it lacks;
+//  - recovery queries adopt the recovering instance's newer epoch before answering, which fences
+//    the old writer at that segment [P18 §2.4]; truncation requests remove the range above VDL.
+// The node keeps its disk (its segments) across a crash; `destroy` loses the disk, and the disk
+// incarnation number changes so that nothing said by the lost disk is trusted afterwards.
+//
+// The node is a template on the wire message variant of the layer above (db/wire.hpp), of which
+// it handles the storage alternatives; this keeps the storage layer free of database types.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <variant>
+#include <vector>
+
+#include "aurora/sim/network.hpp"
+#include "aurora/storage/messages.hpp"
+#include "aurora/storage/placement.hpp"
+#include "aurora/storage/segment.hpp"
+
+namespace aurora::storage {
+
+// The participant hosting each slot of each PG: filled in by the cluster at set-up.
+using segment_directory = std::vector<std::array<sim::participant_id, segments_per_pg>>;
+
+struct storage_options {
+  sim::duration persist_low = sim::us(20), persist_high = sim::us(60);
+  sim::duration gossip_interval = sim::ms(2);
+  bool fence_stale_epochs = true;  // unsafe variant `no-epoch-fencing` turns this off
+  bool check_read_point = true;    // unsafe variant `read-below-scl` turns this off
+};
+
+template <class message>
+class storage_node final : public sim::endpoint<message> {
+ public:
+  storage_node(sim::network<message>& net, const segment_directory& directory,
+               storage_options options)
+      : net_(net), directory_(directory), options_(options) {}
+
+  void attach(sim::participant_id self) {
+    self_ = self;
+    arm_gossip();
+  }
+
+  // Called by the cluster at set-up: this node hosts `slot` of `pg`.
+  void host(pg_id pg, int slot) { hosted_.push_back({pg, slot, 0, segment{}, 0}); }
+
+  [[nodiscard]] sim::participant_id id() const { return self_; }
+  // The segment of `pg` on this node, or null (for checkers and tests; not for the protocol).
+  [[nodiscard]] const segment* find(pg_id pg) const {
+    for (const hosted& each : hosted_) {
+      if (each.pg == pg) return &each.data;
+    }
+    return nullptr;
+  }
+  [[nodiscard]] std::uint32_t disk(pg_id pg) const { return find_hosted(pg)->disk; }
+
+  void receive(sim::participant_id from, message&& value) override {
+    if (auto* batch = std::get_if<redo_batch>(&value)) return on_batch(from, *batch);
+    if (auto* read = std::get_if<read_request>(&value)) return on_read(from, *read);
+    if (auto* ask = std::get_if<gossip_request>(&value)) return on_gossip_request(from, *ask);
+    if (auto* got = std::get_if<gossip_reply>(&value)) return on_gossip_reply(*got);
+    if (auto* query = std::get_if<recovery_query>(&value)) return on_recovery(from, *query);
+    if (auto* cut = std::get_if<truncate_request>(&value)) return on_truncate(from, *cut);
+  }
+
+  void on_restart() override { arm_gossip(); }
+
+  void on_destroy() override {
+    for (hosted& each : hosted_) {
+      each.data = segment{};
+      ++each.disk;
+    }
+  }
+
+ private:
+  struct hosted {
+    pg_id pg;
+    int slot;
+    std::uint32_t disk;  // incarnation of the disk: changes when it is destroyed
+    segment data;
+    int gossip_cursor;
+  };
+
+  hosted* find_hosted(pg_id pg) {
+    for (hosted& each : hosted_) {
+      if (each.pg == pg) return &each;
+    }
+    return nullptr;
+  }
+  const hosted* find_hosted(pg_id pg) const {
+    for (const hosted& each : hosted_) {
+      if (each.pg == pg) return &each;
+    }
+    return nullptr;
+  }
+
+  bool refuse_if_stale(sim::participant_id from, hosted& where, epoch sender_epoch) {
+    if (!options_.fence_stale_epochs || !where.data.is_stale(sender_epoch)) return false;
+    net_.send(self_, from, stale_epoch{where.data.volume_epoch(), where.pg, where.slot});
+    return true;
+  }
+
+  void on_batch(sim::participant_id from, const redo_batch& batch) {
+    hosted* where = find_hosted(batch.pg);
+    AURORA_ASSERT(where != nullptr, "a writer sends a PG's records only to its segments");
+    if (refuse_if_stale(from, *where, batch.volume_epoch)) return;
+    const lsn scl_before = where->data.scl();
+    where->data.adopt_epoch(batch.volume_epoch);
+    if (batch.truncation && batch.truncation->from > where->data.base_lsn()) {
+      where->data.truncate(*batch.truncation);
+    }
+    for (const log_record& record : batch.records) where->data.accept(record);
+    where->data.note_vdl(std::min(batch.vdl, where->data.scl()));
+    where->data.collect_garbage(batch.pgmrpl);
+    trace_scl(*where, scl_before);
+    const sim::duration persist = net_.prng().latency_uniform(options_.persist_low,
+                                                              options_.persist_high);
+    const pg_id pg = batch.pg;
+    net_.timer(self_, persist, [this, from, pg] { acknowledge(from, pg); });
+  }
+
+  void acknowledge(sim::participant_id to, pg_id pg) {
+    const hosted* where = find_hosted(pg);
+    net_.send(self_, to,
+              redo_ack{where->data.volume_epoch(), pg, where->slot, where->disk, where->data.scl()});
+  }
+
+  void on_read(sim::participant_id from, const read_request& read) {
+    hosted* where = find_hosted(read.pg);
+    AURORA_ASSERT(where != nullptr, "reads go to a segment of the key's PG");
+    if (refuse_if_stale(from, *where, read.volume_epoch)) return;
+    read_reply reply{read.id, read.pg, where->slot, read_status::ok, std::nullopt};
+    if (options_.check_read_point && read.read_point > where->data.scl()) {
+      reply.status = read_status::behind_read_point;
+    } else if (options_.check_read_point && read.read_point < where->data.base_lsn()) {
+      reply.status = read_status::below_gc_point;
+    } else {
+      reply.found = where->data.read(read.key, read.read_point);
+    }
+    net_.send(self_, from, std::move(reply));
+  }
+
+  void arm_gossip() {
+    net_.timer(self_, options_.gossip_interval, [this] {
+      for (hosted& each : hosted_) gossip_once(each);
+      arm_gossip();
+    });
+  }
+
+  void gossip_once(hosted& where) {
+    where.gossip_cursor = (where.gossip_cursor + 1) % segments_per_pg;
+    if (where.gossip_cursor == where.slot) {
+      where.gossip_cursor = (where.gossip_cursor + 1) % segments_per_pg;
+    }
+    const sim::participant_id peer = directory_[where.pg][where.gossip_cursor];
+    net_.send(self_, peer,
+              gossip_request{where.pg, where.slot, where.data.scl(), where.data.volume_epoch(),
+                             where.data.truncations().size()});
+  }
+
+  void on_gossip_request(sim::participant_id from, const gossip_request& ask) {
+    const hosted* where = find_hosted(ask.pg);
+    AURORA_ASSERT(where != nullptr, "gossip stays inside a PG");
+    const segment& data = where->data;
+    const bool has_more = data.highest_lsn() > ask.scl || data.volume_epoch() > ask.volume_epoch ||
+                          data.truncations().size() > ask.truncations_known;
+    if (!has_more) return;
+    net_.send(self_, from, gossip_reply{ask.pg, data.gossip_for(ask.scl)});
+  }
+
+  void on_gossip_reply(const gossip_reply& got) {
+    hosted* where = find_hosted(got.pg);
+    AURORA_ASSERT(where != nullptr, "gossip stays inside a PG");
+    const lsn scl_before = where->data.scl();
+    where->data.absorb(got.payload);
+    trace_scl(*where, scl_before);
+  }
+
+  void on_recovery(sim::participant_id from, const recovery_query& query) {
+    hosted* where = find_hosted(query.pg);
+    AURORA_ASSERT(where != nullptr, "recovery asks the segments of each PG");
+    recovery_reply reply{query.round, query.pg, where->slot, where->disk, true, {}};
+    if (query.proposed_epoch <= where->data.volume_epoch()) {
+      reply.accepted = false;  // a newer recovery already ran: the instance must propose higher
+    } else {
+      where->data.adopt_epoch(query.proposed_epoch);  // fences the old writer here
+    }
+    reply.summary = where->data.summarize_for_recovery();
+    net_.send(self_, from, std::move(reply));
+  }
+
+  void on_truncate(sim::participant_id from, const truncate_request& cut) {
+    hosted* where = find_hosted(cut.pg);
+    AURORA_ASSERT(where != nullptr, "truncation goes to the segments of each PG");
+    if (refuse_if_stale(from, *where, cut.volume_epoch)) return;
+    const lsn scl_before = where->data.scl();
+    where->data.adopt_epoch(cut.volume_epoch);
+    if (cut.range && cut.range->from > where->data.base_lsn()) where->data.truncate(*cut.range);
+    trace_scl(*where, scl_before);
+    net_.send(self_, from, truncate_ack{cut.round, cut.pg, where->slot, where->disk});
+  }
+
+  void trace_scl(const hosted& where, lsn before) {
+    trace::recorder& trace = net_.trace();
+    if (!trace.enabled() || where.data.scl() == before) return;
+    trace.record({net_.clock().now(),
+                  "scl",
+                  {{"node", net_.name(self_)},
+                   {"pg", static_cast<std::int64_t>(where.pg)},
+                   {"lsn", static_cast<std::int64_t>(where.data.scl())}},
+                  net_.name(self_),
+                  {},
+                  0});
+  }
+
+  sim::network<message>& net_;
+  const segment_directory& directory_;
+  storage_options options_;
+  sim::participant_id self_{};
+  std::vector<hosted> hosted_;
+};
+
+}  // namespace aurora::storage
