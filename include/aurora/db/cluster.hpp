@@ -61,6 +61,7 @@ struct segment_view {
   const storage::segment* data = nullptr;
   bool node_alive = true;
   bool hydrating = false;  // a replacement that has not caught up: not a copy yet
+  std::uint32_t disk = 0;  // incarnation of the disk it lives on
 };
 
 // A change of an instance's LSN points, for the monotonicity invariant.
@@ -103,6 +104,9 @@ class cluster final : public instance_observer {
     return truncations_;
   }
   [[nodiscard]] const std::vector<point_change>& point_changes() const { return point_changes_; }
+  // The scenario step in progress (stamped on trace events and violations).
+  [[nodiscard]] int current_step() const { return trace_.step(); }
+  [[nodiscard]] sim::time_point now() const { return clock_.now(); }
 
   // --- client operations ----------------------------------------------------------------------
   // A transaction writing these keys, through the cluster (writer) endpoint.
@@ -155,6 +159,7 @@ class cluster final : public instance_observer {
       return;
     }
     control_.writer = target->name();
+    net_.probes().hit("failover");
     wire_replicas();
     if (net_.alive(target->id())) target->start_recovery();
   }
@@ -196,7 +201,7 @@ class cluster final : public instance_observer {
         const sim::participant_id id = directory_[pg][slot];
         const storage::storage_node<message>& node = *nodes_[id.value];
         views.push_back({net_.name(id), pg, slot, node.find(pg), net_.alive(id),
-                         control_.membership[pg].hydrating(slot)});
+                         control_.membership[pg].hydrating(slot), node.disk(pg)});
       }
     }
     return views;

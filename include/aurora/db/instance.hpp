@@ -172,6 +172,7 @@ class instance final : public sim::endpoint<message> {
     if (role_ == instance_role::recovering) return enqueue(recovery_.waiting, from, request);
     if (role_ != instance_role::writer) return refuse(from, request.op);
     if (!writer_.waiting.empty() || !may_allocate(request.puts.size())) {
+      net_.probes().hit("LAL held a transaction back");
       return enqueue(writer_.waiting, from, request);
     }
     allocate(from, request);
@@ -299,6 +300,7 @@ class instance final : public sim::endpoint<message> {
       if (!members.hydrating(slot) || points_.acked_scl(pg, slot, members) < points_.pgcl(pg)) continue;
       if (points_.pgcl(pg) == no_lsn) continue;
       members.finish_replacement(slot);
+      net_.probes().hit("replacement segment hydrated");
       trace_event("membership", {{"pg", static_cast<std::int64_t>(pg)},
                                  {"slot", static_cast<std::int64_t>(slot)},
                                  {"change", std::string("replacement hydrated")}});
@@ -312,6 +314,7 @@ class instance final : public sim::endpoint<message> {
     known_epoch_ = std::max(known_epoch_, current);
     if (role_ != instance_role::writer || current <= epoch_) return;
     role_ = instance_role::deposed;
+    net_.probes().hit("writer deposed by a newer epoch");
     for (const pending_commit& each : writer_.commits) {
       net_.send(self_, each.client,
                 client_reply{each.op, reply_status::indeterminate, std::nullopt, no_lsn});
@@ -337,7 +340,10 @@ class instance final : public sim::endpoint<message> {
         const lsn scl = points_.acked_scl(pg, slot, membership(pg));
         const bool stalled = scl == writer_.scl_at_last_resend[pg][slot];
         writer_.scl_at_last_resend[pg][slot] = scl;
-        if (stalled && scl < writer_.last_in_pg[pg]) resend(pg, slot, scl);
+        if (stalled && scl < writer_.last_in_pg[pg]) {
+          net_.probes().hit("resend to a stalled segment");
+          resend(pg, slot, scl);
+        }
       }
     }
   }
@@ -397,7 +403,10 @@ class instance final : public sim::endpoint<message> {
     const int attempt = read.attempts;
     net_.timer(self_, options_.hedge_delay, [this, id, attempt] {
       auto again = reads_.find(id);
-      if (again != reads_.end() && again->second.attempts == attempt) try_read(id);
+      if (again != reads_.end() && again->second.attempts == attempt) {
+        net_.probes().hit("hedged read");
+        try_read(id);
+      }
     });
   }
 
@@ -494,6 +503,10 @@ class instance final : public sim::endpoint<message> {
     recovery_.outcome = compute_recovery(answers, options_.lal);
     recovery_.outcome.truncation.by_epoch = recovery_.proposed;
     recovery_.truncating = true;
+    if (recovery_.outcome.vdl < recovery_.outcome.vcl) net_.probes().hit("recovery: VDL below VCL");
+    if (recovery_.outcome.vcl > recovery_.outcome.base) {
+      net_.probes().hit("recovery: records above the last known VDL");
+    }
     trace_event("recovery", {{"phase", std::string("computed")},
                              {"vcl", static_cast<std::int64_t>(recovery_.outcome.vcl)},
                              {"vdl", static_cast<std::int64_t>(recovery_.outcome.vdl)}});

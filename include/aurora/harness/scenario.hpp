@@ -11,8 +11,8 @@
 // It also answers "which names exist for this configuration" (storage nodes `a1..cN`, instances
 // `db1..db(1+replicas)`, AZs `a b c`), which the parser uses to reject unknown names.
 // It deliberately knows nothing about running a scenario: that is the runner's job.
-// Project extensions (the `variant` and `lal` keys; loss, duplicate, delay, slow) are
-// documented in docs/scenario-extensions.md.
+// Project extensions (the `variant` key, whose values are db/teaching_variant.hpp's; loss,
+// duplicate, delay, slow) and every bound are documented in docs/scenario-extensions.md.
 #pragma once
 
 #include <array>
@@ -25,8 +25,10 @@
 #include <variant>
 #include <vector>
 
+#include "aurora/db/teaching_variant.hpp"
 #include "aurora/sim/fault.hpp"
 #include "aurora/sim/time.hpp"
+#include "aurora/storage/placement.hpp"
 
 namespace aurora::harness {
 
@@ -37,56 +39,22 @@ struct scenario_limits {
   static constexpr std::size_t max_puts_per_write = 1'000;
   static constexpr std::size_t max_name_length = 64;
   static constexpr std::size_t max_errors = 20;  // the parser stops reporting after this many
-  static constexpr int max_protection_groups = 64;
-  static constexpr int max_nodes_per_az = 9;  // names stay one letter and one digit: a1..c9
-  static constexpr int max_replicas = 15;     // Aurora: one writer and up to 15 read replicas
+  static constexpr int max_protection_groups = storage::max_protection_groups;  // 64
+  // A protection group has two segments in each AZ, so an AZ needs two nodes; at most 9 keeps
+  // node names one letter and one digit (a1..c9).
+  static constexpr int min_nodes_per_az = 2;
+  static constexpr int max_nodes_per_az = storage::max_nodes_per_az;  // 9
+  static constexpr int max_replicas = 15;  // SCENARIO.md: db2..db16 (db::max_replicas)
 };
-
-// The model to run: the safe design, or one unsafe teaching variant that breaks one rule on
-// purpose so that a property test can be watched finding the counterexample.
-enum class model_variant {
-  safe,              // the design as the papers describe it
-  write_quorum_3,    // Vw = 3 of 6: Vw <= V/2, two writes can succeed without seeing each other
-  read_quorum_2,     // Vr = 2 of 6: Vr + Vw <= V, a read can miss the latest write
-  ack_before_vdl,    // commits are acknowledged before VDL reaches the commit LSN
-  no_truncation,     // recovery does not truncate the log above VDL
-  no_epoch_fencing,  // storage accepts requests that carry a stale volume epoch
-  read_below_scl,    // a read may go to a segment whose SCL is below the read point
-};
-
-inline constexpr std::array<std::pair<model_variant, std::string_view>, 7> model_variant_names{{
-    {model_variant::safe, "safe"},
-    {model_variant::write_quorum_3, "write-quorum-3"},
-    {model_variant::read_quorum_2, "read-quorum-2"},
-    {model_variant::ack_before_vdl, "ack-before-vdl"},
-    {model_variant::no_truncation, "no-truncation"},
-    {model_variant::no_epoch_fencing, "no-epoch-fencing"},
-    {model_variant::read_below_scl, "read-below-scl"},
-}};
-
-// The scenario-language spelling of a variant, e.g. "write-quorum-3".
-inline std::string_view to_string(model_variant value) {
-  for (const auto& [each, name] : model_variant_names) {
-    if (each == value) return name;
-  }
-  return "safe";
-}
-
-inline std::optional<model_variant> model_variant_from_string(std::string_view name) {
-  for (const auto& [each, spelling] : model_variant_names) {
-    if (spelling == name) return each;
-  }
-  return std::nullopt;
-}
 
 // The `config` keys. Defaults are SCENARIO.md's; `lal` unset means the model's own default.
 struct config {
   int protection_groups = 1;
   int nodes_per_az = 2;
-  int replicas = 0;                             // read replicas: instances db2..db(1+replicas)
-  sim::duration op_timeout = sim::s(1);         // how long a client waits for an answer
-  std::optional<std::int64_t> lal;              // LSN allocation limit: no LSN above VDL + lal
-  model_variant variant = model_variant::safe;  // extension
+  int replicas = 0;                      // read replicas: instances db2..db(1+replicas)
+  sim::duration op_timeout = sim::s(1);  // how long a client waits for an answer
+  std::optional<std::int64_t> lal;       // LSN allocation limit: no LSN above VDL + lal
+  db::teaching_variant variant = db::teaching_variant::safe;  // extension: `variant=<name>`
   bool operator==(const config&) const = default;
 };
 

@@ -23,6 +23,7 @@
 #include <string_view>
 #include <system_error>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "aurora/harness/scenario.hpp"
@@ -89,56 +90,59 @@ inline token_kind punctuation_kind(std::string_view line, std::size_t at) {
   }
 }
 
-// One line (without its newline) as tokens, always ending with one `end` token.
-inline std::vector<token> tokenize_line(std::string_view line) {
-  std::vector<token> tokens;
-  std::size_t at = 0;
-  while (at < line.size() && line[at] != '#') {
-    if (is_blank(line[at])) {
-      ++at;
-      continue;
-    }
-    const int column = static_cast<int>(at) + 1;
-    const token_kind kind = punctuation_kind(line, at);
-    std::size_t end = at + (kind == token_kind::arrow ? 2 : 1);
-    if (kind == token_kind::word) {
-      while (end < line.size() && !ends_word(line, end)) ++end;
-    }
-    tokens.push_back(token{kind, line.substr(at, end - at), column});
-    at = end;
+// The token at or after `from` in one line (without its newline), skipping blanks; `end` at a
+// comment or the end of the line, with the column just after `from`. Tokens are lexed one at a
+// time, so a long line never becomes a long vector.
+inline token lex_token(std::string_view line, std::size_t from) {
+  std::size_t at = from;
+  while (at < line.size() && is_blank(line[at])) ++at;
+  if (at >= line.size() || line[at] == '#') {
+    return token{token_kind::end, {}, static_cast<int>(from) + 1};
   }
-  const int end_column =
-      tokens.empty() ? 1 : tokens.back().column + static_cast<int>(tokens.back().text.size());
-  tokens.push_back(token{token_kind::end, {}, end_column});
-  return tokens;
+  const token_kind kind = punctuation_kind(line, at);
+  std::size_t end = at + (kind == token_kind::arrow ? 2 : 1);
+  if (kind == token_kind::word) {
+    while (end < line.size() && !ends_word(line, end)) ++end;
+  }
+  return token{kind, line.substr(at, end - at), static_cast<int>(at) + 1};
 }
 
+// Where the next token may start: just after this one (`end` stays where it is).
+inline std::size_t after(const token& value) {
+  return static_cast<std::size_t>(value.column - 1) + value.text.size();
+}
+
+// Reads one line token by token. Tokens are returned by value: they are small (a view).
 class token_cursor {
  public:
-  explicit token_cursor(std::vector<token> tokens) : tokens_(std::move(tokens)) {}
+  explicit token_cursor(std::string_view line) : line_(line), current_(lex_token(line, 0)) {}
 
-  [[nodiscard]] const token& peek(std::size_t ahead = 0) const {
-    const std::size_t at = at_ + ahead;
-    return at < tokens_.size() ? tokens_[at] : tokens_.back();
+  // The token `ahead` places on (0: the current one); past the end, the `end` token.
+  [[nodiscard]] token peek(int ahead = 0) const {
+    token value = current_;
+    for (int step = 0; step < ahead && value.kind != token_kind::end; ++step) {
+      value = lex_token(line_, after(value));
+    }
+    return value;
   }
-  // The current token; the cursor stays on `end` once it gets there.
-  const token& next() {
-    const token& current = tokens_[at_];
-    if (current.kind != token_kind::end) ++at_;
-    return current;
+  // The current token, then moves on; the cursor stays on `end` once it gets there.
+  token next() {
+    const token value = current_;
+    current_ = lex_token(line_, after(value));
+    return value;
   }
-  [[nodiscard]] bool peek_word(std::string_view word, std::size_t ahead = 0) const {
-    return peek(ahead).kind == token_kind::word && peek(ahead).text == word;
+  [[nodiscard]] bool peek_word(std::string_view word) const {
+    return current_.kind == token_kind::word && current_.text == word;
   }
   bool accept(token_kind kind) {
-    if (peek().kind != kind) return false;
+    if (current_.kind != kind) return false;
     next();
     return true;
   }
 
  private:
-  std::vector<token> tokens_;  // never empty: ends with `end`
-  std::size_t at_ = 0;
+  std::string_view line_;
+  token current_;
 };
 
 // ---- Errors ------------------------------------------------------------------------------------
@@ -379,7 +383,7 @@ class scenario_parser {
   }
 
   void parse_line(std::string_view line) {
-    token_cursor cursor(tokenize_line(line));
+    token_cursor cursor(line);
     try {
       parse_statement(cursor);
     } catch (const syntax_error& error) {
@@ -388,7 +392,7 @@ class scenario_parser {
   }
 
   void parse_statement(token_cursor& cursor) {
-    const token& keyword = cursor.next();
+    const token keyword = cursor.next();
     if (keyword.kind == token_kind::end) return;  // blank or comment-only line
     if (keyword.kind == token_kind::word && keyword.text == "seed")
       return parse_seed(cursor, keyword);
@@ -401,7 +405,7 @@ class scenario_parser {
   }
 
   static void expect_end(token_cursor& cursor, std::string_view statement) {
-    const token& rest = cursor.peek();
+    const token rest = cursor.peek();
     if (rest.kind == token_kind::end) return;
     fail(rest, "unexpected " + describe(rest) + " after the " + std::string(statement) +
                    ": expected end of line");
@@ -435,7 +439,7 @@ class scenario_parser {
     config updated = result_.settings;
     std::map<std::string, int, std::less<>> key_lines = config_key_lines_;
     while (cursor.peek().kind != token_kind::end) {
-      const token& key = cursor.next();
+      const token key = cursor.next();
       check_config_key(key, key_lines);
       if (!cursor.accept(token_kind::equals)) {
         fail_expected(cursor.peek(), "'=' after config key '" + std::string(key.text) + "'");
@@ -482,7 +486,8 @@ class scenario_parser {
       settings.protection_groups =
           parse_bounded(value, key, 1, scenario_limits::max_protection_groups);
     } else if (key == "nodes_per_az") {
-      settings.nodes_per_az = parse_bounded(value, key, 1, scenario_limits::max_nodes_per_az);
+      settings.nodes_per_az = parse_bounded(value, key, scenario_limits::min_nodes_per_az,
+                                            scenario_limits::max_nodes_per_az);
     } else if (key == "replicas") {
       settings.replicas = parse_bounded(value, key, 0, scenario_limits::max_replicas);
     } else if (key == "op_timeout") {
@@ -497,12 +502,12 @@ class scenario_parser {
     }
   }
 
-  static model_variant parse_variant(const token& value) {
+  static db::teaching_variant parse_variant(const token& value) {
     if (value.kind == token_kind::word) {
-      if (const auto variant = model_variant_from_string(value.text)) return *variant;
+      if (const auto variant = db::parse_teaching_variant(value.text)) return *variant;
     }
     std::string known;
-    for (const auto& [each, name] : model_variant_names) {
+    for (const std::string_view name : db::teaching_variant_names) {
       known += (known.empty() ? "" : ", ") + std::string(name);
     }
     fail(value, "unknown variant " + describe(value) + ": expected one of " + known);
@@ -515,7 +520,7 @@ class scenario_parser {
     if (result_.steps.size() >= scenario_limits::max_steps) {
       fail(keyword, "too many steps (at most " + std::to_string(scenario_limits::max_steps) + ")");
     }
-    const token& time = cursor.next();
+    const token time = cursor.next();
     step value;
     value.at = parse_duration(time, "a time after 'at', e.g. 5ms");
     if (!result_.steps.empty() && value.at < result_.steps.back().at) {
@@ -531,7 +536,7 @@ class scenario_parser {
   }
 
   action parse_action(token_cursor& cursor) {
-    const token& verb = cursor.next();
+    const token verb = cursor.next();
     if (verb.kind == token_kind::word && verb.text == "write") return parse_write(cursor);
     if (verb.kind == token_kind::word && verb.text == "read") return parse_read(cursor);
     return parse_fault(cursor, verb);
@@ -551,7 +556,7 @@ class scenario_parser {
     write_op value;
     std::map<std::string_view, int, std::less<>> seen;
     do {
-      const token& key = cursor.next();
+      const token key = cursor.next();
       check_key(key, "write");
       if (!cursor.accept(token_kind::equals)) {
         fail_expected(cursor.peek(), "'=' after key '" + std::string(key.text) + "'");
@@ -571,12 +576,12 @@ class scenario_parser {
   }
 
   read_op parse_read(token_cursor& cursor) const {
-    const token& key = cursor.next();
+    const token key = cursor.next();
     check_key(key, "read");
     read_op value{std::string(key.text), std::nullopt};
     if (!cursor.peek_word("from")) return value;
     cursor.next();
-    const token& source = cursor.next();
+    const token source = cursor.next();
     if (source.kind == token_kind::word && source.text == "reader") {
       value.from = "reader";
     } else {
@@ -634,7 +639,7 @@ class scenario_parser {
       return sim::target{parse_name(cursor, storage_nodes | instances | azs, action), false};
     }
     cursor.next();
-    const token& letter = cursor.next();
+    const token letter = cursor.next();
     if (letter.kind != token_kind::word || !is_az_letter(letter.text)) {
       fail(letter, "expected an AZ letter after 'az' (a, b or c), found " + describe(letter));
     }
@@ -644,7 +649,7 @@ class scenario_parser {
   sim::fault parse_partition(token_cursor& cursor) const {
     sim::partition value;
     parse_partition_set(cursor, value, false);
-    const token& separator = cursor.next();
+    const token separator = cursor.next();
     if (separator.kind != token_kind::bar && separator.kind != token_kind::arrow) {
       fail_expected(separator, "',', '|' or '->' in the partition");
     }
@@ -657,7 +662,7 @@ class scenario_parser {
   void parse_partition_set(token_cursor& cursor, sim::partition& value, bool right) const {
     std::vector<sim::target>& set = right ? value.right : value.left;
     do {
-      const token& first = cursor.peek();
+      const token first = cursor.peek();
       sim::target member = parse_target(cursor, "partition");
       check_overlap(first, member, set, "in this set");
       if (right) check_overlap(first, member, value.left, "on the other side of the partition");
@@ -680,7 +685,7 @@ class scenario_parser {
       cursor.next();
       return sim::failover{parse_name(cursor, instances, "failover to")};
     }
-    const token& rest = cursor.peek();
+    const token rest = cursor.peek();
     if (rest.kind == token_kind::word && rest.text != "as" && rest.text != "expect") {
       fail(rest, "expected 'to' or end of line after 'failover', found " + describe(rest) +
                      " (write: failover to " + std::string(rest.text) + ")");
@@ -693,9 +698,9 @@ class scenario_parser {
   static void parse_suffix(token_cursor& cursor, step& value) {
     const bool fault = !is_client_operation(value.what);
     if (cursor.peek_word("as")) {
-      const token& keyword = cursor.next();
+      const token keyword = cursor.next();
       if (fault) fail(keyword, "'as' applies only to client operations (read, write), not faults");
-      const token& client = cursor.next();
+      const token client = cursor.next();
       if (client.kind != token_kind::word || !is_name(client.text)) {
         fail_expected(client, "a client name after 'as' ([a-z][a-z0-9_-]*, at most " +
                                   std::to_string(scenario_limits::max_name_length) +
@@ -704,7 +709,7 @@ class scenario_parser {
       value.as_client = std::string(client.text);
     }
     if (cursor.peek_word("expect")) {
-      const token& keyword = cursor.next();
+      const token keyword = cursor.next();
       if (fault) fail(keyword, "a fault has no outcome: 'expect' applies only to read and write");
       value.expect = parse_outcome(cursor.next(), value.what);
     }

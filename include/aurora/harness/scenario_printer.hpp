@@ -39,7 +39,7 @@ inline std::string print_config(const config& settings) {
   }
   if (settings.lal) add("lal", std::to_string(*settings.lal));
   if (settings.variant != defaults.variant)
-    add("variant", std::string(to_string(settings.variant)));
+    add("variant", std::string(db::to_string(settings.variant)));
   return text.empty() ? text : "config" + text;
 }
 

@@ -27,6 +27,7 @@
 
 #include "aurora/sim/assert.hpp"
 #include "aurora/sim/fault.hpp"
+#include "aurora/sim/probes.hpp"
 #include "aurora/sim/random.hpp"
 #include "aurora/sim/scheduler.hpp"
 #include "aurora/trace/recorder.hpp"
@@ -111,6 +112,8 @@ class network {
   [[nodiscard]] scheduler& clock() { return clock_; }
   [[nodiscard]] random& prng() { return prng_; }
   [[nodiscard]] trace::recorder& trace() { return trace_; }
+  [[nodiscard]] sim::probes& probes() { return probes_; }
+  [[nodiscard]] const sim::probes& probes() const { return probes_; }
 
   // Every storage node in an AZ, in the order they were added.
   [[nodiscard]] std::vector<participant_id> storage_in_az(char az_letter) const {
@@ -379,6 +382,7 @@ class network {
   duration delay_extra_{};
   std::uint64_t messages_sent_ = 0;
   std::uint64_t messages_delivered_ = 0;
+  sim::probes probes_;
 };
 
 }  // namespace aurora::sim

@@ -108,6 +108,7 @@ class storage_node final : public sim::endpoint<message> {
   bool refuse_if_stale(sim::participant_id from, hosted& where, epoch sender_epoch) {
     if (!options_.fence_stale_epochs || !where.data.is_stale(sender_epoch)) return false;
     net_.send(self_, from, stale_epoch{where.data.volume_epoch(), where.pg, where.slot});
+    net_.probes().hit("storage refused a stale epoch");
     return true;
   }
 
@@ -143,6 +144,7 @@ class storage_node final : public sim::endpoint<message> {
     read_reply reply{read.id, read.pg, where->slot, read_status::ok, std::nullopt};
     if (options_.check_read_point && read.read_point > where->data.scl()) {
       reply.status = read_status::behind_read_point;
+      net_.probes().hit("segment behind the read point");
     } else if (options_.check_read_point && read.read_point < where->data.base_lsn()) {
       reply.status = read_status::below_gc_point;
     } else {
@@ -183,7 +185,11 @@ class storage_node final : public sim::endpoint<message> {
     hosted* where = find_hosted(got.pg);
     AURORA_ASSERT(where != nullptr, "gossip stays inside a PG");
     const lsn scl_before = where->data.scl();
+    if (got.payload.base_lsn && *got.payload.base_lsn > scl_before) {
+      net_.probes().hit("segment hydrated from a base image");
+    }
     where->data.absorb(got.payload);
+    if (where->data.scl() > scl_before) net_.probes().hit("gossip filled a gap");
     trace_scl(*where, scl_before);
   }
 
@@ -206,7 +212,11 @@ class storage_node final : public sim::endpoint<message> {
     if (refuse_if_stale(from, *where, cut.volume_epoch)) return;
     const lsn scl_before = where->data.scl();
     where->data.adopt_epoch(cut.volume_epoch);
-    if (cut.range && cut.range->from > where->data.base_lsn()) where->data.truncate(*cut.range);
+    if (cut.range && cut.range->from > where->data.base_lsn()) {
+      const std::size_t before = where->data.hot_log_size();
+      where->data.truncate(*cut.range);
+      if (where->data.hot_log_size() < before) net_.probes().hit("truncation removed records");
+    }
     trace_scl(*where, scl_before);
     net_.send(self_, from, truncate_ack{cut.round, cut.pg, where->slot, where->disk});
   }

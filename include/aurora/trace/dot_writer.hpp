@@ -320,17 +320,18 @@ inline void add_event_lines(std::vector<label_line>& lines, const event& value) 
 
 struct column {
   std::string name;
-  std::string group;        // cluster name after "cluster_": "az_a", "instances"; empty = none
+  std::string group;        // cluster name after "cluster_": "az_a", "instances", "run"
   std::string group_label;  // "AZ a"
   char az = 0;
   bool storage = false;
 };
 
-struct stub {
-  std::string id;
-  int level = 0;   // rank row: 0 is the header row, times.size() + 1 the footer row
-  int column = 0;  // the lane whose box it sits in
-  bool dropped = false;
+// One node of the diagram: the events of one lane at one time, or the loose end of a message
+// that the window cuts (a stub).
+struct cell {
+  std::vector<std::size_t> events;
+  bool stub = false;
+  bool dropped = false;  // a stub that ends in a red X
 };
 
 struct message_info {
@@ -344,12 +345,12 @@ struct diagram {
   std::vector<std::int64_t> times;   // distinct kept times, ascending; row r is level r + 1
   std::vector<column> columns;
   std::vector<int> display;          // column indices, left to right
+  std::vector<int> position;         // per column: its index in `display`
   std::map<std::string, int> column_of;
   int run_column = -1;
-  std::map<std::pair<int, int>, std::vector<std::size_t>> cells;  // (level, column) -> events
+  std::map<std::pair<int, int>, cell> cells;  // (level, column) -> node; level 0 is the header
   std::vector<int> home;             // per kept event: the column of its first node
   std::set<std::int64_t> violation_steps;
-  std::vector<stub> stubs;
   std::string message_edges;
 };
 
@@ -400,6 +401,11 @@ inline int add_column(diagram& d, column value) {
   return index;
 }
 
+inline int find_column(const diagram& d, const std::string& name) {
+  const auto found = d.column_of.find(name);
+  return name.empty() || found == d.column_of.end() ? -1 : found->second;
+}
+
 // The columns a fault is drawn on: its lane, every storage lane of an AZ it names (`az b`),
 // and, for a fault without a lane, the lanes it names (`partition a1,a2 | b1`).
 inline std::vector<int> fault_columns(const diagram& d, const event& value) {
@@ -418,11 +424,10 @@ inline std::vector<int> fault_columns(const diagram& d, const event& value) {
       if (d.columns[c].storage && d.columns[c].az == words[i + 1][0]) found.insert(c);
     }
   }
-  if (const auto own = d.column_of.find(value.lane); !value.lane.empty() && own != d.column_of.end())
-    found.insert(own->second);
+  if (const int own = find_column(d, value.lane); own >= 0) found.insert(own);
   for (std::size_t i = 0; value.lane.empty() && i < words.size(); ++i) {
-    const auto named = d.column_of.find(words[i]);
-    if (named != d.column_of.end() && (i == 0 || words[i - 1] != "az")) found.insert(named->second);
+    const int named = find_column(d, words[i]);
+    if (named >= 0 && (i == 0 || words[i - 1] != "az")) found.insert(named);
   }
   return {found.begin(), found.end()};
 }
@@ -430,14 +435,18 @@ inline std::vector<int> fault_columns(const diagram& d, const event& value) {
 // The columns an event is drawn on; empty means the run lane.
 inline std::vector<int> event_columns(const diagram& d, const event& value) {
   if (value.kind == "fault") return fault_columns(d, value);
-  const auto found = d.column_of.find(value.lane);
-  if (value.lane.empty() || found == d.column_of.end()) return {};
-  return {found->second};
+  const int own = find_column(d, value.lane);
+  if (own < 0) return {};
+  return {own};
 }
 
 inline int level_of(const diagram& d, sim::time_point t) {
   const auto row = std::lower_bound(d.times.begin(), d.times.end(), t.count_us());
   return static_cast<int>(row - d.times.begin()) + 1;
+}
+
+inline std::string cell_id(int level, int column) {
+  return 'n' + std::to_string(level) + '_' + std::to_string(column);
 }
 
 // Columns from the recorder's lanes and from lanes that only events name; rows from times.
@@ -465,12 +474,12 @@ inline void place_events(diagram& d, const recorder& source) {
     if (!d.kept[i]) continue;
     std::vector<int> targets = event_columns(d, events[i]);
     if (targets.empty()) {
-      if (d.run_column < 0) d.run_column = add_column(d, column{"run", "", "", 0, false});
+      if (d.run_column < 0) d.run_column = add_column(d, column{"run", "run", "", 0, false});
       targets.push_back(d.run_column);
     }
     d.home[i] = targets.front();
     const int level = level_of(d, events[i].t);
-    for (const int c : targets) d.cells[{level, c}].push_back(i);
+    for (const int c : targets) d.cells[{level, c}].events.push_back(i);
   }
   for (const event& value : events) {
     if (value.kind != "violation") continue;
@@ -483,7 +492,7 @@ inline void order_columns(diagram& d) {
   if (d.run_column >= 0) d.display.push_back(d.run_column);
   std::vector<std::string> groups;
   for (const column& each : d.columns) {
-    if (!each.group.empty() && std::find(groups.begin(), groups.end(), each.group) == groups.end())
+    if (each.group != "run" && std::find(groups.begin(), groups.end(), each.group) == groups.end())
       groups.push_back(each.group);
   }
   for (const std::string& group : groups) {
@@ -491,15 +500,12 @@ inline void order_columns(diagram& d) {
       if (d.columns[c].group == group) d.display.push_back(c);
     }
   }
+  d.position.assign(d.columns.size(), 0);
+  for (std::size_t p = 0; p < d.display.size(); ++p) d.position[d.display[p]] = static_cast<int>(p);
 }
 
-inline std::string cell_id(int level, int column) {
-  return 'n' + std::to_string(level) + '_' + std::to_string(column);
-}
-
-inline std::string home_id(const diagram& d, const recorder& source, std::size_t index) {
-  return cell_id(level_of(d, source.events()[index].t), d.home[index]);
-}
+// ---------------------------------------------------------------------------------------------
+// Messages: arrows, and stubs where the window cuts them.
 
 inline std::map<std::uint64_t, message_info> collect_messages(const recorder& source) {
   std::map<std::uint64_t, message_info> messages;
@@ -525,12 +531,12 @@ inline std::map<std::uint64_t, message_info> collect_messages(const recorder& so
   return messages;
 }
 
-// Appends ` [attributes]` for a message edge.
-inline void append_edge_attributes(std::string& out, const std::string& label, bool ack,
-                                   std::string_view extra) {
-  out += " [";
+inline void add_edge(diagram& d, const std::string& from, const std::string& to,
+                     const std::string& label, bool ack, std::string_view extra) {
+  std::string& out = d.message_edges;
+  out += "    " + from + " -> " + to + " [";
   if (!label.empty()) {
-    out += "label=";
+    out += "xlabel=";
     append_quoted(out, label);
     out += ", ";
   }
@@ -542,54 +548,71 @@ inline void append_edge_attributes(std::string& out, const std::string& label, b
   out += "];\n";
 }
 
-// A short dashed edge between a message end and a stub node in the next (or previous) row.
-inline void add_stub(diagram& d, const std::string& end, int level, int column, bool outgoing,
-                     bool dropped, const std::string& label, bool ack) {
-  stub node{'s' + std::to_string(d.stubs.size()), level, column, dropped};
-  const std::string& from = outgoing ? end : node.id;
-  const std::string& to = outgoing ? node.id : end;
-  d.message_edges += "    " + from + " -> " + to;
-  append_edge_attributes(d.message_edges, label, ack,
-                         dropped ? "arrowhead=none" : "style=dashed");
-  d.stubs.push_back(std::move(node));
+// The lane next to `from` on the side of `toward` (or of the diagram's middle if unknown).
+inline int neighbour_column(const diagram& d, int from, int toward) {
+  const int p = d.position[from];
+  const int last = static_cast<int>(d.display.size()) - 1;
+  int step = toward >= 0 && d.position[toward] < p ? -1 : 1;
+  if (toward < 0 && 2 * p > last) step = -1;
+  if (p + step < 0 || p + step > last) step = -step;
+  if (p + step < 0 || p + step > last) return from;
+  return d.display[p + step];
 }
 
-// One message: an arrow per arrival inside the window, or stubs where the window cuts it.
-inline void plan_message(diagram& d, const recorder& source, const message_info& info,
-                         std::set<std::pair<std::string, std::string>>& labelled) {
-  const std::vector<event>& events = source.events();
-  const std::string label = info.send ? message_label(events[*info.send]) : std::string();
-  const int last_level = static_cast<int>(d.times.size()) + 1;
-  if (!info.send || !d.kept[*info.send]) {
-    for (const std::size_t a : info.arrivals) {
-      if (!d.kept[a]) continue;
-      const int level = level_of(d, events[a].t);
-      add_stub(d, home_id(d, source, a), level - 1, d.home[a], false, false, label, info.ack);
-    }
-    return;
+// The loose end of a cut message: a fresh stub node on `column` at `level`, or the node that
+// is already there. Returns its id and whether it is a fresh stub.
+inline std::pair<std::string, bool> stub_end(diagram& d, int level, int column, bool dropped) {
+  level = std::clamp(level, 1, static_cast<int>(d.times.size()));
+  cell& target = d.cells[{level, column}];
+  const bool fresh = target.events.empty();
+  if (fresh) {
+    target.stub = true;
+    target.dropped = target.dropped || dropped;
   }
+  return {cell_id(level, column), fresh};
+}
+
+// A message whose send is outside the window: a dashed stub into each arrival inside it.
+inline void plan_incoming(diagram& d, const recorder& source, const message_info& info,
+                          const std::string& label) {
+  const std::vector<event>& events = source.events();
+  for (const std::size_t a : info.arrivals) {
+    if (!d.kept[a]) continue;
+    const int toward = find_column(d, events[a].peer);
+    const int level = level_of(d, events[a].t);
+    const auto [end, fresh] = stub_end(d, level - 1, neighbour_column(d, d.home[a], toward), false);
+    add_edge(d, end, cell_id(level, d.home[a]), label, info.ack, "style=dashed");
+  }
+}
+
+// A message sent inside the window: an arrow to each arrival inside it (a red X for a drop),
+// a short red stub for a drop at the sender, and a dashed stub when no arrival is inside.
+inline void plan_outgoing(diagram& d, const recorder& source, const message_info& info,
+                          const std::string& label,
+                          std::set<std::pair<std::string, std::string>>& labelled) {
+  const std::vector<event>& events = source.events();
   const std::size_t send = *info.send;
-  const std::string from = home_id(d, source, send);
   const int send_level = level_of(d, events[send].t);
+  const std::string from = cell_id(send_level, d.home[send]);
+  const int toward = neighbour_column(d, d.home[send], find_column(d, events[send].peer));
   bool drawn = false;
   for (const std::size_t a : info.arrivals) {
     if (!d.kept[a]) continue;
     drawn = true;
     const bool dropped = events[a].kind == "drop";
+    const int level = level_of(d, events[a].t);
     if (dropped && d.home[a] == d.home[send]) {
-      add_stub(d, from, std::min(send_level + 1, last_level), d.home[send], true, true, label,
-               info.ack);
+      const auto [end, fresh] = stub_end(d, std::max(level, send_level + 1), toward, true);
+      add_edge(d, from, end, label, info.ack, "arrowhead=none");
       continue;
     }
     const bool first = labelled.insert({from, label}).second;
-    d.message_edges += "    " + from + " -> " + home_id(d, source, a);
-    append_edge_attributes(d.message_edges, first ? label : std::string(), info.ack,
-                           dropped ? "arrowhead=none" : "");
+    add_edge(d, from, cell_id(level, d.home[a]), first ? label : std::string(), info.ack,
+             dropped ? "arrowhead=none" : "");
   }
-  if (!drawn) {
-    add_stub(d, from, std::min(send_level + 1, last_level), d.home[send], true, false, label,
-             info.ack);
-  }
+  if (drawn) return;
+  const auto [end, fresh] = stub_end(d, send_level + 1, toward, false);
+  add_edge(d, from, end, label, info.ack, fresh ? "style=dashed" : "style=dashed, arrowhead=none");
 }
 
 inline diagram build_diagram(const recorder& source, const dot_options& options) {
@@ -598,7 +621,14 @@ inline diagram build_diagram(const recorder& source, const dot_options& options)
   place_events(d, source);
   order_columns(d);
   std::set<std::pair<std::string, std::string>> labelled;  // (send node, label) already shown
-  for (const auto& [id, info] : collect_messages(source)) plan_message(d, source, info, labelled);
+  for (const auto& [id, info] : collect_messages(source)) {
+    const std::string label = info.send ? message_label(source.events()[*info.send]) : "";
+    if (info.send && d.kept[*info.send]) {
+      plan_outgoing(d, source, info, label, labelled);
+    } else {
+      plan_incoming(d, source, info, label);
+    }
+  }
   return d;
 }
 
@@ -618,12 +648,23 @@ inline void append_lines_html(std::string& out, const std::vector<label_line>& l
   }
 }
 
-// One node: a labelled box, a red X for a drop, or a small point for the ends of arrows.
+constexpr std::string_view red_x =
+    "shape=plaintext, fontsize=16, width=0.1, height=0.1, margin=0, "
+    "label=<<font color=\"#d50000\"><b>X</b></font>>";
+
+// One node: a labelled box, a red X for a drop, a small point for the ends of arrows, or an
+// invisible point for the loose end of a cut message.
 inline void write_cell(std::string& out, const diagram& d, const recorder& source,
-                       std::pair<int, int> key, const std::vector<std::size_t>& members) {
+                       std::pair<int, int> key, const cell& node) {
+  out += "    " + cell_id(key.first, key.second) + " [";
+  if (node.stub) {
+    out += node.dropped ? std::string(red_x) : "shape=point, style=invis, width=0.05";
+    out += "];\n";
+    return;
+  }
   std::vector<label_line> lines;
   bool fault = false, violation = false, dropped = false, in_step = false;
-  for (const std::size_t i : members) {
+  for (const std::size_t i : node.events) {
     const event& value = source.events()[i];
     add_event_lines(lines, value);
     fault = fault || value.kind == "fault";
@@ -631,47 +672,32 @@ inline void write_cell(std::string& out, const diagram& d, const recorder& sourc
     dropped = dropped || (value.kind == "drop" && value.message_id != 0);
     in_step = in_step || d.violation_steps.count(value.step) != 0;
   }
-  out += "    " + cell_id(key.first, key.second) + " [";
-  if (lines.empty() && !dropped) {
-    out += in_step ? "shape=point, width=0.12, color=red];\n" : "shape=point, width=0.08];\n";
+  if (lines.empty()) {
+    if (dropped) out += std::string(red_x) + "];\n";
+    if (!dropped) out += in_step ? "shape=point, width=0.12, color=red];\n" : "shape=point, width=0.08];\n";
     return;
   }
   if (dropped) lines.push_back({"X", "#d50000", true});
-  if (violation) {
-    out += "fillcolor=\"#ffcdd2\", ";
-  } else if (fault) {
-    out += "shape=octagon, style=filled, fillcolor=\"#ffa726\", ";
-    if (!in_step) out += "color=\"#e65100\", ";
-  } else if (lines.size() == 1 && dropped) {
-    out += "shape=plaintext, fontsize=16, width=0.1, height=0.1, margin=0, ";
-  }
+  if (violation) out += "fillcolor=\"#ffcdd2\", ";
+  if (fault && !violation) out += "shape=octagon, style=filled, fillcolor=\"#ffa726\", ";
+  if (fault && !violation && !in_step) out += "color=\"#e65100\", ";
   if (in_step || violation) out += "color=red, penwidth=2, ";
   out += "label=<";
   append_lines_html(out, lines);
   out += ">];\n";
 }
 
-inline void write_lane_nodes(std::string& out, const diagram& d, const recorder& source, int c,
-                             std::string_view indent) {
-  const std::string name = d.columns[c].name;
-  out += indent;
-  out += 'h' + std::to_string(c) + " [shape=box, style=\"filled,bold\", fillcolor=white, "
-                                   "color=\"#263238\", fontsize=16, label=<<b>";
+inline void write_lane_nodes(std::string& out, const diagram& d, const recorder& source, int c) {
+  const std::string& name = d.columns[c].name;
+  out += "    h" + std::to_string(c) +
+         " [shape=box, style=\"filled,bold\", fillcolor=white, color=\"#263238\", fontsize=16, "
+         "label=<<b>";
   append_html(out, name);
   out += "</b>>];\n";
-  for (const auto& [key, members] : d.cells) {
-    if (key.second == c) write_cell(out, d, source, key, members);
+  for (const auto& [key, node] : d.cells) {
+    if (key.second == c) write_cell(out, d, source, key, node);
   }
-  for (const stub& each : d.stubs) {
-    if (each.column != c) continue;
-    out += indent;
-    out += each.id;
-    out += each.dropped ? " [shape=plaintext, label=<<font color=\"#d50000\"><b>X</b></font>>, "
-                          "fontsize=16, width=0.1, height=0.1, margin=0];\n"
-                        : " [shape=point, style=invis, width=0.05];\n";
-  }
-  out += indent;
-  out += 'f' + std::to_string(c) + " [shape=plaintext, fontcolor=\"#78909c\", fontsize=12, label=";
+  out += "    f" + std::to_string(c) + " [shape=plaintext, fontcolor=\"#78909c\", label=";
   append_quoted(out, name);
   out += "];\n";
 }
@@ -683,38 +709,44 @@ inline std::string_view group_fill(std::string_view group) {
   return "#f5f5f5";
 }
 
-// The lanes, each group of them in its cluster box.
+// The lanes, each group of them in its cluster box (the run lane in an unframed one).
 inline void write_lanes(std::string& out, const diagram& d, const recorder& source) {
   std::string open_group;
   for (const int c : d.display) {
     const column& each = d.columns[c];
-    if (each.group != open_group && !open_group.empty()) out += "  }\n";
-    if (each.group != open_group && !each.group.empty()) {
-      out += "  subgraph cluster_" + each.group + " {\n    label=";
-      append_quoted(out, each.group_label);
-      out += "; style=\"rounded,filled\"; color=\"#90a4ae\"; fontsize=18; fillcolor=\"";
-      out += group_fill(each.group);
-      out += "\";\n";
+    if (each.group != open_group) {
+      if (!open_group.empty()) out += "  }\n";
+      out += "  subgraph cluster_" + each.group + " {\n    ";
+      if (each.group == "run") {
+        out += "peripheries=0;\n";
+      } else {
+        out += "label=";
+        append_quoted(out, each.group_label);
+        out += "; style=\"rounded,filled\"; color=\"#90a4ae\"; fontsize=18; fillcolor=\"";
+        out += group_fill(each.group);
+        out += "\";\n";
+      }
+      open_group = each.group;
     }
-    open_group = each.group;
-    write_lane_nodes(out, d, source, c, open_group.empty() ? "  " : "    ");
+    write_lane_nodes(out, d, source, c);
   }
   if (!open_group.empty()) out += "  }\n";
 }
 
-// The time axis: one label per row, joined by a thin line.
+// The time axis, in an unframed cluster of its own: one label per row, joined by a thin line.
 inline void write_time_axis(std::string& out, const diagram& d) {
-  out += "  time_h [shape=plaintext, fontsize=14, label=<<b>time</b>>];\n";
+  out += "  subgraph cluster_time {\n    peripheries=0;\n"
+         "    time_h [shape=plaintext, fontsize=16, label=<<b>time</b>>];\n";
   for (std::size_t r = 0; r < d.times.size(); ++r) {
-    out += "  t" + std::to_string(r + 1) + " [shape=plaintext, fontsize=12, label=\"" +
+    out += "    t" + std::to_string(r + 1) + " [shape=plaintext, label=\"" +
            time_text(d.times[r]) + "\"];\n";
   }
-  out += "  time_f [shape=plaintext, label=\"\"];\n  time_h";
+  out += "    time_f [shape=plaintext, label=\"\"];\n  }\n  time_h";
   for (std::size_t r = 0; r < d.times.size(); ++r) out += " -> t" + std::to_string(r + 1);
-  out += " -> time_f [color=\"#b0bec5\", arrowhead=none, weight=100];\n";
+  out += " -> time_f [color=\"#b0bec5\", arrowhead=none, weight=1000];\n";
 }
 
-// One rank row per level, and an invisible left-to-right chain that fixes the lane order.
+// One rank row per level; a hidden `top` node whose ordered out-edges fix the lane order.
 inline void write_ranks(std::string& out, const diagram& d) {
   const int last_level = static_cast<int>(d.times.size()) + 1;
   std::vector<std::string> rows(static_cast<std::size_t>(last_level) + 1);
@@ -725,26 +757,26 @@ inline void write_ranks(std::string& out, const diagram& d) {
     rows.front() += " h" + std::to_string(c) + ';';
     rows.back() += " f" + std::to_string(c) + ';';
   }
-  for (const auto& [key, members] : d.cells) rows[key.first] += ' ' + cell_id(key.first, key.second) + ';';
-  for (const stub& each : d.stubs) rows[each.level] += ' ' + each.id + ';';
+  for (const auto& [key, node] : d.cells) rows[key.first] += ' ' + cell_id(key.first, key.second) + ';';
   for (const std::string& row : rows) out += "  {rank=same;" + row + "}\n";
-  out += "  time_h";
-  for (const int c : d.display) out += " -> h" + std::to_string(c);
-  out += " [style=invis];\n";
+  out += "  top [shape=point, style=invis, ordering=out];\n  {\n    edge [style=invis];\n"
+         "    top -> time_h;\n";
+  for (const int c : d.display) out += "    top -> h" + std::to_string(c) + ";\n";
+  out += "  }\n";
 }
 
 // Each lane as a chain header -> its nodes -> footer; thick while a client operation is open.
 inline void write_lane_chains(std::string& out, const diagram& d, const recorder& source) {
-  out += "  {\n    edge [color=\"#b0bec5\", arrowhead=none, weight=100];\n";
+  out += "  {\n    edge [color=\"#b0bec5\", arrowhead=none, weight=1000];\n";
   for (const int c : d.display) {
     std::string previous = 'h' + std::to_string(c);
     bool open_operation = false;
-    for (const auto& [key, members] : d.cells) {
+    for (const auto& [key, node] : d.cells) {
       if (key.second != c) continue;
       const std::string id = cell_id(key.first, key.second);
       out += "    " + previous + " -> " + id;
       out += open_operation ? " [penwidth=5, color=\"#90caf9\"];\n" : ";\n";
-      for (const std::size_t i : members) {
+      for (const std::size_t i : node.events) {
         const std::string& kind = source.events()[i].kind;
         if (kind == "invoke") open_operation = true;
         if (kind == "ok" || kind == "fail" || kind == "info") open_operation = false;
@@ -773,8 +805,8 @@ inline void write_graph_label(std::string& out, const recorder& source, const do
     append_html(label, field_text(value, "invariant") + ": " + field_text(value, "reason"));
     label += "</b></font><br/>";
   }
-  label += "<font color=\"#546e7a\" point-size=\"12\">time runs down; arrows are messages "
-           "(green: acks, dashed: cut by the window, red X: dropped)</font>";
+  label += "<font color=\"#546e7a\">time runs down; arrows are messages (green: acks, "
+           "dashed: cut by the window, red X: dropped)</font>";
   out += "  label=<" + label + ">;\n";
 }
 
@@ -786,10 +818,10 @@ inline void write_dot(const recorder& source, std::ostream& out, const dot_optio
   std::string text =
       "digraph trace {\n"
       "  graph [rankdir=TB, newrank=true, splines=line, outputorder=edgesfirst, nodesep=0.2,\n"
-      "         ranksep=0.25, fontname=\"Helvetica\", labelloc=t];\n"
-      "  node [fontname=\"Helvetica\", fontsize=13, shape=box, style=\"rounded,filled\",\n"
+      "         ranksep=0.25, fontname=\"Helvetica\", fontsize=14, labelloc=t];\n"
+      "  node [fontname=\"Helvetica\", fontsize=14, shape=box, style=\"rounded,filled\",\n"
       "        fillcolor=white, color=\"#78909c\", margin=\"0.08,0.03\", height=0.3];\n"
-      "  edge [fontname=\"Helvetica\", fontsize=12, arrowsize=0.8];\n";
+      "  edge [fontname=\"Helvetica\", fontsize=13, arrowsize=0.8];\n";
   dot_detail::write_graph_label(text, source, options);
   dot_detail::write_time_axis(text, d);
   dot_detail::write_lanes(text, d, source);

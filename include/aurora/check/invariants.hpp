@@ -1,0 +1,248 @@
+// Named invariants, checked after every step of a run.
+//
+// Each invariant has a name, a predicate over the model and its history, and a reason for each
+// clause that fails (the habit of stateright properties and FoundationDB workload checks). They
+// observe the cluster; they never change it.
+//  - durability: no acknowledged write is lost: none of its records is removed by a truncation,
+//    and while its PG keeps at least Vr intact segments (a hydrating replacement is not yet a
+//    copy), at least one of them holds it in its complete chain;
+//  - read_after_commit: a read through the writer that starts after a write's acknowledgement
+//    returns that write's version of the key or a newer one [P17 §4.2.3];
+//  - valid_read: every read returns a value some transaction wrote to that key at that LSN (or
+//    none, when no write came before it);
+//  - no_dirty_read: no read ever returns a version that a truncation later removes;
+//  - monotonic_points: an instance's VCL and VDL never go backwards while its epoch stands, VDL
+//    never goes back across epochs, and no segment's SCL or epoch goes backwards except by a
+//    truncation (SCL) or the loss of its disk.
+// A violation carries the invariant, the reason, the simulated time and the step.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "aurora/check/history.hpp"
+#include "aurora/db/cluster.hpp"
+
+namespace aurora::check {
+
+struct violation {
+  std::string invariant;
+  std::string reason;
+  sim::time_point at{};
+  int step = -1;
+};
+
+class invariant_checker {
+ public:
+  explicit invariant_checker(const db::cluster& model) : model_(model) {}
+
+  // Runs every invariant; returns the violations found now (each reported once).
+  std::vector<violation> check() {
+    absorb_new_records();
+    std::vector<violation> found;
+    check_durability(found);
+    check_reads(found);
+    check_points(found);
+    check_segments(found);
+    for (const violation& each : found) seen_.push_back(each);
+    return found;
+  }
+
+  [[nodiscard]] const std::vector<violation>& violations() const { return seen_; }
+
+  // The record with this LSN, if any writer allocated it.
+  [[nodiscard]] const storage::log_record* record(storage::lsn id) const {
+    auto found = records_.find(id);
+    return found == records_.end() ? nullptr : &found->second;
+  }
+
+  // The LSN of the record of `key` in the transaction that committed at `commit`.
+  [[nodiscard]] storage::lsn key_record(storage::lsn commit, storage::key_id key) const {
+    const storage::log_record* last = record(commit);
+    if (last == nullptr) return storage::no_lsn;
+    for (storage::lsn id = last->txn; id <= commit; ++id) {
+      const storage::log_record* each = record(id);
+      if (each != nullptr && each->key == key && each->txn == last->txn) return id;
+    }
+    return storage::no_lsn;
+  }
+
+  // The newest version of `key` acknowledged before `before` (none: no_lsn).
+  [[nodiscard]] storage::lsn latest_acknowledged(storage::key_id key, sim::time_point before) const {
+    storage::lsn latest = storage::no_lsn;
+    for (const operation& op : model_.history().operations()) {
+      if (op.kind != op_kind::write || op.status != op_status::ok || op.completed >= before) continue;
+      for (const auto& [written, value] : op.puts) {
+        if (written == key) latest = std::max(latest, key_record(op.at, key));
+      }
+    }
+    return latest;
+  }
+
+ private:
+  void absorb_new_records() {
+    const std::vector<storage::log_record>& all = model_.allocated();
+    for (; records_seen_ < all.size(); ++records_seen_) {
+      records_.emplace(all[records_seen_].id, all[records_seen_]);
+    }
+  }
+
+  void add(std::vector<violation>& found, const char* invariant, std::string reason) {
+    if (!reported_.emplace(invariant, reason).second) return;
+    found.push_back({invariant, std::move(reason), model_.now(),
+                     model_.current_step()});
+  }
+
+  [[nodiscard]] bool truncated(storage::lsn id) const {
+    for (const storage::truncation_range& range : model_.truncations()) {
+      if (range.covers(id)) return true;
+    }
+    return false;
+  }
+
+  void check_durability(std::vector<violation>& found) {
+    const std::vector<db::segment_view> segments = model_.segments();
+    for (const operation& op : model_.history().operations()) {
+      if (op.kind != op_kind::write || op.status != op_status::ok) continue;
+      const storage::log_record* commit = record(op.at);
+      if (commit == nullptr) continue;
+      for (storage::lsn id = commit->txn; id <= op.at; ++id) {
+        const storage::log_record* each = record(id);
+        if (each == nullptr || each->txn != commit->txn) continue;
+        check_record_durable(found, op, *each, segments);
+      }
+    }
+  }
+
+  void check_record_durable(std::vector<violation>& found, const operation& op,
+                            const storage::log_record& each,
+                            const std::vector<db::segment_view>& segments) {
+    const std::string what = "acknowledged write of " + model_.keys().name(each.key) + "=" +
+                             std::to_string(each.value) + " by " + op.process + " (LSN " +
+                             std::to_string(each.id) + ")";
+    if (truncated(each.id)) {
+      return add(found, "durability", what + " was removed by a recovery's truncation");
+    }
+    int intact = 0, holding = 0;
+    for (const db::segment_view& segment : segments) {
+      if (segment.pg != each.pg || segment.hydrating) continue;
+      ++intact;
+      if (segment.data->holds(each.id)) ++holding;
+    }
+    if (intact >= model_.quorum().vr() && holding == 0) {
+      add(found, "durability", what + " is held by none of the " + std::to_string(intact) +
+                                   " intact segments of PG " + std::to_string(each.pg));
+    }
+  }
+
+  void check_reads(std::vector<violation>& found) {
+    for (const operation& op : model_.history().operations()) {
+      if (op.kind != op_kind::read || op.status != op_status::ok) continue;
+      check_valid_read(found, op);
+      if (op.at != storage::no_lsn && truncated(op.at)) {
+        add(found, "no_dirty_read", describe(op) + " returned LSN " + std::to_string(op.at) +
+                                        ", which a recovery later truncated");
+      }
+      if (!op.from.empty()) continue;  // replicas may lag: read-after-commit is the writer's
+      const storage::lsn newest = latest_acknowledged(op.key, op.invoked);
+      if (op.at < newest) {
+        add(found, "read_after_commit",
+            describe(op) + " returned the version at LSN " + std::to_string(op.at) +
+                ", older than LSN " + std::to_string(newest) +
+                " acknowledged before the read started");
+      }
+    }
+  }
+
+  void check_valid_read(std::vector<violation>& found, const operation& op) {
+    if (op.at == storage::no_lsn) {
+      if (op.value) add(found, "valid_read", describe(op) + " returned a value with no version");
+      return;
+    }
+    const storage::log_record* written = record(op.at);
+    if (written == nullptr || written->key != op.key || !op.value || written->value != *op.value) {
+      add(found, "valid_read", describe(op) + " returned a value that no write wrote there");
+    }
+  }
+
+  std::string describe(const operation& op) const {
+    std::string text = "read of " + model_.keys().name(op.key) + " by " + op.process;
+    if (!op.from.empty()) text += " from " + op.from;
+    text += " -> " + (op.value ? std::to_string(*op.value) : std::string("none"));
+    return text;
+  }
+
+  void check_points(std::vector<violation>& found) {
+    const std::vector<db::point_change>& changes = model_.point_changes();
+    for (; points_seen_ < changes.size(); ++points_seen_) {
+      const db::point_change& now = changes[points_seen_];
+      auto [last, fresh] = last_points_.try_emplace(now.instance, now);
+      if (!fresh && now.volume_epoch == last->second.volume_epoch) {
+        if (now.vdl < last->second.vdl) {
+          add(found, "monotonic_points", now.instance + " VDL went back from " +
+                                             std::to_string(last->second.vdl) + " to " +
+                                             std::to_string(now.vdl));
+        }
+        if (now.vcl < last->second.vcl) {
+          add(found, "monotonic_points", now.instance + " VCL went back from " +
+                                             std::to_string(last->second.vcl) + " to " +
+                                             std::to_string(now.vcl));
+        }
+      }
+      if (now.volume_epoch > highest_epoch_ && now.vdl < highest_vdl_) {
+        add(found, "monotonic_points",
+            now.instance + " opened epoch " + std::to_string(now.volume_epoch) + " at VDL " +
+                std::to_string(now.vdl) + ", below the VDL " + std::to_string(highest_vdl_) +
+                " of an earlier writer");
+      }
+      highest_epoch_ = std::max(highest_epoch_, now.volume_epoch);
+      if (now.volume_epoch == highest_epoch_) highest_vdl_ = std::max(highest_vdl_, now.vdl);
+      last->second = now;
+    }
+  }
+
+  void check_segments(std::vector<violation>& found) {
+    for (const db::segment_view& segment : model_.segments()) {
+      const seen_segment now{segment.data->scl(), segment.data->volume_epoch(),
+                             segment.data->truncations().size(), segment.disk};
+      auto [last, fresh] = segments_.try_emplace({segment.pg, segment.slot}, now);
+      const bool same_disk = !fresh && last->second.disk == now.disk;
+      if (same_disk && now.scl < last->second.scl && now.truncations == last->second.truncations) {
+        add(found, "monotonic_points",
+            "SCL of " + segment.node + " (PG " + std::to_string(segment.pg) + ") went back from " +
+                std::to_string(last->second.scl) + " to " + std::to_string(now.scl) +
+                " without a truncation");
+      }
+      if (same_disk && now.epoch < last->second.epoch) {
+        add(found, "monotonic_points", "the volume epoch at " + segment.node + " went back");
+      }
+      last->second = now;
+    }
+  }
+
+  struct seen_segment {
+    storage::lsn scl;
+    storage::epoch epoch;
+    std::size_t truncations;
+    std::uint32_t disk;
+  };
+
+  const db::cluster& model_;
+  std::map<storage::lsn, storage::log_record> records_;
+  std::size_t records_seen_ = 0;
+  std::size_t points_seen_ = 0;
+  std::map<std::string, db::point_change> last_points_;
+  storage::epoch highest_epoch_ = 0;
+  storage::lsn highest_vdl_ = 0;
+  std::map<std::pair<storage::pg_id, int>, seen_segment> segments_;
+  std::set<std::pair<std::string, std::string>> reported_;
+  std::vector<violation> seen_;
+};
+
+}  // namespace aurora::check

@@ -1,0 +1,267 @@
+// The scenario runner: executes a parsed scenario on the model and judges it.
+//
+// ../shared/SCENARIO.md fixes the semantics: steps start at their (absolute, non-decreasing)
+// times in file order; a client operation's `expect` is judged when it completes (within
+// `op_timeout`, or it counts as unavailable); every invariant (check/invariants.hpp) is checked
+// after every step; then the final check heals every partition, restarts every crashed node and
+// instance, lets repair and recovery finish (failing over if no writer can come up), reads back
+// every key any write touched, and checks that nothing acknowledged was lost.
+//
+// The runner reports through `step_report`s as steps complete, so the command-line program can
+// print one line per step, and returns a `run_result` with everything a failure message needs.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "aurora/check/invariants.hpp"
+#include "aurora/db/cluster.hpp"
+#include "aurora/harness/scenario.hpp"
+
+namespace aurora::harness {
+
+struct run_options {
+  std::optional<std::uint64_t> seed;  // overrides the scenario's seed
+  bool trace = false;                 // record events for JSON Lines and DOT
+  std::optional<db::teaching_variant> variant;  // overrides the scenario's variant
+  sim::duration settle_budget = sim::s(30);     // the final check's bound on recovery
+  std::uint64_t event_limit = sim::scheduler::default_event_limit;
+};
+
+// One line of the run's story: a step (index >= 0) or the final check (index -1).
+struct step_report {
+  int index = -1;
+  sim::time_point at{};
+  std::string text;     // the step as written in the scenario language
+  std::string outcome;  // "ok", "unavailable", "read 1", "applied", ...
+  bool expectation_met = true;
+  std::string expected;  // when an expectation exists: what it asked for
+};
+
+struct run_result {
+  std::uint64_t seed = 0;
+  std::vector<step_report> steps;
+  std::vector<std::string> unmet;  // expectations that failed, as sentences
+  std::vector<check::violation> violations;
+  std::optional<std::string> final_check_failure;  // liveness: the cluster never settled
+  [[nodiscard]] bool passed() const {
+    return unmet.empty() && violations.empty() && !final_check_failure;
+  }
+};
+
+inline db::cluster_config cluster_config_for(const scenario& plan, const run_options& options) {
+  db::cluster_config config;
+  config.seed = options.seed.value_or(plan.seed.value_or(1));
+  config.protection_groups = plan.settings.protection_groups;
+  config.nodes_per_az = plan.settings.nodes_per_az;
+  config.replicas = plan.settings.replicas;
+  config.op_timeout = plan.settings.op_timeout;
+  if (plan.settings.lal) config.lal = static_cast<storage::lsn>(*plan.settings.lal);
+  config.variant = options.variant.value_or(plan.settings.variant);
+  config.trace = options.trace;
+  config.event_limit = options.event_limit;
+  return config;
+}
+
+// The scenario text of a step's action, e.g. "write x=1" or "crash az a".
+inline std::string action_text(const action& what) {
+  if (const auto* write = std::get_if<write_op>(&what)) {
+    std::string text = "write";
+    for (const auto& [key, value] : write->puts) text += " " + key + "=" + std::to_string(value);
+    return text;
+  }
+  if (const auto* read = std::get_if<read_op>(&what)) {
+    return "read " + read->key + (read->from ? " from " + *read->from : std::string());
+  }
+  return sim::to_string(std::get<sim::fault>(what));
+}
+
+class runner {
+ public:
+  using listener = std::function<void(const step_report&)>;
+
+  runner(const scenario& plan, run_options options)
+      : plan_(plan), options_(options), model_(cluster_config_for(plan, options)),
+        checker_(model_) {
+    result_.seed = model_.config().seed;
+  }
+
+  [[nodiscard]] db::cluster& model() { return model_; }
+  [[nodiscard]] const check::invariant_checker& checker() const { return checker_; }
+
+  // Runs every step, then the final check.
+  run_result run(const listener& on_report = {}) {
+    on_report_ = on_report;
+    for (std::size_t index = 0; index < plan_.steps.size(); ++index) {
+      perform_now(static_cast<int>(index), plan_.steps[index]);
+    }
+    return finish();
+  }
+
+  // Runs one step at its time (or now, if that has passed), after checking every invariant.
+  // `run` is exactly a sequence of these and `finish`, so a property test that drives steps one
+  // by one replays byte for byte from the scenario it prints.
+  void perform_now(int index, const step& next) {
+    advance_to(std::max(next.at, model_.clock().now()));
+    model_.trace().set_step(index);
+    last_step_at_ = model_.clock().now();
+    steps_performed_ = index + 1;
+    perform(index, next);
+  }
+
+  // Lets the last operations complete (op_timeout), then runs the final check.
+  run_result finish() {
+    advance_to(last_step_at_ + plan_.settings.op_timeout);
+    final_check();
+    return std::move(result_);
+  }
+
+  void set_listener(listener on_report) { on_report_ = std::move(on_report); }
+  [[nodiscard]] const run_result& partial() const { return result_; }
+
+  // Runs the model to `until`, then checks every invariant.
+  void advance_to(sim::time_point until) {
+    model_.run_until(until);
+    collect(checker_.check());
+  }
+
+ private:
+  void perform(int index, const step& next) {
+    const std::string text = action_text(next.what) +
+                             (next.as_client ? " as " + *next.as_client : std::string());
+    if (const auto* fault = std::get_if<sim::fault>(&next.what)) {
+      model_.apply(*fault);
+      report({index, model_.clock().now(), text, "applied", true, {}});
+      return;
+    }
+    const std::string client(client_of(next));
+    auto done = [this, index, next, text](const check::operation& op) {
+      judge(index, next, text, op);
+    };
+    if (const auto* write = std::get_if<write_op>(&next.what)) {
+      model_.write(client, write->puts, done);
+    } else {
+      const auto& read = std::get<read_op>(next.what);
+      model_.read(client, read.key, read.from.value_or(""), done);
+    }
+  }
+
+  static std::string outcome_of(const check::operation& op) {
+    if (op.status != check::op_status::ok) return "unavailable";
+    if (op.kind == check::op_kind::write) return "ok";
+    return op.value ? "read " + std::to_string(*op.value) : std::string("read none");
+  }
+
+  static std::string expected_text(const expectation& want) {
+    switch (want.what) {
+      case expectation::kind::ok: return "ok";
+      case expectation::kind::unavailable: return "unavailable";
+      case expectation::kind::value: return std::to_string(want.value);
+      case expectation::kind::none: return "none";
+    }
+    return "?";
+  }
+
+  static bool meets(const expectation& want, const check::operation& op) {
+    const bool ok = op.status == check::op_status::ok;
+    switch (want.what) {
+      case expectation::kind::ok: return ok;
+      case expectation::kind::unavailable: return !ok;
+      case expectation::kind::value: return ok && op.value && *op.value == want.value;
+      case expectation::kind::none: return ok && !op.value;
+    }
+    return false;
+  }
+
+  void judge(int index, const step& next, const std::string& text, const check::operation& op) {
+    step_report line{index, op.completed, text, outcome_of(op), true, {}};
+    if (next.expect) {
+      line.expected = expected_text(*next.expect);
+      line.expectation_met = meets(*next.expect, op);
+      if (!line.expectation_met) {
+        result_.unmet.push_back("step " + std::to_string(index + 1) + " (line " +
+                                std::to_string(next.line) + ", at " + sim::to_string(next.at) +
+                                ") `" + text + "`: expected " + line.expected + ", got " +
+                                line.outcome);
+      }
+    }
+    report(line);
+  }
+
+  void report(const step_report& line) {
+    result_.steps.push_back(line);
+    if (on_report_) on_report_(line);
+  }
+
+  void collect(std::vector<check::violation> found) {
+    for (check::violation& each : found) {
+      if (model_.trace().enabled()) {
+        model_.trace().record({model_.clock().now(),
+                               "violation",
+                               {{"invariant", each.invariant},
+                                {"reason", each.reason},
+                                {"step", static_cast<std::int64_t>(each.step)}},
+                               {},
+                               {},
+                               0});
+      }
+      result_.violations.push_back(std::move(each));
+    }
+  }
+
+  // SCENARIO.md "The final check".
+  void final_check() {
+    model_.trace().set_step(steps_performed_);
+    model_.settle();
+    const sim::time_point deadline = model_.clock().now() + options_.settle_budget;
+    while (!model_.settled() && model_.clock().now() < deadline) {
+      if (!model_.network().alive(model_.writer().id())) model_.failover(std::nullopt);
+      advance_to(model_.clock().now() + sim::ms(1));
+    }
+    if (!model_.settled()) {
+      result_.final_check_failure = "the cluster did not recover within " +
+                                    sim::to_string(options_.settle_budget) + " of healing";
+      report({-1, model_.clock().now(), "final check", "no writer came back", false, {}});
+      return;
+    }
+    read_back_every_key();
+  }
+
+  void read_back_every_key() {
+    std::set<std::string> keys;
+    for (const check::operation& op : model_.history().operations()) {
+      if (op.kind != check::op_kind::write) continue;
+      for (const auto& [key, value] : op.puts) keys.insert(model_.keys().name(key));
+    }
+    for (const std::string& key : keys) model_.read("final-check", key);
+    advance_to(model_.clock().now() + plan_.settings.op_timeout * 2);
+    int unanswered = 0;
+    for (const check::operation& op : model_.history().operations()) {
+      if (op.process == "final-check" && op.status != check::op_status::ok) ++unanswered;
+    }
+    if (unanswered > 0) {
+      result_.final_check_failure = std::to_string(unanswered) +
+                                    " final read(s) went unanswered after recovery";
+    }
+    report({-1, model_.clock().now(), "final check",
+            "read back " + std::to_string(keys.size()) + " key(s)",
+            result_.violations.empty() && unanswered == 0, {}});
+  }
+
+  scenario plan_;
+  run_options options_;
+  db::cluster model_;
+  check::invariant_checker checker_;
+  run_result result_;
+  listener on_report_;
+  sim::time_point last_step_at_{};
+  int steps_performed_ = 0;
+};
+
+}  // namespace aurora::harness
