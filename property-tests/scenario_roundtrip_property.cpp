@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,6 +22,13 @@
 #include "aurora/harness/scenario_printer.hpp"
 #include "aurora/sim/fault.hpp"
 #include "aurora/sim/time.hpp"
+
+// rapidcheck shows a failing scenario as the text it prints to (found by argument lookup).
+namespace aurora::harness {
+inline void showValue(const scenario& value, std::ostream& os) {
+  os << "\n" << print_scenario(value);
+}
+}  // namespace aurora::harness
 
 namespace {
 
@@ -66,12 +74,14 @@ rc::Gen<config> gen_config() {
     config settings;
     if (*rc::gen::arbitrary<bool>()) {
       settings.protection_groups = *rc::gen::inRange(1, scenario_limits::max_protection_groups + 1);
-      settings.nodes_per_az = *rc::gen::inRange(1, scenario_limits::max_nodes_per_az + 1);
+      settings.nodes_per_az = *rc::gen::inRange(scenario_limits::min_nodes_per_az,
+                                                scenario_limits::max_nodes_per_az + 1);
       settings.replicas = *rc::gen::inRange(0, scenario_limits::max_replicas + 1);
       settings.op_timeout = *rc::gen::suchThat(
           gen_duration(), [](sim::duration value) { return value > sim::us(0); });
       settings.lal = sometimes(rc::gen::inRange<std::int64_t>(1, int64_max));
-      settings.variant = (*rc::gen::elementOf(model_variant_names)).first;
+      settings.variant = *aurora::db::parse_teaching_variant(
+          *rc::gen::elementOf(aurora::db::teaching_variant_names));
     }
     return settings;
   });

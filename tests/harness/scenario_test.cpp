@@ -138,7 +138,7 @@ TEST(scenario_header, defaults_follow_scenario_md) {
   EXPECT_EQ(parsed.settings.replicas, 0);
   EXPECT_EQ(parsed.settings.op_timeout, sim::s(1));
   EXPECT_EQ(parsed.settings.lal, std::nullopt);
-  EXPECT_EQ(parsed.settings.variant, model_variant::safe);
+  EXPECT_EQ(parsed.settings.variant, aurora::db::teaching_variant::safe);
   EXPECT_TRUE(parsed.steps.empty());
 }
 
@@ -154,7 +154,7 @@ TEST(scenario_header, seed_and_config_lines_accumulate_in_any_order) {
   EXPECT_EQ(parsed.settings.protection_groups, 64);
   EXPECT_EQ(parsed.settings.nodes_per_az, 9);
   EXPECT_EQ(parsed.settings.lal, 1000);
-  EXPECT_EQ(parsed.settings.variant, model_variant::write_quorum_3);
+  EXPECT_EQ(parsed.settings.variant, aurora::db::teaching_variant::write_quorum_3);
 }
 
 TEST(scenario_header, seed_takes_the_whole_unsigned_64_bit_range) {
@@ -162,18 +162,17 @@ TEST(scenario_header, seed_takes_the_whole_unsigned_64_bit_range) {
   EXPECT_EQ(parse_ok("seed 18446744073709551615").seed, UINT64_MAX);
 }
 
-TEST(scenario_header, every_variant_name_parses_and_prints) {
-  for (const auto& [variant, name] : model_variant_names) {
+TEST(scenario_header, every_teaching_variant_name_parses_and_prints) {
+  for (const std::string_view name : aurora::db::teaching_variant_names) {
     const scenario parsed = parse_ok("config variant=" + std::string(name));
-    EXPECT_EQ(parsed.settings.variant, variant) << name;
-    EXPECT_EQ(to_string(variant), name);
+    EXPECT_EQ(aurora::db::to_string(parsed.settings.variant), name);
     EXPECT_EQ(parse_ok(print_scenario(parsed)), parsed);
   }
 }
 
 TEST(scenario_header, bounds_are_inclusive) {
   EXPECT_EQ(parse_ok("config replicas=15").settings.replicas, 15);
-  EXPECT_EQ(parse_ok("config nodes_per_az=1").settings.nodes_per_az, 1);
+  EXPECT_EQ(parse_ok("config nodes_per_az=2").settings.nodes_per_az, 2);
   EXPECT_EQ(parse_ok("config protection_groups=1").settings.protection_groups, 1);
   EXPECT_EQ(parse_ok("config lal=1").settings.lal, 1);
   EXPECT_EQ(parse_ok("config op_timeout=1us").settings.op_timeout, sim::us(1));
@@ -264,7 +263,7 @@ TEST(scenario_example, az_plus_one_example_prints_canonically) {
 
 TEST(scenario_printer, prints_every_non_default_config_key_in_a_fixed_order) {
   scenario value;
-  value.settings.variant = model_variant::ack_before_vdl;
+  value.settings.variant = aurora::db::teaching_variant::ack_before_vdl;
   value.settings.lal = 50;
   value.settings.op_timeout = sim::ms(500);
   value.settings.replicas = 3;
@@ -329,8 +328,8 @@ const std::vector<error_case>& error_cases() {
       {"config replicas=two", 1, 17, "expected an integer for replicas, found 'two'"},
       {"config replicas=16", 1, 17, "replicas must be between 0 and 15, not 16"},
       {"config replicas=-1", 1, 17, "replicas must be between 0 and 15, not -1"},
-      {"config nodes_per_az=0", 1, 21, "nodes_per_az must be between 1 and 9, not 0"},
-      {"config nodes_per_az=10", 1, 21, "nodes_per_az must be between 1 and 9, not 10"},
+      {"config nodes_per_az=1", 1, 21, "nodes_per_az must be between 2 and 9, not 1"},
+      {"config nodes_per_az=10", 1, 21, "nodes_per_az must be between 2 and 9, not 10"},
       {"config protection_groups=0", 1, 26, "protection_groups must be between 1 and 64, not 0"},
       {"config protection_groups=65", 1, 26, "protection_groups must be between 1 and 64, not 65"},
       {"config lal=0", 1, 12, "lal must be at least 1, not 0"},
@@ -499,10 +498,10 @@ INSTANTIATE_TEST_SUITE_P(scenario_language, malformed_input, ::testing::ValuesIn
 
 TEST(scenario_errors, a_nodes_per_az_change_moves_the_known_names) {
   EXPECT_TRUE(parse_ok("config nodes_per_az=9\nat 1ms crash c9").steps.size() == 1);
-  const parse_result result = parse_scenario("config nodes_per_az=1\nat 1ms crash a2", "f.scn");
+  const parse_result result = parse_scenario("config nodes_per_az=3\nat 1ms crash b4", "f.scn");
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.errors[0].text,
-            "f.scn:2:14: unknown storage node 'a2': nodes_per_az=1 gives a1, b1, c1");
+            "f.scn:2:14: unknown storage node 'b4': nodes_per_az=3 gives a1..a3, b1..b3, c1..c3");
 }
 
 TEST(scenario_errors, every_bad_line_is_reported_and_good_lines_go_on) {
@@ -523,7 +522,7 @@ TEST(scenario_errors, stop_after_max_errors) {
 
 TEST(scenario_errors, a_config_line_with_an_error_changes_nothing) {
   const parse_result result =
-      parse_scenario("config replicas=2 nodes_per_az=0\nat 1ms crash db2\n", "f.scn");
+      parse_scenario("config replicas=2 nodes_per_az=1\nat 1ms crash db2\n", "f.scn");
   ASSERT_EQ(result.errors.size(), 2u);
   EXPECT_EQ(result.errors[1].message, "unknown instance 'db2': replicas=0 gives db1");
 }
@@ -532,6 +531,43 @@ TEST(scenario_errors, too_long_names_are_not_names) {
   const std::string key(65, 'k');
   EXPECT_FALSE(parse_scenario("at 1ms read " + key, "f.scn").ok());
   EXPECT_TRUE(parse_scenario("at 1ms read " + key.substr(1), "f.scn").ok());
+}
+
+TEST(scenario_limits_test, a_very_long_line_is_read_token_by_token_into_one_error) {
+  std::string text = "at 1ms heal";
+  for (int index = 0; index < 1'000'000; ++index) text += " |";
+  const parse_result result = parse_scenario(text, "f.scn");
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_EQ(result.errors[0].text,
+            "f.scn:1:13: unexpected '|' after the fault: expected end of line");
+}
+
+TEST(scenario_limits_test, a_scenario_over_16_mib_is_rejected_whole) {
+  const std::string text(scenario_limits::max_bytes + 1, '#');
+  const parse_result result = parse_scenario(text, "f.scn");
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_EQ(result.errors[0].text,
+            "f.scn:1:1: scenario is too large (16777217 bytes; at most 16777216)");
+  EXPECT_TRUE(parse_scenario(std::string(scenario_limits::max_bytes, '#'), "f.scn").ok());
+}
+
+TEST(scenario_limits_test, steps_beyond_the_bound_are_an_error) {
+  std::string text;
+  for (std::size_t index = 0; index <= scenario_limits::max_steps; ++index) text += "at 0us heal\n";
+  const parse_result result = parse_scenario(text, "f.scn");
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_EQ(result.errors[0].text, "f.scn:100001:1: too many steps (at most 100000)");
+}
+
+TEST(scenario_limits_test, keys_beyond_the_bound_in_one_write_are_an_error) {
+  std::string text = "at 0us write";
+  for (std::size_t index = 0; index <= scenario_limits::max_puts_per_write; ++index) {
+    text += " k" + std::to_string(index) + "=1";
+  }
+  const parse_result result = parse_scenario(text, "f.scn");
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_NE(result.errors[0].text.find("too many keys in one write (at most 1000)"),
+            std::string::npos);
 }
 
 TEST(scenario_errors, parse_or_throw_throws_usage_error_with_every_message) {

@@ -90,7 +90,7 @@ class history {
                    {{"process", op.process},
                     {"op", std::string(op.kind == op_kind::write ? "write" : "read")},
                     {"value", std::move(value)}},
-                   op.process,
+                   "client-" + op.process,
                    {},
                    0});
   }

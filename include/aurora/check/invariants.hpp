@@ -6,6 +6,9 @@
 //  - durability: no acknowledged write is lost: none of its records is removed by a truncation,
 //    and while its PG keeps at least Vr intact segments (a hydrating replacement is not yet a
 //    copy), at least one of them holds it in its complete chain;
+//  - read_quorum_overlap: every acknowledged record is held by so many intact segments of its
+//    PG that no read quorum of the others could miss it (fewer than Vr intact segments lack it).
+//    This is the rule Vr + Vw > V exists for [P17 §2.1]: a recovery reads any Vr segments;
 //  - read_after_commit: a read through the writer that starts after a write's acknowledgement
 //    returns that write's version of the key or a newer one [P17 §4.2.3];
 //  - valid_read: every read returns a value some transaction wrote to that key at that LSN (or
@@ -138,6 +141,12 @@ class invariant_checker {
     if (intact >= model_.quorum().vr() && holding == 0) {
       add(found, "durability", what + " is held by none of the " + std::to_string(intact) +
                                    " intact segments of PG " + std::to_string(each.pg));
+    } else if (intact - holding >= model_.quorum().vr()) {
+      add(found, "read_quorum_overlap",
+          what + " is held by only " + std::to_string(holding) + " of the " +
+              std::to_string(intact) + " intact segments of PG " + std::to_string(each.pg) +
+              ": a read quorum of " + std::to_string(model_.quorum().vr()) +
+              " others could miss it");
     }
   }
 

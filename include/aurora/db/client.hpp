@@ -11,6 +11,7 @@
 #include <deque>
 #include <functional>
 #include <optional>
+#include <string>
 #include <utility>
 
 #include "aurora/check/history.hpp"
@@ -24,8 +25,9 @@ class client final : public sim::endpoint<message> {
   using done_callback = std::function<void(const check::operation&)>;
   static constexpr std::size_t queue_max = 1'024;
 
-  client(sim::network<message>& net, check::history& history, sim::duration op_timeout)
-      : net_(net), history_(history), op_timeout_(op_timeout) {}
+  client(sim::network<message>& net, std::string name, check::history& history,
+         sim::duration op_timeout)
+      : net_(net), name_(std::move(name)), history_(history), op_timeout_(op_timeout) {}
 
   void attach(sim::participant_id self) { self_ = self; }
   [[nodiscard]] sim::participant_id id() const { return self_; }
@@ -34,7 +36,7 @@ class client final : public sim::endpoint<message> {
   // Starts (or queues) an operation; `route` picks the instance when it actually starts.
   void start(check::operation op, std::function<sim::participant_id()> route, done_callback done) {
     if (queued_.size() >= queue_max) {
-      throw usage_error("client " + net_.name(self_) + ": more than 1024 operations queued");
+      throw usage_error("client " + name_ + ": more than 1024 operations queued");
     }
     queued_.push_back({std::move(op), std::move(route), std::move(done)});
     if (!busy()) start_next();
@@ -43,11 +45,9 @@ class client final : public sim::endpoint<message> {
   void receive(sim::participant_id, message&& value) override {
     auto* reply = std::get_if<client_reply>(&value);
     if (reply == nullptr || !current_ || reply->op != current_->history_id) return;
-    const check::op_kind kind = history_.at(current_->history_id).kind;
     check::op_status status = check::op_status::ok;
     if (reply->status == reply_status::refused) status = check::op_status::fail;
     if (reply->status == reply_status::indeterminate) status = check::op_status::info;
-    (void)kind;
     finish(status, reply->value, reply->at);
   }
 
@@ -67,7 +67,7 @@ class client final : public sim::endpoint<message> {
     if (queued_.empty()) return;
     pending next = std::move(queued_.front());
     queued_.pop_front();
-    next.op.process = net_.name(self_);
+    next.op.process = name_;
     next.op.invoked = net_.clock().now();
     const std::uint64_t id = history_.invoke(next.op);
     const sim::participant_id to = next.route();
@@ -99,6 +99,7 @@ class client final : public sim::endpoint<message> {
   }
 
   sim::network<message>& net_;
+  std::string name_;  // the history's process name; the network name is "client-" + name_
   check::history& history_;
   sim::duration op_timeout_;
   sim::participant_id self_{};

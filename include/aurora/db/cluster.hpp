@@ -305,7 +305,7 @@ class cluster final : public instance_observer {
     auto found = clients_.find(name);
     if (found != clients_.end()) return *found->second;
     const std::string key(name);
-    auto made = std::make_unique<client>(net_, history_, config_.op_timeout);
+    auto made = std::make_unique<client>(net_, key, history_, config_.op_timeout);
     made->attach(net_.add("client-" + key, 0, sim::role::client, made.get()));
     return *clients_.emplace(key, std::move(made)).first->second;
   }

@@ -86,6 +86,7 @@ class instance final : public sim::endpoint<message> {
 
   // Becomes the writer of an existing volume: recover first (after a crash or on failover).
   void start_recovery() {
+    if (!designated()) return stand_down();
     role_ = instance_role::recovering;
     recovery_ = recovery_state{};
     recovery_.round = ++rounds_;
@@ -163,6 +164,15 @@ class instance final : public sim::endpoint<message> {
   };
 
   [[nodiscard]] int pg_count() const { return static_cast<int>(directory_.size()); }
+
+  // Only the instance the control plane names may become the writer; another one that was
+  // recovering when a failover chose someone else gives up and serves as a replica.
+  [[nodiscard]] bool designated() const { return control_.writer == name(); }
+  void stand_down() {
+    for (const queued_write& each : recovery_.waiting) refuse(each.client, each.request.op);
+    recovery_ = recovery_state{};
+    role_ = instance_role::replica;
+  }
   [[nodiscard]] const storage::pg_membership& membership(pg_id pg) const {
     return control_.membership.at(pg);
   }
@@ -294,16 +304,29 @@ class instance final : public sim::endpoint<message> {
   }
 
   // A replacement segment is hydrated once its SCL reaches the group's PGCL [P18 §4].
+  // A replacement is hydrated once its new disk reports an SCL at the group's PGCL [P18 §4].
   void maybe_finish_replacement(pg_id pg) {
     storage::pg_membership& members = control_.membership.at(pg);
     for (int slot = 0; slot < storage::segments_per_pg; ++slot) {
-      if (!members.hydrating(slot) || points_.acked_scl(pg, slot, members) < points_.pgcl(pg)) continue;
-      if (points_.pgcl(pg) == no_lsn) continue;
+      if (!members.hydrating(slot) || !points_.heard_from(pg, slot, members)) continue;
+      if (points_.acked_scl(pg, slot, members) < points_.pgcl(pg)) continue;
       members.finish_replacement(slot);
       net_.probes().hit("replacement segment hydrated");
       trace_event("membership", {{"pg", static_cast<std::int64_t>(pg)},
                                  {"slot", static_cast<std::int64_t>(slot)},
                                  {"change", std::string("replacement hydrated")}});
+    }
+  }
+
+  // Asks every hydrating replacement for its SCL (an empty batch), so that the change finishes
+  // even when no transactions are running.
+  void poll_replacements() {
+    for (pg_id pg = 0; pg < static_cast<pg_id>(pg_count()); ++pg) {
+      for (int slot = 0; slot < storage::segments_per_pg; ++slot) {
+        if (!membership(pg).hydrating(slot)) continue;
+        net_.send(self_, directory_[pg][slot],
+                  storage::redo_batch{epoch_, pg, {}, points_.vdl(), pgmrpl(), writer_.truncation});
+      }
     }
   }
 
@@ -330,6 +353,7 @@ class instance final : public sim::endpoint<message> {
     net_.timer(self_, options_.resend_interval, [this] {
       if (role_ != instance_role::writer) return;
       resend_stalled();
+      poll_replacements();
       arm_resend();
     });
   }
@@ -462,6 +486,7 @@ class instance final : public sim::endpoint<message> {
     const std::uint64_t round = recovery_.round;
     net_.timer(self_, options_.recovery_retry, [this, round] {
       if (role_ != instance_role::recovering || recovery_.round != round) return;
+      if (!designated()) return stand_down();
       if (recovery_.truncating) {
         send_truncations();
       } else {

@@ -43,6 +43,11 @@ class lsn_points {
   [[nodiscard]] lsn pgcl(pg_id pg) const { return pgs_.at(pg).pgcl; }
   // The SCL a slot last reported, from the disk it reported from.
   [[nodiscard]] lsn acked_scl(pg_id pg, int slot) const { return pgs_.at(pg).scl[slot]; }
+  // True once the slot's current disk has acknowledged anything.
+  [[nodiscard]] bool heard_from(pg_id pg, int slot, const storage::pg_membership& membership) const {
+    const pg_state& state = pgs_.at(pg);
+    return state.heard[slot] && state.disk[slot] == membership.disk(slot);
+  }
   // The same, or none if the disk it came from has since been replaced.
   [[nodiscard]] lsn acked_scl(pg_id pg, int slot, const storage::pg_membership& membership) const {
     const pg_state& state = pgs_.at(pg);
@@ -72,6 +77,7 @@ class lsn_points {
     pg_state& state = pgs_.at(pg);
     if (state.disk[slot] != disk) state.scl[slot] = no_lsn;  // a new disk starts from nothing
     state.disk[slot] = disk;
+    state.heard[slot] = true;
     state.scl[slot] = std::max(state.scl[slot], scl);
     const lsn before = state.pgcl;
     state.pgcl = std::max(state.pgcl, compute_pgcl(state, membership));
@@ -88,6 +94,7 @@ class lsn_points {
   struct pg_state {
     std::array<lsn, storage::segments_per_pg> scl{};
     std::array<std::uint32_t, storage::segments_per_pg> disk{};
+    std::array<bool, storage::segments_per_pg> heard{};
     lsn pgcl = no_lsn;
   };
 

@@ -23,6 +23,7 @@
 #include "aurora/check/invariants.hpp"
 #include "aurora/db/cluster.hpp"
 #include "aurora/harness/scenario.hpp"
+#include "aurora/harness/scenario_printer.hpp"
 
 namespace aurora::harness {
 
@@ -67,19 +68,6 @@ inline db::cluster_config cluster_config_for(const scenario& plan, const run_opt
   config.trace = options.trace;
   config.event_limit = options.event_limit;
   return config;
-}
-
-// The scenario text of a step's action, e.g. "write x=1" or "crash az a".
-inline std::string action_text(const action& what) {
-  if (const auto* write = std::get_if<write_op>(&what)) {
-    std::string text = "write";
-    for (const auto& [key, value] : write->puts) text += " " + key + "=" + std::to_string(value);
-    return text;
-  }
-  if (const auto* read = std::get_if<read_op>(&what)) {
-    return "read " + read->key + (read->from ? " from " + *read->from : std::string());
-  }
-  return sim::to_string(std::get<sim::fault>(what));
 }
 
 class runner {
@@ -133,7 +121,7 @@ class runner {
 
  private:
   void perform(int index, const step& next) {
-    const std::string text = action_text(next.what) +
+    const std::string text = print_action(next.what) +
                              (next.as_client ? " as " + *next.as_client : std::string());
     if (const auto* fault = std::get_if<sim::fault>(&next.what)) {
       model_.apply(*fault);
@@ -230,7 +218,22 @@ class runner {
       report({-1, model_.clock().now(), "final check", "no writer came back", false, {}});
       return;
     }
-    read_back_every_key();
+    if (require_progress()) read_back_every_key();
+  }
+
+  // Liveness: once everything is healed, a new transaction must commit within op_timeout.
+  bool require_progress() {
+    bool committed = false;
+    model_.write("final-check", {{"final-check-progress", 1}},
+                 [&committed](const check::operation& op) {
+                   committed = op.status == check::op_status::ok;
+                 });
+    advance_to(model_.clock().now() + plan_.settings.op_timeout);
+    if (committed) return true;
+    result_.final_check_failure = "after healing, a new write was not acknowledged within " +
+                                  sim::to_string(plan_.settings.op_timeout) + " (no progress)";
+    report({-1, model_.clock().now(), "final check", "no progress", false, {}});
+    return false;
   }
 
   void read_back_every_key() {

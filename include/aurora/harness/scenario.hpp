@@ -15,7 +15,6 @@
 // duplicate, delay, slow) and every bound are documented in docs/scenario-extensions.md.
 #pragma once
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>

@@ -310,8 +310,9 @@ inline std::string instance_range(const config& settings) {
 // What an action accepts, for messages: "a storage node (a1..a2, ...) or an instance (db1)".
 inline std::string describe_kinds(const config& settings, unsigned kinds) {
   std::vector<std::string> parts;
-  if (kinds & storage_nodes)
+  if (kinds & storage_nodes) {
     parts.push_back("a storage node (" + storage_node_range(settings) + ")");
+  }
   if (kinds & instances) parts.push_back("an instance (" + instance_range(settings) + ")");
   if (kinds & azs) parts.push_back("an AZ (az a, az b, az c)");
   std::string text = parts.empty() ? std::string() : parts[0];
@@ -340,11 +341,7 @@ inline std::string unknown_name_message(const config& settings, std::string_view
   return "unknown name " + name + ": " + takes;
 }
 
-}  // namespace detail
-
 // ---- The parser --------------------------------------------------------------------------------
-
-namespace detail {
 
 class scenario_parser {
  public:
@@ -373,6 +370,8 @@ class scenario_parser {
     parse_result result;
     if (errors_.empty()) result.value = std::move(result_);
     result.errors = std::move(errors_);
+    AURORA_ASSERT(result.value.has_value() == result.errors.empty(),
+                  "a parse gives a scenario or errors, never both and never neither");
     return result;
   }
 
@@ -394,13 +393,10 @@ class scenario_parser {
   void parse_statement(token_cursor& cursor) {
     const token keyword = cursor.next();
     if (keyword.kind == token_kind::end) return;  // blank or comment-only line
-    if (keyword.kind == token_kind::word && keyword.text == "seed")
-      return parse_seed(cursor, keyword);
-    if (keyword.kind == token_kind::word && keyword.text == "config") {
-      return parse_config(cursor, keyword);
-    }
-    if (keyword.kind == token_kind::word && keyword.text == "at")
-      return parse_step(cursor, keyword);
+    const std::string_view word = keyword.kind == token_kind::word ? keyword.text : "";
+    if (word == "seed") return parse_seed(cursor, keyword);
+    if (word == "config") return parse_config(cursor, keyword);
+    if (word == "at") return parse_step(cursor, keyword);
     fail(keyword, "unknown statement " + describe(keyword) + ": expected 'seed', 'config' or 'at'");
   }
 
@@ -495,8 +491,9 @@ class scenario_parser {
       if (settings.op_timeout <= sim::us(0)) fail(value, "op_timeout must be positive, not 0");
     } else if (key == "lal") {
       settings.lal = parse_int64(value, "an integer for lal");
-      if (*settings.lal < 1)
+      if (*settings.lal < 1) {
         fail(value, "lal must be at least 1, not " + std::to_string(*settings.lal));
+      }
     } else {
       settings.variant = parse_variant(value);
     }
@@ -543,8 +540,9 @@ class scenario_parser {
   }
 
   static void check_key(const token& key, std::string_view after) {
-    if (key.kind != token_kind::word)
+    if (key.kind != token_kind::word) {
       fail_expected(key, "a key name after '" + std::string(after) + "'");
+    }
     if (!is_name(key.text)) {
       fail(key, describe(key) + " is not a key name: expected [a-z][a-z0-9_-]*, at most " +
                     std::to_string(scenario_limits::max_name_length) + " characters");
@@ -721,8 +719,9 @@ class scenario_parser {
     if (rest.kind == token_kind::word && rest.text == "as") {
       fail(rest, value.as_client ? "'as' is given twice" : "'as' must come before 'expect'");
     }
-    if (rest.kind == token_kind::word && rest.text == "expect")
+    if (rest.kind == token_kind::word && rest.text == "expect") {
       fail(rest, "'expect' is given twice");
+    }
     if (!is_client_operation(value.what)) {
       fail(rest, "unexpected " + describe(rest) + " after the fault: expected end of line");
     }

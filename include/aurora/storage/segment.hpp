@@ -78,7 +78,7 @@ struct gossip_payload {
 class segment {
  public:
   static constexpr std::size_t gossip_batch_max = 256;  // records per gossip reply
-  static constexpr std::size_t gc_hot_log_min = 64;     // fold only once the hot log is this long
+  static constexpr std::size_t gc_hot_log_min = 16;     // fold only once the hot log is this long
 
   [[nodiscard]] lsn scl() const { return scl_; }
   [[nodiscard]] lsn base_lsn() const { return base_lsn_; }

@@ -32,6 +32,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -326,12 +327,19 @@ struct column {
   bool storage = false;
 };
 
-// One node of the diagram: the events of one lane at one time, or the loose end of a message
-// that the window cuts (a stub).
+// One node of a lane: its events at one time.
 struct cell {
   std::vector<std::size_t> events;
-  bool stub = false;
-  bool dropped = false;  // a stub that ends in a red X
+};
+
+// The loose end of a message that the window cuts, or the red X of a message dropped at its
+// sender: a small node beside a lane's node, on the side of the message's other end.
+struct stub {
+  std::string id;  // "s3"
+  int level = 0;
+  int column = 0;  // the lane whose node it sits beside
+  bool left = false;
+  bool dropped = false;
 };
 
 struct message_info {
@@ -351,7 +359,13 @@ struct diagram {
   std::map<std::pair<int, int>, cell> cells;  // (level, column) -> node; level 0 is the header
   std::vector<int> home;             // per kept event: the column of its first node
   std::set<std::int64_t> violation_steps;
-  std::string message_edges;
+  std::vector<stub> stubs;
+  std::map<std::tuple<int, int, bool, bool>, std::size_t> stub_of;  // (level, column, left, X)
+  std::set<std::size_t> sender_drops;  // drops drawn as a stub X rather than on their lane
+  std::set<std::tuple<std::string, std::string, std::string>> drawn;  // (from, to, label)
+  std::set<std::pair<std::string, std::string>> labelled;             // (from, label)
+  std::string message_edges;         // constraint=false
+  std::string stub_anchors;          // invisible flat edges that keep each stub on its side
 };
 
 inline bool in_window(const event& value, const dot_options& options) {
@@ -548,28 +562,31 @@ inline void add_edge(diagram& d, const std::string& from, const std::string& to,
   out += "];\n";
 }
 
-// The lane next to `from` on the side of `toward` (or of the diagram's middle if unknown).
-inline int neighbour_column(const diagram& d, int from, int toward) {
-  const int p = d.position[from];
-  const int last = static_cast<int>(d.display.size()) - 1;
-  int step = toward >= 0 && d.position[toward] < p ? -1 : 1;
-  if (toward < 0 && 2 * p > last) step = -1;
-  if (p + step < 0 || p + step > last) step = -step;
-  if (p + step < 0 || p + step > last) return from;
-  return d.display[p + step];
+// Whether a stub beside `column` goes on its left: when the other end's lane is to the left.
+inline bool stub_on_left(const diagram& d, int column, int other_end) {
+  return other_end >= 0 && d.position[other_end] < d.position[column];
 }
 
-// The loose end of a cut message: a fresh stub node on `column` at `level`, or the node that
-// is already there. Returns its id and whether it is a fresh stub.
-inline std::pair<std::string, bool> stub_end(diagram& d, int level, int column, bool dropped) {
-  level = std::clamp(level, 1, static_cast<int>(d.times.size()));
-  cell& target = d.cells[{level, column}];
-  const bool fresh = target.events.empty();
+// The stub beside the node (level, column) on one side, made on first use.
+inline std::string stub_beside(diagram& d, int level, int column, bool left, bool dropped) {
+  const auto [found, fresh] = d.stub_of.emplace(std::make_tuple(level, column, left, dropped),
+                                                d.stubs.size());
   if (fresh) {
-    target.stub = true;
-    target.dropped = target.dropped || dropped;
+    const std::string id = 's' + std::to_string(d.stubs.size());
+    d.stubs.push_back({id, level, column, left, dropped});
+    const std::string node = cell_id(level, column);
+    d.stub_anchors += "    " + (left ? id + " -> " + node : node + " -> " + id) + ";\n";
   }
-  return {cell_id(level, column), fresh};
+  return d.stubs[found->second].id;
+}
+
+// A message arrow, once per (from, to, label); only the first arrow of a fan-out with the same
+// label from the same node is labelled.
+inline void add_message(diagram& d, const std::string& from, const std::string& to,
+                        const std::string& label, bool ack, std::string_view extra) {
+  if (!d.drawn.insert({from, to, label}).second) return;
+  const bool first = d.labelled.insert({from, label}).second;
+  add_edge(d, from, to, first ? label : std::string(), ack, extra);
 }
 
 // A message whose send is outside the window: a dashed stub into each arrival inside it.
@@ -578,41 +595,38 @@ inline void plan_incoming(diagram& d, const recorder& source, const message_info
   const std::vector<event>& events = source.events();
   for (const std::size_t a : info.arrivals) {
     if (!d.kept[a]) continue;
-    const int toward = find_column(d, events[a].peer);
     const int level = level_of(d, events[a].t);
-    const auto [end, fresh] = stub_end(d, level - 1, neighbour_column(d, d.home[a], toward), false);
-    add_edge(d, end, cell_id(level, d.home[a]), label, info.ack, "style=dashed");
+    const bool left = stub_on_left(d, d.home[a], find_column(d, events[a].peer));
+    const std::string end = stub_beside(d, level, d.home[a], left, false);
+    add_message(d, end, cell_id(level, d.home[a]), label, info.ack, "style=dashed, tailclip=false");
   }
 }
 
-// A message sent inside the window: an arrow to each arrival inside it (a red X for a drop),
-// a short red stub for a drop at the sender, and a dashed stub when no arrival is inside.
+// A message sent inside the window: an arrow to each arrival inside it (ending in a red X for
+// a drop), a red X beside the sender for a drop at the sender, and a dashed stub when no
+// arrival is inside the window.
 inline void plan_outgoing(diagram& d, const recorder& source, const message_info& info,
-                          const std::string& label,
-                          std::set<std::pair<std::string, std::string>>& labelled) {
+                          const std::string& label) {
   const std::vector<event>& events = source.events();
   const std::size_t send = *info.send;
-  const int send_level = level_of(d, events[send].t);
-  const std::string from = cell_id(send_level, d.home[send]);
-  const int toward = neighbour_column(d, d.home[send], find_column(d, events[send].peer));
-  bool drawn = false;
+  const std::string from = cell_id(level_of(d, events[send].t), d.home[send]);
+  const bool left = stub_on_left(d, d.home[send], find_column(d, events[send].peer));
+  bool arrived = false;
   for (const std::size_t a : info.arrivals) {
     if (!d.kept[a]) continue;
-    drawn = true;
+    arrived = true;
     const bool dropped = events[a].kind == "drop";
     const int level = level_of(d, events[a].t);
+    std::string to = cell_id(level, d.home[a]);
     if (dropped && d.home[a] == d.home[send]) {
-      const auto [end, fresh] = stub_end(d, std::max(level, send_level + 1), toward, true);
-      add_edge(d, from, end, label, info.ack, "arrowhead=none");
-      continue;
+      d.sender_drops.insert(a);
+      to = stub_beside(d, level, d.home[a], left, true);
     }
-    const bool first = labelled.insert({from, label}).second;
-    add_edge(d, from, cell_id(level, d.home[a]), first ? label : std::string(), info.ack,
-             dropped ? "arrowhead=none" : "");
+    add_message(d, from, to, label, info.ack, dropped ? "arrowhead=none" : "");
   }
-  if (drawn) return;
-  const auto [end, fresh] = stub_end(d, send_level + 1, toward, false);
-  add_edge(d, from, end, label, info.ack, fresh ? "style=dashed" : "style=dashed, arrowhead=none");
+  if (arrived) return;
+  const std::string end = stub_beside(d, level_of(d, events[send].t), d.home[send], left, false);
+  add_message(d, from, end, label, info.ack, "style=dashed, headclip=false");
 }
 
 inline diagram build_diagram(const recorder& source, const dot_options& options) {
@@ -620,11 +634,10 @@ inline diagram build_diagram(const recorder& source, const dot_options& options)
   add_columns_and_rows(d, source, options);
   place_events(d, source);
   order_columns(d);
-  std::set<std::pair<std::string, std::string>> labelled;  // (send node, label) already shown
   for (const auto& [id, info] : collect_messages(source)) {
     const std::string label = info.send ? message_label(source.events()[*info.send]) : "";
     if (info.send && d.kept[*info.send]) {
-      plan_outgoing(d, source, info, label, labelled);
+      plan_outgoing(d, source, info, label);
     } else {
       plan_incoming(d, source, info, label);
     }
@@ -652,16 +665,10 @@ constexpr std::string_view red_x =
     "shape=plaintext, fontsize=16, width=0.1, height=0.1, margin=0, "
     "label=<<font color=\"#d50000\"><b>X</b></font>>";
 
-// One node: a labelled box, a red X for a drop, a small point for the ends of arrows, or an
-// invisible point for the loose end of a cut message.
+// One node: a labelled box, a red X for a drop, or a small point for the ends of arrows.
 inline void write_cell(std::string& out, const diagram& d, const recorder& source,
                        std::pair<int, int> key, const cell& node) {
   out += "    " + cell_id(key.first, key.second) + " [";
-  if (node.stub) {
-    out += node.dropped ? std::string(red_x) : "shape=point, style=invis, width=0.05";
-    out += "];\n";
-    return;
-  }
   std::vector<label_line> lines;
   bool fault = false, violation = false, dropped = false, in_step = false;
   for (const std::size_t i : node.events) {
@@ -669,7 +676,8 @@ inline void write_cell(std::string& out, const diagram& d, const recorder& sourc
     add_event_lines(lines, value);
     fault = fault || value.kind == "fault";
     violation = violation || value.kind == "violation";
-    dropped = dropped || (value.kind == "drop" && value.message_id != 0);
+    dropped = dropped || (value.kind == "drop" && value.message_id != 0 &&
+                          d.sender_drops.count(i) == 0);
     in_step = in_step || d.violation_steps.count(value.step) != 0;
   }
   if (lines.empty()) {
@@ -697,6 +705,12 @@ inline void write_lane_nodes(std::string& out, const diagram& d, const recorder&
   for (const auto& [key, node] : d.cells) {
     if (key.second == c) write_cell(out, d, source, key, node);
   }
+  for (const stub& each : d.stubs) {
+    if (each.column != c) continue;
+    out += "    " + each.id + " [";
+    out += each.dropped ? red_x : "shape=point, style=invis, width=0.7";
+    out += "];\n";
+  }
   out += "    f" + std::to_string(c) + " [shape=plaintext, fontcolor=\"#78909c\", label=";
   append_quoted(out, name);
   out += "];\n";
@@ -718,7 +732,7 @@ inline void write_lanes(std::string& out, const diagram& d, const recorder& sour
       if (!open_group.empty()) out += "  }\n";
       out += "  subgraph cluster_" + each.group + " {\n    ";
       if (each.group == "run") {
-        out += "peripheries=0;\n";
+        out += "peripheries=0; label=\"\";\n";
       } else {
         out += "label=";
         append_quoted(out, each.group_label);
@@ -735,7 +749,7 @@ inline void write_lanes(std::string& out, const diagram& d, const recorder& sour
 
 // The time axis, in an unframed cluster of its own: one label per row, joined by a thin line.
 inline void write_time_axis(std::string& out, const diagram& d) {
-  out += "  subgraph cluster_time {\n    peripheries=0;\n"
+  out += "  subgraph cluster_time {\n    peripheries=0; label=\"\";\n"
          "    time_h [shape=plaintext, fontsize=16, label=<<b>time</b>>];\n";
   for (std::size_t r = 0; r < d.times.size(); ++r) {
     out += "    t" + std::to_string(r + 1) + " [shape=plaintext, label=\"" +
@@ -758,10 +772,17 @@ inline void write_ranks(std::string& out, const diagram& d) {
     rows.back() += " f" + std::to_string(c) + ';';
   }
   for (const auto& [key, node] : d.cells) rows[key.first] += ' ' + cell_id(key.first, key.second) + ';';
+  for (const stub& each : d.stubs) rows[each.level] += ' ' + each.id + ';';
   for (const std::string& row : rows) out += "  {rank=same;" + row + "}\n";
   out += "  top [shape=point, style=invis, ordering=out];\n  {\n    edge [style=invis];\n"
          "    top -> time_h;\n";
   for (const int c : d.display) out += "    top -> h" + std::to_string(c) + ";\n";
+  for (std::size_t p = 1; p < d.display.size(); ++p) {
+    const int left = d.display[p - 1], right = d.display[p];
+    if (d.columns[left].group != d.columns[right].group) continue;
+    out += "    h" + std::to_string(left) + " -> h" + std::to_string(right) + ";\n";
+  }
+  out += d.stub_anchors;
   out += "  }\n";
 }
 

@@ -1,0 +1,98 @@
+// Fault profiles: which faults stay inside the model's claim of safety.
+//
+// The safety claim of [P17 §2.1] is bounded: a protection group tolerates the loss of an AZ plus
+// one more segment (AZ+1) — at most 3 of its 6 segments at a time — and a lost disk must be
+// repaired before the next one is lost (the repair window, ~10 s for a 10 GB segment [P17 §2.2]).
+// A property that claims safety must keep its faults inside that bound; a property that goes
+// beyond it may only claim that the model stalls instead of losing acknowledged data.
+//  - `safe`: a fault is applied only if, afterwards, every PG has at most 3 segments lost, where
+//    a segment is lost while its node is down, cut off from the writer by a partition, or a
+//    replacement still hydrating; and a disk is destroyed only when none of its PGs is already
+//    repairing one.
+//  - `beyond`: anything but destroying disks (crashes, AZ outages, partitions: all of which heal,
+//    so acknowledged data must survive them however many segments they take).
+// The check runs against the cluster's real state at the moment the fault would apply.
+#pragma once
+
+#include <algorithm>
+#include <set>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "aurora/db/cluster.hpp"
+#include "aurora/sim/fault.hpp"
+
+namespace aurora::harness {
+
+enum class fault_profile { safe, beyond };
+
+inline constexpr int tolerated_losses_per_pg = 3;  // AZ+1 [P17 §2.1]
+
+namespace detail {
+
+// Storage nodes the writer `writer` cannot talk to (either way).
+inline std::set<std::string> cut_off_from(const db::cluster& model, sim::participant_id writer) {
+  std::set<std::string> cut;
+  const auto& net = model.network();
+  for (std::uint32_t index = 0; index < net.size(); ++index) {
+    const sim::participant_id node{index};
+    if (net.kind(node) != sim::role::storage) continue;
+    if (net.blocked(writer, node) || net.blocked(node, writer)) cut.insert(net.name(node));
+  }
+  return cut;
+}
+
+// The storage nodes a fault would take away from the writer `writer`.
+inline std::set<std::string> nodes_taken(const db::cluster& model, const sim::fault& value,
+                                         sim::participant_id writer) {
+  const auto& net = model.network();
+  std::set<std::string> taken;
+  auto storage_names = [&](const std::vector<sim::participant_id>& ids) {
+    for (sim::participant_id id : ids) {
+      if (net.kind(id) == sim::role::storage) taken.insert(net.name(id));
+    }
+  };
+  if (const auto* crash = std::get_if<sim::crash>(&value)) storage_names(net.resolve(crash->what));
+  if (const auto* lost = std::get_if<sim::destroy>(&value)) taken.insert(lost->node);
+  if (const auto* cut = std::get_if<sim::partition>(&value)) {
+    const std::vector<sim::participant_id> left = net.resolve(cut->left);
+    const std::vector<sim::participant_id> right = net.resolve(cut->right);
+    const bool writer_left = std::find(left.begin(), left.end(), writer) != left.end();
+    const bool writer_right = std::find(right.begin(), right.end(), writer) != right.end();
+    if (writer_left) storage_names(right);
+    if (writer_right) storage_names(left);
+  }
+  return taken;
+}
+
+}  // namespace detail
+
+// True when applying `value` now keeps the run inside `profile`.
+inline bool within_profile(const db::cluster& model, const sim::fault& value,
+                           fault_profile profile) {
+  const bool destroys = std::holds_alternative<sim::destroy>(value);
+  if (profile == fault_profile::beyond) return !destroys;
+  sim::participant_id writer = model.writer().id();
+  if (const auto* promote = std::get_if<sim::failover>(&value)) {
+    if (promote->to) writer = model.find_instance(*promote->to).id();
+  }
+  std::set<std::string> lost = detail::cut_off_from(model, writer);
+  for (const std::string& node : detail::nodes_taken(model, value, writer)) lost.insert(node);
+  for (const db::segment_view& segment : model.segments()) {
+    if (!segment.node_alive) lost.insert(segment.node);
+  }
+  for (storage::pg_id pg = 0; pg < model.control().membership.size(); ++pg) {
+    int lost_here = 0;
+    for (const db::segment_view& segment : model.segments()) {
+      if (segment.pg != pg) continue;
+      if (lost.count(segment.node) != 0 || segment.hydrating) ++lost_here;
+      const bool repairing = model.control().membership[pg].changing();
+      if (destroys && repairing && segment.node == std::get<sim::destroy>(value).node) return false;
+    }
+    if (lost_here > tolerated_losses_per_pg) return false;
+  }
+  return true;
+}
+
+}  // namespace aurora::harness

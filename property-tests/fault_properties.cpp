@@ -1,0 +1,133 @@
+// The fault properties of the storage model, and the tests that prove they can fail.
+//
+// - safe faults: any sequence of client operations and faults that stays inside AZ+1 (at most 3
+//   segments of a PG lost at a time, disks repaired before more loss) keeps every invariant
+//   (check/invariants.hpp) after every step and passes the final check;
+// - beyond the model: crashes, AZ outages and partitions of any size (but no destroyed disks)
+//   may stall the model, but never lose an acknowledged write;
+// - tests that must fail: each unsafe teaching variant is caught within a bounded number of
+//   cases, shrunk to at most 12 steps, and its printed scenario replays to the same failure.
+// On a failure the test prints the seed and the shrunk scenario, and writes its traces.
+// RC_PARAMS (e.g. RC_PARAMS="max_success=2000 seed=7") raises the case counts.
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include <fstream>
+#include <iostream>
+
+#include "aurora/harness/scenario_parser.hpp"
+#include "aurora/trace/dot_writer.hpp"
+#include "aurora/trace/jsonl_writer.hpp"
+#include "fault_commands.hpp"
+
+namespace aurora::properties {
+namespace {
+
+struct outcome {
+  bool failed = false;
+  int cases = 0;
+};
+
+rc::detail::TestParams params_with(int cases) {
+  rc::detail::TestParams params = rc::detail::configuration().testParams;
+  if (std::getenv("RC_PARAMS") == nullptr) {  // CI is deterministic; RC_PARAMS explores
+    params.maxSuccess = cases;
+    params.seed = 20261124;
+  }
+  params.maxSize = 50;
+  return params;
+}
+
+outcome check_property(db::teaching_variant variant, harness::fault_profile profile, int cases) {
+  last_failure() = {};
+  rc::detail::TestMetadata metadata;
+  metadata.id = std::string(db::to_string(variant));
+  const auto result = rc::detail::checkTestable(fault_property(variant, profile), metadata,
+                                                params_with(cases));
+  rc::detail::FailureResult failure;
+  if (result.match(failure)) return {true, failure.numSuccess};
+  rc::detail::SuccessResult success;
+  if (result.match(success)) return {false, success.numSuccess};
+  ADD_FAILURE() << "rapidcheck gave up or erred";
+  return {false, 0};
+}
+
+// Replays a scenario with tracing on; writes its JSON Lines and DOT next to the test.
+harness::run_result replay(const std::string& text, const std::string& name) {
+  const harness::parse_result parsed = harness::parse_scenario(text, name + ".scn");
+  EXPECT_TRUE(parsed.ok()) << parsed.error_text() << text;
+  if (!parsed.ok()) return {};
+  harness::runner run(*parsed.value, {.trace = true});
+  harness::run_result result = run.run();
+  std::ofstream(name + ".scn") << text;
+  std::ofstream jsonl(name + ".jsonl");
+  trace::write_jsonl(run.model().trace(), jsonl);
+  std::ofstream dot(name + ".dot");
+  trace::write_dot(run.model().trace(), dot, {.title = name});
+  std::cout << "  scenario and traces: " << name << ".scn, .jsonl, .dot\n";
+  return result;
+}
+
+void report_failure(const std::string& name) {
+  std::cout << "counterexample (" << last_failure().steps << " steps): " << last_failure().reason
+            << "\n--- " << name << ".scn ---\n"
+            << last_failure().scenario_text << "---\n"
+            << "reproduce: aurora-harness run " << name << ".scn\n";
+}
+
+TEST(fault_properties, safe_faults_keep_every_invariant) {
+  const outcome result = check_property(db::teaching_variant::safe, harness::fault_profile::safe, 20'000);
+  if (result.failed) {
+    report_failure("safe-failure");
+    replay(last_failure().scenario_text, "safe-failure");
+  }
+  EXPECT_FALSE(result.failed);
+  // The runs must have reached the rare paths, or passing proves little.
+  for (const char* path : {"gossip filled a gap", "hedged read", "truncation removed records",
+                           "resend to a stalled segment", "replacement segment hydrated",
+                           "segment hydrated from a base image", "failover",
+                           "storage refused a stale epoch", "writer deposed by a newer epoch"}) {
+    EXPECT_GT(probes_reached().count(path), 0U) << "never reached: " << path;
+  }
+}
+
+TEST(fault_properties, beyond_the_model_stalls_but_loses_nothing) {
+  const outcome result =
+      check_property(db::teaching_variant::safe, harness::fault_profile::beyond, 10'000);
+  if (result.failed) {
+    report_failure("beyond-failure");
+    replay(last_failure().scenario_text, "beyond-failure");
+  }
+  EXPECT_FALSE(result.failed);
+}
+
+class unsafe_variant : public ::testing::TestWithParam<db::teaching_variant> {};
+
+TEST_P(unsafe_variant, is_caught_and_shrunk_to_a_small_scenario) {
+  const db::teaching_variant variant = GetParam();
+  const outcome result = check_property(variant, harness::fault_profile::safe, 2'000);
+  ASSERT_TRUE(result.failed) << to_string(variant) << " survived " << result.cases << " cases";
+  const std::string name = "must-fail-" + std::string(to_string(variant));
+  report_failure(name);
+  EXPECT_LE(last_failure().steps, 12);
+  const failure_record shrunk = last_failure();
+  const harness::run_result replayed = replay(shrunk.scenario_text, name);
+  EXPECT_FALSE(replayed.passed()) << "the printed scenario does not reproduce the failure";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    teaching_variants, unsafe_variant,
+    ::testing::Values(db::teaching_variant::write_quorum_3, db::teaching_variant::read_quorum_2,
+                      db::teaching_variant::ack_before_vdl, db::teaching_variant::no_truncation,
+                      db::teaching_variant::no_epoch_fencing,
+                      db::teaching_variant::read_below_scl),
+    [](const auto& info) {
+      std::string name(db::to_string(info.param));
+      for (char& each : name) {
+        if (each == '-') each = '_';
+      }
+      return name;
+    });
+
+}  // namespace
+}  // namespace aurora::properties
