@@ -98,7 +98,13 @@ template <class kind>
 struct step_command : command {
   harness::step value;
   explicit step_command(const model_state& model) : value(kind::make(model)) {}
-  void run(const model_state&, property_run& sut) const override { sut.perform(value); }
+  // The time comes from the model as it is when the step runs: after shrinking has removed
+  // some `advance` commands, the time the step was generated at no longer applies.
+  void run(const model_state& model, property_run& sut) const override {
+    harness::step now = value;
+    now.at = model.now;
+    sut.perform(std::move(now));
+  }
   void show(std::ostream& out) const override { out << harness::print_step(value); }
 };
 

@@ -60,7 +60,7 @@ class client final : public sim::endpoint<message> {
   struct in_flight {
     std::uint64_t history_id;
     done_callback done;
-    sim::event_id timeout;
+    sim::time_point deadline;
   };
 
   void start_next() {
@@ -77,14 +77,24 @@ class client final : public sim::endpoint<message> {
     } else {
       net_.send(self_, to, client_read{id, op.key});
     }
-    const sim::event_id timer =
-        net_.clock().schedule_after(op_timeout_, [this, id] { on_timeout(id); });
-    current_ = in_flight{id, std::move(next.done), timer};
+    current_ = in_flight{id, std::move(next.done), net_.clock().now() + op_timeout_};
+    arm_timer();
   }
 
-  void on_timeout(std::uint64_t id) {
-    if (!current_ || current_->history_id != id) return;
-    const bool is_write = history_.at(id).kind == check::op_kind::write;
+  // One timer per client, not one per operation: when it fires it either times out the current
+  // operation or sleeps until that operation's deadline. Completed operations leave nothing
+  // behind in the scheduler's queue.
+  void arm_timer() {
+    if (timer_armed_ || !current_) return;
+    timer_armed_ = true;
+    net_.clock().schedule_at(current_->deadline, [this] { on_timer(); });
+  }
+
+  void on_timer() {
+    timer_armed_ = false;
+    if (!current_) return;
+    if (current_->deadline > net_.clock().now()) return arm_timer();
+    const bool is_write = history_.at(current_->history_id).kind == check::op_kind::write;
     finish(is_write ? check::op_status::info : check::op_status::fail, std::nullopt,
            storage::no_lsn);
   }
@@ -92,7 +102,6 @@ class client final : public sim::endpoint<message> {
   void finish(check::op_status status, std::optional<std::int64_t> value, storage::lsn at) {
     in_flight done = std::move(*current_);
     current_.reset();
-    net_.clock().cancel(done.timeout);
     history_.complete(done.history_id, status, net_.clock().now(), value, at);
     if (done.done) done.done(history_.at(done.history_id));
     start_next();
@@ -104,6 +113,7 @@ class client final : public sim::endpoint<message> {
   sim::duration op_timeout_;
   sim::participant_id self_{};
   std::optional<in_flight> current_;
+  bool timer_armed_ = false;
   std::deque<pending> queued_;
 };
 

@@ -47,6 +47,7 @@ struct cluster_config {
   teaching_variant variant = teaching_variant::safe;
   sim::duration repair_delay = sim::ms(20);  // until a destroyed node's new disk is in place
   int pages_per_pg = 4;
+  sim::duration batch_window = sim::us(0);  // group commit window of the writer (0: per event)
   std::uint64_t event_limit = sim::scheduler::default_event_limit;
   bool trace = false;
 };
@@ -244,6 +245,7 @@ class cluster final : public instance_observer {
   instance_options instance_settings() const {
     instance_options options;
     options.lal = config_.lal;
+    options.batch_window = config_.batch_window;
     options.ack_after_vdl = config_.variant != teaching_variant::ack_before_vdl;
     options.truncate_on_recovery = config_.variant != teaching_variant::no_truncation;
     options.reads_respect_scl = config_.variant != teaching_variant::read_below_scl;

@@ -41,6 +41,7 @@ struct instance_options {
   lsn lal = 1'000;                                 // LSN allocation limit [P17 §4.2.1]
   sim::duration resend_interval = sim::ms(3);      // resend to a segment whose SCL stands still
   sim::duration hedge_delay = sim::ms(1);          // ask another segment if a read is slow
+  sim::duration batch_window = sim::us(0);         // group commit: wait this long to batch
   sim::duration recovery_retry = sim::ms(5);       // ask again those that did not answer
   std::size_t waiting_max = 4'096;                 // transactions queued by LAL or recovery
   std::size_t cache_keys_max = 4'096;              // buffer cache bound
@@ -141,7 +142,7 @@ class instance final : public sim::endpoint<message> {
     std::deque<queued_write> waiting;
     std::vector<std::vector<storage::log_record>> batches;  // per PG, not yet sent
     bool flush_scheduled = false;
-    std::optional<storage::truncation_range> truncation;
+    storage::truncation_history truncations;  // the decision this writer opened with
     std::vector<std::optional<storage::version>> cache;     // per key: newest version written
     std::vector<std::array<lsn, storage::segments_per_pg>> scl_at_last_resend;
   };
@@ -164,6 +165,12 @@ class instance final : public sim::endpoint<message> {
   };
 
   [[nodiscard]] int pg_count() const { return static_cast<int>(directory_.size()); }
+
+  // Names this recovery round: the same instance asking again in the same round is not a rival,
+  // but a new round (after a crash, say) must win its epoch afresh.
+  [[nodiscard]] std::uint64_t proposer_id() const {
+    return (static_cast<std::uint64_t>(self_.value) << 32) | (recovery_.round & 0xffffffffULL);
+  }
 
   // Only the instance the control plane names may become the writer; another one that was
   // recovering when a failover chose someone else gives up and serves as a replica.
@@ -243,7 +250,7 @@ class instance final : public sim::endpoint<message> {
   void schedule_flush() {
     if (writer_.flush_scheduled) return;
     writer_.flush_scheduled = true;
-    net_.timer(self_, sim::us(0), [this] { flush(); });
+    net_.timer(self_, options_.batch_window, [this] { flush(); });
   }
 
   // Sends every PG's pending records to its 6 segments: a batch per segment.
@@ -258,7 +265,7 @@ class instance final : public sim::endpoint<message> {
 
   void send_batch(pg_id pg, std::vector<storage::log_record> records) {
     storage::redo_batch batch{epoch_, pg, std::move(records), points_.vdl(), pgmrpl(),
-                              writer_.truncation};
+                              writer_.truncations};
     for (int slot = 0; slot + 1 < storage::segments_per_pg; ++slot) {
       net_.send(self_, directory_[pg][slot], batch);
     }
@@ -325,7 +332,7 @@ class instance final : public sim::endpoint<message> {
       for (int slot = 0; slot < storage::segments_per_pg; ++slot) {
         if (!membership(pg).hydrating(slot)) continue;
         net_.send(self_, directory_[pg][slot],
-                  storage::redo_batch{epoch_, pg, {}, points_.vdl(), pgmrpl(), writer_.truncation});
+                  storage::redo_batch{epoch_, pg, {}, points_.vdl(), pgmrpl(), writer_.truncations});
       }
     }
   }
@@ -335,6 +342,9 @@ class instance final : public sim::endpoint<message> {
   // A newer epoch exists: someone else recovered the volume. This instance is fenced.
   void hear_of_epoch(storage::epoch current) {
     known_epoch_ = std::max(known_epoch_, current);
+    if (role_ == instance_role::recovering && current > recovery_.proposed) {
+      return start_recovery();  // a rival recovery got further: propose above it
+    }
     if (role_ != instance_role::writer || current <= epoch_) return;
     role_ = instance_role::deposed;
     net_.probes().hit("writer deposed by a newer epoch");
@@ -373,7 +383,7 @@ class instance final : public sim::endpoint<message> {
   }
 
   void resend(pg_id pg, int slot, lsn scl) {
-    storage::redo_batch batch{epoch_, pg, {}, points_.vdl(), pgmrpl(), writer_.truncation};
+    storage::redo_batch batch{epoch_, pg, {}, points_.vdl(), pgmrpl(), writer_.truncations};
     for (const storage::log_record& record : points_.above_vdl()) {
       if (record.pg == pg && record.id > scl) batch.records.push_back(record);
       if (batch.records.size() == storage::segment::gossip_batch_max) break;
@@ -477,7 +487,7 @@ class instance final : public sim::endpoint<message> {
       for (int slot = 0; slot < storage::segments_per_pg; ++slot) {
         if (recovery_.answers[pg].contains(slot)) continue;
         net_.send(self_, directory_[pg][slot],
-                  storage::recovery_query{recovery_.round, recovery_.proposed, pg});
+                  storage::recovery_query{recovery_.round, recovery_.proposed, pg, proposer_id()});
       }
     }
   }
@@ -538,15 +548,22 @@ class instance final : public sim::endpoint<message> {
     send_truncations();
   }
 
+  // This recovery's decision: the ranges it found, plus its own above VDL.
+  [[nodiscard]] storage::truncation_history decided_history() const {
+    storage::truncation_history decision{recovery_.proposed, recovery_.outcome.earlier};
+    if (options_.truncate_on_recovery) decision.ranges.push_back(recovery_.outcome.truncation);
+    return decision;
+  }
+
   void send_truncations() {
-    std::optional<storage::truncation_range> range;
-    if (options_.truncate_on_recovery) range = recovery_.outcome.truncation;
+    const storage::truncation_history decision = decided_history();
     for (pg_id pg = 0; pg < static_cast<pg_id>(pg_count()); ++pg) {
       for (int slot = 0; slot < storage::segments_per_pg; ++slot) {
         const auto bit = storage::segment_mask{1} << membership(pg).identity(slot);
         if ((recovery_.truncate_acks[pg] & bit) != 0) continue;
         net_.send(self_, directory_[pg][slot],
-                  storage::truncate_request{recovery_.round, recovery_.proposed, pg, range});
+                  storage::truncate_request{recovery_.round, recovery_.proposed, pg, decision,
+                                            recovery_.outcome.kept[pg]});
       }
     }
   }
@@ -555,6 +572,7 @@ class instance final : public sim::endpoint<message> {
     if (role_ != instance_role::recovering || ack.round != recovery_.round) return;
     const storage::pg_membership& members = membership(ack.pg);
     if (ack.disk != members.disk(ack.slot)) return;
+    if (ack.scl < recovery_.outcome.pg_tails[ack.pg]) return;  // not holding the kept chain yet
     recovery_.truncate_acks[ack.pg] |= storage::segment_mask{1} << members.identity(ack.slot);
     for (pg_id pg = 0; pg < static_cast<pg_id>(pg_count()); ++pg) {
       if (!membership(pg).quorums(sizes_).write_satisfied(recovery_.truncate_acks[pg])) return;
@@ -572,7 +590,7 @@ class instance final : public sim::endpoint<message> {
     become_writer(outcome.vdl, outcome.pg_tails, recovery_.proposed);
     writer_.next_lsn = outcome.truncation.to + 1;
     writer_.lal_floor = outcome.truncation.to;
-    if (options_.truncate_on_recovery) writer_.truncation = outcome.truncation;
+    writer_.truncations = decided_history();
     for (pg_id pg = 0; pg < static_cast<pg_id>(pg_count()); ++pg) {
       for (const auto& [slot, summary] : recovery_.answers[pg]) {
         points_.acknowledge(pg, slot, membership(pg).disk(slot), std::min(summary.scl, outcome.vdl),

@@ -88,8 +88,11 @@ inline std::string message_summary(const message& value) {
     return "epoch " + std::to_string(query->proposed_epoch);
   }
   if (auto* cut = std::get_if<storage::truncate_request>(&value)) {
-    if (!cut->range) return "epoch " + std::to_string(cut->volume_epoch);
-    return "cut " + std::to_string(cut->range->from) + ".." + std::to_string(cut->range->to);
+    const auto& ranges = cut->history.ranges;
+    if (ranges.empty() || ranges.back().by_epoch != cut->volume_epoch) {
+      return "epoch " + std::to_string(cut->volume_epoch);
+    }
+    return "cut " + std::to_string(ranges.back().from) + ".." + std::to_string(ranges.back().to);
   }
   if (auto* notice = std::get_if<vdl_notice>(&value)) return "VDL " + std::to_string(notice->vdl);
   return std::string(message_type(value));

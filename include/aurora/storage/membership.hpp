@@ -66,13 +66,13 @@ class pg_membership {
 
   // ABCDEF alone, or "ABCDEF and ABCDEG" while F is being replaced by G [P18 §4].
   [[nodiscard]] quorum_set quorums(quorum_sizes sizes) const {
-    if (!changing()) return quorum_set(sizes, {current_mask()});
+    if (!changing()) return quorum_set(sizes, current_mask());
     segment_mask old = 0;
     for (int slot = 0; slot < segments_per_pg; ++slot) {
       const int member = old_identity_[slot] >= 0 ? old_identity_[slot] : identity_[slot];
       old |= segment_mask{1} << member;
     }
-    return quorum_set(sizes, {old, current_mask()});
+    return quorum_set(sizes, old, current_mask());
   }
 
  private:

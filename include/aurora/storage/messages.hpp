@@ -23,7 +23,7 @@ struct redo_batch {
   std::vector<log_record> records;
   lsn vdl = no_lsn;
   lsn pgmrpl = no_lsn;
-  std::optional<truncation_range> truncation;
+  truncation_history truncations;  // the writer's recovery decision (none: decided_by 0)
 };
 
 // Segment -> writer: "my chain is complete up to `scl`".
@@ -66,7 +66,7 @@ struct gossip_request {
   int slot = 0;
   lsn scl = no_lsn;
   epoch volume_epoch = 0;
-  std::size_t truncations_known = 0;
+  epoch truncations_decided_by = 0;
 };
 
 struct gossip_reply {
@@ -80,6 +80,7 @@ struct recovery_query {
   std::uint64_t round = 0;
   epoch proposed_epoch = 0;
   pg_id pg = 0;
+  std::uint64_t proposer = 0;  // the recovering instance and round (a retry is not a rival)
 };
 
 struct recovery_reply {
@@ -91,12 +92,15 @@ struct recovery_reply {
   recovery_summary summary;
 };
 
-// Recovering instance -> segment: record the epoch and remove the range (empty range: epoch only).
+// Recovering instance -> segment: record the epoch, adopt the truncation history (with the new
+// range above VDL, unless an unsafe variant skips it), and store the recovered records at or below VDL that the segment may lack: the
+// recovery keeps them, so they must reach a write quorum before the new writer opens.
 struct truncate_request {
   std::uint64_t round = 0;
   epoch volume_epoch = 0;
   pg_id pg = 0;
-  std::optional<truncation_range> range;
+  truncation_history history;  // decided by this recovery: earlier ranges plus its own
+  std::vector<log_record> records;
 };
 
 struct truncate_ack {
@@ -104,6 +108,7 @@ struct truncate_ack {
   pg_id pg = 0;
   int slot = 0;
   std::uint32_t disk = 0;
+  lsn scl = no_lsn;  // after the truncation and the records
 };
 
 }  // namespace aurora::storage

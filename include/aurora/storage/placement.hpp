@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -92,18 +93,17 @@ class key_table {
   explicit key_table(const placement& where) : where_(where) {}
 
   key_id intern(std::string_view name) {
-    for (key_id id = 0; id < entries_.size(); ++id) {
-      if (entries_[id].name == name) return id;
-    }
+    if (auto known = find(name)) return *known;
     const page_id page = where_.page_of(name);
     entries_.push_back({std::string(name), page, where_.pg_of(page)});
-    return static_cast<key_id>(entries_.size() - 1);
+    const auto id = static_cast<key_id>(entries_.size() - 1);
+    index_.emplace(entries_.back().name, id);
+    return id;
   }
   [[nodiscard]] std::optional<key_id> find(std::string_view name) const {
-    for (key_id id = 0; id < entries_.size(); ++id) {
-      if (entries_[id].name == name) return id;
-    }
-    return std::nullopt;
+    auto found = index_.find(name);
+    if (found == index_.end()) return std::nullopt;
+    return found->second;
   }
   [[nodiscard]] const std::string& name(key_id id) const { return at(id).name; }
   [[nodiscard]] page_id page(key_id id) const { return at(id).page; }
@@ -122,6 +122,7 @@ class key_table {
   }
   const placement& where_;
   std::vector<entry> entries_;
+  std::map<std::string, key_id, std::less<>> index_;  // ordered: lookups only, never iterated
 };
 
 }  // namespace aurora::storage

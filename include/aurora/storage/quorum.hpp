@@ -17,6 +17,7 @@
 // G, a write needs 4/6 of ABCDEF *and* 4/6 of ABCDEG, and a read needs 3/6 of either.
 #pragma once
 
+#include <array>
 #include <bit>
 #include <cstdint>
 #include <string>
@@ -71,47 +72,56 @@ class quorum_sizes {
 // A set of segments, as a bit mask over segment identities (bit i = segment i: A=0, B=1, ...).
 using segment_mask = std::uint32_t;
 
-// One or more member sets that must all agree (during a membership change there are two).
+// One or two member sets that must all agree (during a membership change there are two). A
+// value type without heap storage: the writer evaluates one per acknowledgement.
 class quorum_set {
  public:
-  quorum_set(quorum_sizes sizes, std::vector<segment_mask> member_sets)
-      : sizes_(sizes), member_sets_(std::move(member_sets)) {}
+  static constexpr std::size_t max_sets = 2;
+
+  quorum_set(quorum_sizes sizes, segment_mask members) : sizes_(sizes), sets_{members}, count_(1) {}
+  quorum_set(quorum_sizes sizes, segment_mask old_members, segment_mask new_members)
+      : sizes_(sizes), sets_{old_members, new_members}, count_(2) {}
 
   // A plain protection group of `sizes.v()` segments numbered 0..v-1.
   static quorum_set plain(quorum_sizes sizes) {
-    return quorum_set(sizes, {(segment_mask{1} << sizes.v()) - 1});
+    return quorum_set(sizes, (segment_mask{1} << sizes.v()) - 1);
   }
 
-  // The set during the replacement of `replaced` by `replacement` [P18 §4].
+  // The sets while segment `replaced` is replaced by `replacement`: "ABCDEF and ABCDEG" [P18 §4].
   [[nodiscard]] quorum_set replacing(int replaced, int replacement) const {
-    std::vector<segment_mask> sets = member_sets_;
-    const segment_mask newest = member_sets_.back();
-    sets.push_back((newest & ~(segment_mask{1} << replaced)) | (segment_mask{1} << replacement));
-    return quorum_set(sizes_, std::move(sets));
+    const segment_mask newest = sets_[count_ - 1];
+    return quorum_set(sizes_, newest,
+                      (newest & ~(segment_mask{1} << replaced)) | (segment_mask{1} << replacement));
   }
 
   // A write is durable when it is acknowledged by Vw members of *every* set.
   [[nodiscard]] bool write_satisfied(segment_mask acknowledged) const {
-    for (segment_mask members : member_sets_) {
-      if (std::popcount(acknowledged & members) < sizes_.vw()) return false;
+    for (std::size_t index = 0; index < count_; ++index) {
+      if (std::popcount(acknowledged & sets_[index]) < sizes_.vw()) return false;
     }
     return true;
   }
 
   // A read (or a recovery) needs Vr members of *any one* set.
   [[nodiscard]] bool read_satisfied(segment_mask answered) const {
-    for (segment_mask members : member_sets_) {
-      if (std::popcount(answered & members) >= sizes_.vr()) return true;
+    for (std::size_t index = 0; index < count_; ++index) {
+      if (std::popcount(answered & sets_[index]) >= sizes_.vr()) return true;
     }
     return false;
   }
 
-  [[nodiscard]] const std::vector<segment_mask>& member_sets() const { return member_sets_; }
+  [[nodiscard]] std::size_t set_count() const { return count_; }
+  // The member sets, oldest first (allocates: for tests and printing, not the hot path).
+  [[nodiscard]] std::vector<segment_mask> member_sets() const {
+    return {sets_.begin(), sets_.begin() + static_cast<std::ptrdiff_t>(count_)};
+  }
+  [[nodiscard]] segment_mask member_set(std::size_t index) const { return sets_.at(index); }
   [[nodiscard]] quorum_sizes sizes() const { return sizes_; }
 
  private:
   quorum_sizes sizes_;
-  std::vector<segment_mask> member_sets_;
+  std::array<segment_mask, max_sets> sets_{};
+  std::size_t count_;
 };
 
 }  // namespace aurora::storage

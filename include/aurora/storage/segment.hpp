@@ -26,7 +26,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <vector>
 
@@ -49,20 +48,36 @@ struct truncation_range {
   [[nodiscard]] bool covers(lsn id) const { return id >= from && id <= to; }
 };
 
-// What a segment tells a recovering writer (see db/recovery.hpp).
-struct chain_entry {
-  lsn id = no_lsn;
-  lsn previous_in_volume = no_lsn;
-  bool cpl = false;
+// The truncation ranges of the volume as decided by the recovery of epoch `decided_by`.
+//
+// Each recovery decides the whole history: the ranges it found (the latest decision its read
+// quorum knew, which includes every finished recovery's, since those are on a write quorum) plus
+// its own. A recovery that did not finish may have left its decision on a few segments; the next
+// decision replaces it, so its range never blocks the LSNs a later writer allocates.
+struct truncation_history {
+  epoch decided_by = 0;
+  std::vector<truncation_range> ranges;
+  bool operator==(const truncation_history&) const = default;
+  [[nodiscard]] bool covers(lsn id) const {
+    return std::any_of(ranges.begin(), ranges.end(), [id](const auto& each) { return each.covers(id); });
+  }
+  [[nodiscard]] lsn highest() const {
+    lsn top = no_lsn;
+    for (const truncation_range& each : ranges) top = std::max(top, each.to);
+    return top;
+  }
 };
 
+// What a segment tells a recovering writer (see db/recovery.hpp).
 struct recovery_summary {
   epoch volume_epoch = 0;
   lsn scl = no_lsn;
   lsn vdl_hint = no_lsn;       // the highest VDL a writer told this segment: durable below
   lsn tail_at_hint = no_lsn;   // the last chain record at or below min(vdl_hint, scl)
-  lsn truncated_to = no_lsn;   // the top of the highest truncation range it knows
-  std::vector<chain_entry> entries;  // chain records in (min(vdl_hint, scl), scl]
+  truncation_history truncations;  // the latest decision it knows
+  // The chain records in (min(vdl_hint, scl), scl]: whole records, because the recovering
+  // writer must make the ones it keeps durable at a write quorum before it opens.
+  std::vector<log_record> entries;
 };
 
 // A peer's answer to "I am complete up to S": what it has above S.
@@ -70,7 +85,7 @@ struct gossip_payload {
   std::optional<lsn> base_lsn;                     // set when a base image is included
   std::vector<std::pair<key_id, version>> base;    // newest version of each key at base_lsn
   std::vector<log_record> records;                 // above S (or above base_lsn), in LSN order
-  std::vector<truncation_range> truncations;
+  truncation_history truncations;
   epoch volume_epoch = 0;
   lsn vdl_hint = no_lsn;
 };
@@ -84,19 +99,30 @@ class segment {
   [[nodiscard]] lsn base_lsn() const { return base_lsn_; }
   [[nodiscard]] epoch volume_epoch() const { return volume_epoch_; }
   [[nodiscard]] lsn vdl_hint() const { return vdl_hint_; }
-  [[nodiscard]] const std::vector<truncation_range>& truncations() const { return truncations_; }
+  [[nodiscard]] const std::vector<truncation_range>& truncations() const { return history_.ranges; }
+  [[nodiscard]] const truncation_history& truncation_decision() const { return history_; }
   [[nodiscard]] std::size_t hot_log_size() const { return log_.size(); }
-  [[nodiscard]] lsn highest_lsn() const { return log_.empty() ? base_lsn_ : log_.rbegin()->first; }
+  [[nodiscard]] lsn highest_lsn() const { return log_.empty() ? base_lsn_ : log_.back().id; }
 
   // True if this segment's complete chain holds the record (it is at or below SCL and kept).
   [[nodiscard]] bool holds(lsn id) const {
     if (id > scl_ || truncated(id)) return false;
-    return id <= base_lsn_ ? true : log_.count(id) == 1;
+    return id <= base_lsn_ ? true : contains(id);
   }
 
   // Adopts a newer volume epoch (never an older one).
   void adopt_epoch(epoch value) { volume_epoch_ = std::max(volume_epoch_, value); }
   [[nodiscard]] bool is_stale(epoch value) const { return value < volume_epoch_; }
+
+  // A recovery proposes a new epoch: accepted if newer, or if it is the same proposer asking
+  // again (a retried query); the segment then belongs to that epoch.
+  bool accept_proposal(epoch proposed, std::uint64_t proposer) {
+    if (proposed < volume_epoch_) return false;
+    if (proposed == volume_epoch_ && proposer != epoch_proposer_) return false;
+    volume_epoch_ = proposed;
+    epoch_proposer_ = proposer;
+    return true;
+  }
 
   void note_vdl(lsn vdl) { vdl_hint_ = std::max(vdl_hint_, vdl); }
 
@@ -104,26 +130,48 @@ class segment {
   bool accept(const log_record& record) {
     AURORA_ASSERT(record.id != no_lsn, "records carry an LSN");
     if (truncated(record.id)) return false;
-    if (record.id > base_lsn_ && !log_.contains(record.id)) {
-      log_.emplace(record.id, record);
+    if (record.id > base_lsn_ && !contains(record.id)) {
+      insert(record);
       advance_scl();
     }
     return true;
   }
 
-  // Removes every record in the range and remembers the range. Idempotent.
+  // Adds one range to the current decision (as its own recovery would) and removes what it covers.
   void truncate(truncation_range range) {
+    truncation_history next = history_;
+    if (std::find(next.ranges.begin(), next.ranges.end(), range) != next.ranges.end()) return;
+    next.ranges.push_back(range);
+    next.decided_by = std::max(next.decided_by, range.by_epoch);
     AURORA_ASSERT(range.from > base_lsn_, "truncation never reaches below the GC base (<= VDL)");
-    adopt_epoch(range.by_epoch);
-    if (std::find(truncations_.begin(), truncations_.end(), range) != truncations_.end()) return;
-    truncations_.push_back(range);
-    log_.erase(log_.lower_bound(range.from), log_.upper_bound(range.to));
-    for (std::vector<version>& versions : versions_) {
-      std::erase_if(versions, [&](const version& each) { return range.covers(each.id); });
-    }
-    if (scl_ >= range.from) scl_ = chain_tail_at_or_below(range.from - 1);
-    advance_scl();  // records above the range may now link to the new tail
+    install(next);
   }
+
+  // Adopts a newer recovery's decision about the truncation history; removes what it covers.
+  // Returns true if it was newer.
+  bool install_truncations(const truncation_history& decision) {
+    if (decision.decided_by <= history_.decided_by) return false;
+    install(decision);
+    return true;
+  }
+
+ private:
+  // Records at or below the GC base are never removed: they are below some VDL, and every range
+  // lies above the VDL of the recovery that made it.
+  void install(const truncation_history& decision) {
+    adopt_epoch(decision.decided_by);
+    history_ = decision;
+    std::erase_if(log_, [&](const log_record& each) { return truncated(each.id); });
+    for (std::vector<version>& versions : versions_) {
+      std::erase_if(versions, [&](const version& each) {
+        return each.id > base_lsn_ && truncated(each.id);
+      });
+    }
+    scl_ = base_lsn_;  // walk the chain again: SCL drops to the tail below the removed records
+    advance_scl();
+  }
+
+ public:
 
   // The newest version of `key` at or below `read_point`, which must lie in [base_lsn, SCL]
   // for the answer to be exact (the storage node checks; the unsafe variant does not).
@@ -140,34 +188,32 @@ class segment {
   void collect_garbage(lsn pgmrpl) {
     const lsn fold_to = std::min(pgmrpl, scl_);
     if (log_.size() < gc_hot_log_min || fold_to <= base_lsn_) return;
-    auto end = log_.upper_bound(fold_to);
+    auto end = upper_bound(fold_to);
     if (end == log_.begin()) return;
-    base_lsn_ = std::prev(end)->first;
+    base_lsn_ = std::prev(end)->id;
+    for (auto it = log_.begin(); it != end; ++it) trim_below(versions_[it->key], base_lsn_);
     log_.erase(log_.begin(), end);
-    for (std::vector<version>& versions : versions_) trim_below(versions, base_lsn_);
     vdl_hint_ = std::max(vdl_hint_, base_lsn_);
   }
 
   [[nodiscard]] gossip_payload gossip_for(lsn peer_scl) const {
-    gossip_payload payload{std::nullopt, {}, {}, truncations_, volume_epoch_, vdl_hint_};
+    gossip_payload payload{std::nullopt, {}, {}, history_, volume_epoch_, vdl_hint_};
     lsn after = peer_scl;
     if (peer_scl < base_lsn_) {
       payload.base_lsn = base_lsn_;
       payload.base = base_image();
       after = base_lsn_;
     }
-    for (auto it = log_.upper_bound(after); it != log_.end(); ++it) {
+    for (auto it = upper_bound(after); it != log_.end(); ++it) {
       if (payload.records.size() == gossip_batch_max) break;
-      payload.records.push_back(it->second);
+      payload.records.push_back(*it);
     }
     return payload;
   }
 
   void absorb(const gossip_payload& payload) {
     adopt_epoch(payload.volume_epoch);
-    for (const truncation_range& range : payload.truncations) {
-      if (range.from > base_lsn_) truncate(range);
-    }
+    install_truncations(payload.truncations);
     if (payload.base_lsn && *payload.base_lsn > scl_) install_base(*payload.base_lsn, payload.base);
     note_vdl(std::min(payload.vdl_hint, scl_));
     for (const log_record& record : payload.records) accept(record);
@@ -180,11 +226,9 @@ class segment {
     summary.vdl_hint = vdl_hint_;
     const lsn floor = std::min(vdl_hint_, scl_);
     summary.tail_at_hint = chain_tail_at_or_below(floor);
-    for (const truncation_range& range : truncations_) {
-      summary.truncated_to = std::max(summary.truncated_to, range.to);
-    }
-    for (auto it = log_.upper_bound(floor); it != log_.end() && it->first <= scl_; ++it) {
-      summary.entries.push_back({it->first, it->second.previous_in_volume, it->second.cpl});
+    summary.truncations = history_;
+    for (auto it = upper_bound(floor); it != log_.end() && it->id <= scl_; ++it) {
+      summary.entries.push_back(*it);
     }
     return summary;
   }
@@ -198,34 +242,47 @@ class segment {
   }
 
  private:
-  [[nodiscard]] bool truncated(lsn id) const {
-    for (const truncation_range& range : truncations_) {
-      if (range.covers(id)) return true;
-    }
-    return false;
+  using log_iterator = std::vector<log_record>::const_iterator;
+  [[nodiscard]] log_iterator upper_bound(lsn id) const {
+    return std::upper_bound(log_.begin(), log_.end(), id,
+                            [](lsn point, const log_record& each) { return point < each.id; });
+  }
+  [[nodiscard]] log_iterator lower_bound(lsn id) const {
+    return std::lower_bound(log_.begin(), log_.end(), id,
+                            [](const log_record& each, lsn point) { return each.id < point; });
+  }
+  [[nodiscard]] bool contains(lsn id) const {
+    auto found = lower_bound(id);
+    return found != log_.end() && found->id == id;
+  }
+  void insert(const log_record& record) {
+    if (log_.empty() || log_.back().id < record.id) return log_.push_back(record);
+    log_.insert(upper_bound(record.id), record);
   }
 
+  [[nodiscard]] bool truncated(lsn id) const { return history_.covers(id); }
+
   void advance_scl() {
-    for (auto it = log_.upper_bound(scl_); it != log_.end(); ++it) {
-      if (it->second.previous_in_pg != scl_) break;
-      materialize(it->second);
-      scl_ = it->first;
+    for (auto it = upper_bound(scl_); it != log_.end(); ++it) {
+      if (it->previous_in_pg != scl_) break;
+      materialize(*it);
+      scl_ = it->id;
     }
   }
 
   void materialize(const log_record& record) {
     if (record.key >= versions_.size()) versions_.resize(record.key + 1);
     std::vector<version>& versions = versions_[record.key];
-    const version added{record.id, record.value};
     auto at = std::upper_bound(versions.begin(), versions.end(), record.id,
                                [](lsn id, const version& each) { return id < each.id; });
-    versions.insert(at, added);
+    if (at != versions.begin() && std::prev(at)->id == record.id) return;  // already there
+    versions.insert(at, version{record.id, record.value});
   }
 
   [[nodiscard]] lsn chain_tail_at_or_below(lsn limit) const {
-    auto it = log_.upper_bound(std::min(limit, scl_));
+    auto it = upper_bound(std::min(limit, scl_));
     if (it == log_.begin()) return std::min(base_lsn_, limit);
-    return std::prev(it)->first;
+    return std::prev(it)->id;
   }
 
   static void trim_below(std::vector<version>& versions, lsn base) {
@@ -248,20 +305,23 @@ class segment {
       if (key >= versions_.size()) versions_.resize(key + 1);
       versions_[key].push_back(each);
     }
-    log_.erase(log_.begin(), log_.upper_bound(base));
+    log_.erase(log_.begin(), upper_bound(base));
     base_lsn_ = base;
     scl_ = base;
     vdl_hint_ = std::max(vdl_hint_, base);
     advance_scl();
   }
 
-  std::map<lsn, log_record> log_;               // the hot log: records above base_lsn
+  // The hot log: records above base_lsn, sorted by LSN. A vector, not a map: records arrive
+  // almost always in order (append), and garbage collection keeps it short.
+  std::vector<log_record> log_;
   std::vector<std::vector<version>> versions_;  // per key, ascending LSN, all <= SCL
-  std::vector<truncation_range> truncations_;
+  truncation_history history_;
   lsn base_lsn_ = no_lsn;  // chain complete and folded up to here
   lsn scl_ = no_lsn;
   lsn vdl_hint_ = no_lsn;
   epoch volume_epoch_ = 0;
+  std::uint64_t epoch_proposer_ = UINT64_MAX;  // who proposed volume_epoch_ (none at first)
 };
 
 }  // namespace aurora::storage

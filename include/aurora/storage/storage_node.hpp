@@ -118,9 +118,7 @@ class storage_node final : public sim::endpoint<message> {
     if (refuse_if_stale(from, *where, batch.volume_epoch)) return;
     const lsn scl_before = where->data.scl();
     where->data.adopt_epoch(batch.volume_epoch);
-    if (batch.truncation && batch.truncation->from > where->data.base_lsn()) {
-      where->data.truncate(*batch.truncation);
-    }
+    where->data.install_truncations(batch.truncations);
     for (const log_record& record : batch.records) where->data.accept(record);
     where->data.note_vdl(std::min(batch.vdl, where->data.scl()));
     where->data.collect_garbage(batch.pgmrpl);
@@ -168,7 +166,7 @@ class storage_node final : public sim::endpoint<message> {
     const sim::participant_id peer = directory_[where.pg][where.gossip_cursor];
     net_.send(self_, peer,
               gossip_request{where.pg, where.slot, where.data.scl(), where.data.volume_epoch(),
-                             where.data.truncations().size()});
+                             where.data.truncation_decision().decided_by});
   }
 
   void on_gossip_request(sim::participant_id from, const gossip_request& ask) {
@@ -176,7 +174,7 @@ class storage_node final : public sim::endpoint<message> {
     AURORA_ASSERT(where != nullptr, "gossip stays inside a PG");
     const segment& data = where->data;
     const bool has_more = data.highest_lsn() > ask.scl || data.volume_epoch() > ask.volume_epoch ||
-                          data.truncations().size() > ask.truncations_known;
+                          data.truncation_decision().decided_by > ask.truncations_decided_by;
     if (!has_more) return;
     net_.send(self_, from, gossip_reply{ask.pg, data.gossip_for(ask.scl)});
   }
@@ -197,11 +195,8 @@ class storage_node final : public sim::endpoint<message> {
     hosted* where = find_hosted(query.pg);
     AURORA_ASSERT(where != nullptr, "recovery asks the segments of each PG");
     recovery_reply reply{query.round, query.pg, where->slot, where->disk, true, {}};
-    if (query.proposed_epoch <= where->data.volume_epoch()) {
-      reply.accepted = false;  // a newer recovery already ran: the instance must propose higher
-    } else {
-      where->data.adopt_epoch(query.proposed_epoch);  // fences the old writer here
-    }
+    // Accepting fences the old writer here; refusing means a newer recovery already ran.
+    reply.accepted = where->data.accept_proposal(query.proposed_epoch, query.proposer);
     reply.summary = where->data.summarize_for_recovery();
     net_.send(self_, from, std::move(reply));
   }
@@ -212,13 +207,13 @@ class storage_node final : public sim::endpoint<message> {
     if (refuse_if_stale(from, *where, cut.volume_epoch)) return;
     const lsn scl_before = where->data.scl();
     where->data.adopt_epoch(cut.volume_epoch);
-    if (cut.range && cut.range->from > where->data.base_lsn()) {
-      const std::size_t before = where->data.hot_log_size();
-      where->data.truncate(*cut.range);
-      if (where->data.hot_log_size() < before) net_.probes().hit("truncation removed records");
-    }
+    const std::size_t before = where->data.hot_log_size();
+    where->data.install_truncations(cut.history);
+    if (where->data.hot_log_size() < before) net_.probes().hit("truncation removed records");
+    for (const log_record& record : cut.records) where->data.accept(record);
     trace_scl(*where, scl_before);
-    net_.send(self_, from, truncate_ack{cut.round, cut.pg, where->slot, where->disk});
+    net_.send(self_, from,
+              truncate_ack{cut.round, cut.pg, where->slot, where->disk, where->data.scl()});
   }
 
   void trace_scl(const hosted& where, lsn before) {

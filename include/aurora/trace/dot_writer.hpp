@@ -1,31 +1,38 @@
 // Graphviz DOT output of a recorded run: a space-time diagram (../shared/TRACE.md, "Graphviz
 // DOT"; DESIGN.md §1, journey 3: a teacher projects a failure trace in the classroom).
 //
-// Layout. Every participant is a lane, a vertical column headed by its name; storage nodes are
-// boxed by availability zone (`subgraph cluster_az_a`), instances and clients in boxes of their
-// own, run-wide events on a "run" lane at the left, and a time axis left of everything. Time
-// runs downwards: each distinct event time in the window is one rank row (`{rank=same; ...}`),
-// so rows are evenly spaced whatever the gap between them; the axis prints each row's time.
-// A lane is a chain of its event nodes joined by heavy (`weight=100`) thin gray edges, which
-// dot keeps straight; a lane with nothing in a row simply passes through it, so no placeholder
-// nodes are needed and files stay small. Events on one lane at one time share one node.
+// Layout. Every participant is a lane, a vertical column headed (and footed) by its name;
+// storage nodes are boxed by availability zone (`subgraph cluster_az_a`), instances and clients
+// in boxes of their own, run-wide events on an unboxed "run" lane at the left, and a time axis
+// left of everything. Time runs downwards: each distinct event time in the window is one row,
+// so rows are evenly spaced whatever the gap between them, and the axis prints each row's time.
+// Events of one lane at one time share one node (a multi-line label).
+//
+// The writer places every node itself and asks Graphviz only to draw (`layout=nop`, which
+// `dot -Tsvg file` honours): lanes are exactly straight by construction, and a 2,000-event trace
+// renders in half a second. Letting dot rank and place the same grid (rank=same rows, weighted
+// lane chains) gave the same picture for small traces but took 15-30 s at 2,000 events, minutes
+// with edge labels, because dot's x placement is superlinear in rows x lanes. Column widths come
+// from a generous estimate of label widths, so boxes never overlap.
 //
 // Content. A message is an arrow from its `send` to its `deliver` (green for acks), ending in a
 // red X at a `drop`; a message that leaves or enters the window is a short dashed stub. Faults
 // are orange octagons, on every storage lane of an AZ when the fault names one. LSN points
-// (`VDL 1007`) and client operations (`write x=1`, `read x -> 1`) are compact labels. A
-// `violation` is a red box, the nodes of its step are outlined in red, and the graph label
-// carries a red banner. Output is byte-identical for identical recorder contents: node ids come
-// from rows and columns, and only ordered containers are iterated.
+// (`VDL 1007`) and client operations (`write x=1`, `read x -> 1`) are compact labels, and a
+// client lane is thick while an operation is in flight. A `violation` is a red box, the nodes of
+// its step are outlined in red, and the graph label carries a red banner. Output is
+// byte-identical for identical recorder contents: node ids come from rows and columns
+// (`n<row>_<column>`), positions are integers, and only ordered containers are iterated.
 //
-// Deliberately left out: wall-clock-proportional spacing (rows are logical), and any layout
-// engine other than dot.
+// Deliberately left out: time-proportional spacing (rows are logical), and routing arrows
+// around nodes (they are straight lines, as in a Lamport diagram).
 #pragma once
 
 #include <algorithm>
 #include <cctype>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <map>
 #include <optional>
 #include <ostream>
@@ -72,7 +79,8 @@ inline std::size_t utf8_length(std::string_view text, std::size_t i) {
 
 inline bool is_control(char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }
 
-// Text inside an HTML-like label: markup characters as entities, a newline as a line break,
+// Text inside an HTML-like label: markup characters as entities, a backslash doubled (Graphviz
+// expands \N, \G ... in HTML labels too, after decoding entities), a newline as a line break,
 // other control characters as spaces.
 inline void append_html(std::string& out, std::string_view text) {
   for (std::size_t i = 0; i < text.size();) {
@@ -89,6 +97,7 @@ inline void append_html(std::string& out, std::string_view text) {
       case '<': out += "&lt;"; break;
       case '>': out += "&gt;"; break;
       case '"': out += "&quot;"; break;
+      case '\\': out += "\\\\"; break;
       case '\n': out += "<br/>"; break;
       default: out += is_control(c) ? ' ' : c;
     }
@@ -127,7 +136,8 @@ inline std::vector<std::string> wrap(std::string_view text, std::size_t width) {
     std::size_t end = text.find(' ', start);
     if (end == std::string_view::npos) end = text.size();
     const std::string_view word = text.substr(start, end - start);
-    if (!lines.back().empty() && lines.back().size() + 1 + word.size() > width) lines.emplace_back();
+    const bool full = lines.back().size() + 1 + word.size() > width;
+    if (!lines.back().empty() && full) lines.emplace_back();
     if (!lines.back().empty()) lines.back() += ' ';
     lines.back().append(word);
     start = end + 1;
@@ -138,8 +148,8 @@ inline std::vector<std::string> wrap(std::string_view text, std::size_t width) {
 // Microseconds as milliseconds with three decimals: 1250 -> "1.250 ms".
 inline std::string time_text(std::int64_t t_us) {
   const bool negative = t_us < 0;
-  const auto magnitude =
-      negative ? std::uint64_t{0} - static_cast<std::uint64_t>(t_us) : static_cast<std::uint64_t>(t_us);
+  const auto bits = static_cast<std::uint64_t>(t_us);
+  const std::uint64_t magnitude = negative ? std::uint64_t{0} - bits : bits;
   std::string text = negative ? "-" : "";
   text += std::to_string(magnitude / 1000);
   text += '.';
@@ -256,8 +266,8 @@ inline label_line client_line(const event& value) {
 
 // vcl, vdl, scl, pgcl, epoch, truncate, recovery: `VDL 1007`, `epoch 2`.
 inline label_line lsn_point_line(const event& value) {
-  const bool paper_point = value.kind == "vcl" || value.kind == "vdl" || value.kind == "scl" ||
-                           value.kind == "pgcl";
+  const bool paper_point =
+      value.kind == "vcl" || value.kind == "vdl" || value.kind == "scl" || value.kind == "pgcl";
   std::string text;
   for (const char c : value.kind) {
     text += paper_point ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
@@ -286,8 +296,11 @@ inline bool is_message_end(const event& value) {
          value.kind == "ack";
 }
 
+// Adds the line wrapped to `width`; empty parts are left out (Graphviz rejects an empty <font>).
 inline void add_wrapped(std::vector<label_line>& lines, const label_line& line, std::size_t width) {
-  for (std::string& part : wrap(line.text, width)) lines.push_back({part, line.color, line.bold});
+  for (std::string& part : wrap(line.text, width)) {
+    if (!part.empty()) lines.push_back({std::move(part), line.color, line.bold});
+  }
 }
 
 // The text lines an event contributes to its node (none for the ends of message arrows).
@@ -299,7 +312,8 @@ inline void add_event_lines(std::vector<label_line>& lines, const event& value) 
     add_wrapped(lines, {field_text(value, "reason"), "#b71c1c", false}, width);
   } else if (value.kind == "fault") {
     std::string text = field_text(value, "fault");
-    add_wrapped(lines, {text.empty() ? "fault " + fields_text(value) : text, "#000000", true}, width);
+    if (text.empty()) text = "fault " + fields_text(value);
+    add_wrapped(lines, {text, "#000000", true}, width);
   } else if (value.kind == "ack") {
     std::string text = "ack from " + field_text(value, "from");
     const std::string lsn = field_text(value, "lsn");
@@ -332,14 +346,17 @@ struct cell {
   std::vector<std::size_t> events;
 };
 
-// The loose end of a message that the window cuts, or the red X of a message dropped at its
-// sender: a small node beside a lane's node, on the side of the message's other end.
+// The loose end of a message that the window cuts (an invisible point a little above or below
+// the lane's node), or the red X of a message dropped at its sender; beside the lane's node on
+// the side of the message's other end.
+enum class stub_kind { outgoing, incoming, dropped };
+
 struct stub {
   std::string id;  // "s3"
   int level = 0;
   int column = 0;  // the lane whose node it sits beside
   bool left = false;
-  bool dropped = false;
+  stub_kind kind = stub_kind::outgoing;
 };
 
 struct message_info {
@@ -349,23 +366,24 @@ struct message_info {
 };
 
 struct diagram {
-  std::vector<bool> kept;            // per event: inside the window
-  std::vector<std::int64_t> times;   // distinct kept times, ascending; row r is level r + 1
+  std::vector<bool> kept;           // per event: inside the window
+  std::vector<std::int64_t> times;  // distinct kept times, ascending; row r is level r + 1
   std::vector<column> columns;
-  std::vector<int> display;          // column indices, left to right
-  std::vector<int> position;         // per column: its index in `display`
+  std::vector<int> display;   // column indices, left to right
+  std::vector<int> position;  // per column: its index in `display`
   std::map<std::string, int> column_of;
   int run_column = -1;
-  std::map<std::pair<int, int>, cell> cells;  // (level, column) -> node; level 0 is the header
-  std::vector<int> home;             // per kept event: the column of its first node
+  // (level, column) -> node. Levels 1 .. times.size() are the rows; level 0 holds the lane
+  // names and level times.size() + 1 the names again at the bottom.
+  std::map<std::pair<int, int>, cell> cells;
+  std::vector<int> home;  // per event: the column of its (first) node; -1 if cut
   std::set<std::int64_t> violation_steps;
   std::vector<stub> stubs;
-  std::map<std::tuple<int, int, bool, bool>, std::size_t> stub_of;  // (level, column, left, X)
+  std::map<std::tuple<int, int, bool, stub_kind>, std::size_t> stub_of;
   std::set<std::size_t> sender_drops;  // drops drawn as a stub X rather than on their lane
   std::set<std::tuple<std::string, std::string, std::string>> drawn;  // (from, to, label)
   std::set<std::pair<std::string, std::string>> labelled;             // (from, label)
-  std::string message_edges;         // constraint=false
-  std::string stub_anchors;          // invisible flat edges that keep each stub on its side
+  std::string message_edges;
 };
 
 inline bool in_window(const event& value, const dot_options& options) {
@@ -548,7 +566,7 @@ inline std::map<std::uint64_t, message_info> collect_messages(const recorder& so
 inline void add_edge(diagram& d, const std::string& from, const std::string& to,
                      const std::string& label, bool ack, std::string_view extra) {
   std::string& out = d.message_edges;
-  out += "    " + from + " -> " + to + " [";
+  out += "  " + from + " -> " + to + " [";
   if (!label.empty()) {
     out += "xlabel=";
     append_quoted(out, label);
@@ -567,16 +585,11 @@ inline bool stub_on_left(const diagram& d, int column, int other_end) {
   return other_end >= 0 && d.position[other_end] < d.position[column];
 }
 
-// The stub beside the node (level, column) on one side, made on first use.
-inline std::string stub_beside(diagram& d, int level, int column, bool left, bool dropped) {
-  const auto [found, fresh] = d.stub_of.emplace(std::make_tuple(level, column, left, dropped),
-                                                d.stubs.size());
-  if (fresh) {
-    const std::string id = 's' + std::to_string(d.stubs.size());
-    d.stubs.push_back({id, level, column, left, dropped});
-    const std::string node = cell_id(level, column);
-    d.stub_anchors += "    " + (left ? id + " -> " + node : node + " -> " + id) + ";\n";
-  }
+// The stub of one kind beside the node (level, column) on one side, made on first use.
+inline std::string stub_beside(diagram& d, int level, int column, bool left, stub_kind kind) {
+  const auto [found, fresh] =
+      d.stub_of.emplace(std::make_tuple(level, column, left, kind), d.stubs.size());
+  if (fresh) d.stubs.push_back({'s' + std::to_string(d.stubs.size()), level, column, left, kind});
   return d.stubs[found->second].id;
 }
 
@@ -597,8 +610,8 @@ inline void plan_incoming(diagram& d, const recorder& source, const message_info
     if (!d.kept[a]) continue;
     const int level = level_of(d, events[a].t);
     const bool left = stub_on_left(d, d.home[a], find_column(d, events[a].peer));
-    const std::string end = stub_beside(d, level, d.home[a], left, false);
-    add_message(d, end, cell_id(level, d.home[a]), label, info.ack, "style=dashed, tailclip=false");
+    const std::string end = stub_beside(d, level, d.home[a], left, stub_kind::incoming);
+    add_message(d, end, cell_id(level, d.home[a]), label, info.ack, "style=dashed");
   }
 }
 
@@ -620,13 +633,14 @@ inline void plan_outgoing(diagram& d, const recorder& source, const message_info
     std::string to = cell_id(level, d.home[a]);
     if (dropped && d.home[a] == d.home[send]) {
       d.sender_drops.insert(a);
-      to = stub_beside(d, level, d.home[a], left, true);
+      to = stub_beside(d, level, d.home[a], left, stub_kind::dropped);
     }
     add_message(d, from, to, label, info.ack, dropped ? "arrowhead=none" : "");
   }
   if (arrived) return;
-  const std::string end = stub_beside(d, level_of(d, events[send].t), d.home[send], left, false);
-  add_message(d, from, end, label, info.ack, "style=dashed, headclip=false");
+  const std::string end =
+      stub_beside(d, level_of(d, events[send].t), d.home[send], left, stub_kind::outgoing);
+  add_message(d, from, end, label, info.ack, "style=dashed");
 }
 
 inline diagram build_diagram(const recorder& source, const dot_options& options) {
@@ -646,7 +660,150 @@ inline diagram build_diagram(const recorder& source, const dot_options& options)
 }
 
 // ---------------------------------------------------------------------------------------------
+// Looks: what each node shows, computed once, used both to size the grid and to write it.
+
+struct cell_look {
+  std::vector<label_line> lines;
+  bool fault = false, violation = false, dropped = false, in_step = false;
+};
+
+inline cell_look look_of(const diagram& d, const recorder& source, const cell& node) {
+  cell_look look;
+  for (const std::size_t i : node.events) {
+    const event& value = source.events()[i];
+    add_event_lines(look.lines, value);
+    look.fault = look.fault || value.kind == "fault";
+    look.violation = look.violation || value.kind == "violation";
+    look.dropped = look.dropped ||
+                   (value.kind == "drop" && value.message_id != 0 && d.sender_drops.count(i) == 0);
+    look.in_step = look.in_step || d.violation_steps.count(value.step) != 0;
+  }
+  if (look.dropped && !look.lines.empty()) look.lines.push_back({"X", "#d50000", true});
+  return look;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Geometry. Graphviz only draws (`layout=nop`): the writer places every node itself on a grid
+// of lanes and rows, so lanes are exactly vertical and a 2,000-event trace renders in a second,
+// where dot's own placement of a grid that size takes tens of seconds. Lengths are in points
+// (1/72 inch), measured from the top; text widths are estimated generously from character
+// counts, so that columns are always wide enough for what Graphviz then draws.
+
+constexpr int font_size = 14;         // node labels
+constexpr int header_font_size = 16;  // lane names
+constexpr int line_height = 18;
+constexpr int column_gap = 30;        // between two lanes in one box
+constexpr int box_padding = 14;       // between a box's border and its lanes
+constexpr int box_gap = 20;           // between two boxes
+constexpr int box_label_height = 30;  // the band above the lane names for the box's label
+constexpr int row_gap = 12;
+constexpr int stub_rise = 18;  // a stub's loose end is this far below or above its node
+
+// Counts characters (UTF-8 lead bytes), the widest Latin letters as one and a half.
+inline int text_width(std::string_view text, int size, bool bold) {
+  int half_characters = 0;
+  for (const char c : text) {
+    if ((static_cast<unsigned char>(c) & 0xc0) == 0x80) continue;
+    half_characters += c == 'M' || c == 'W' || c == 'm' || c == 'w' ? 3 : 2;
+  }
+  return half_characters * size * (bold ? 72 : 64) / 200;
+}
+
+// The estimated (width, height) of a node.
+inline std::pair<int, int> look_size(const cell_look& look) {
+  if (look.lines.empty()) return look.dropped ? std::pair{16, 20} : std::pair{10, 10};
+  int width = 0;
+  for (const label_line& line : look.lines) {
+    width = std::max(width, text_width(line.text, font_size, line.bold));
+  }
+  width += 18;
+  int height = static_cast<int>(look.lines.size()) * line_height + 8;
+  if (look.fault && !look.violation) {  // an octagon around the text
+    width += 14;
+    height = height * 5 / 4 + 6;
+  }
+  return {width, height};
+}
+
+struct geometry {
+  std::map<std::pair<int, int>, cell_look> looks;  // per cell, same keys as diagram::cells
+  std::vector<int> x, width;                       // per column: centre and width
+  std::vector<int> y;                              // per level: centre
+  int axis_x = 0, axis_width = 0, height = 0;
+};
+
+// Column widths and row heights from what the nodes show; the y of every level.
+inline void measure(geometry& g, const diagram& d, const recorder& source) {
+  const std::size_t levels = d.times.size() + 2;
+  std::vector<int> row_height(levels, 22);
+  row_height.front() = 30;
+  g.width.assign(d.columns.size(), 40);
+  for (std::size_t c = 0; c < d.columns.size(); ++c) {
+    g.width[c] = std::max(g.width[c], text_width(d.columns[c].name, header_font_size, true) + 24);
+  }
+  for (const auto& [key, node] : d.cells) {
+    const cell_look& look = g.looks.emplace(key, look_of(d, source, node)).first->second;
+    const auto [width, height] = look_size(look);
+    g.width[key.second] = std::max(g.width[key.second], width);
+    row_height[key.first] = std::max(row_height[key.first], height);
+  }
+  g.axis_width = text_width("time", header_font_size, true) + 8;
+  for (const std::int64_t t : d.times) {
+    g.axis_width = std::max(g.axis_width, text_width(time_text(t), font_size, false) + 8);
+  }
+  g.y.assign(levels, 0);
+  int top = box_label_height;
+  for (std::size_t level = 0; level < levels; ++level) {
+    if (level != 0) top += row_gap;
+    g.y[level] = top + row_height[level] / 2;
+    top += row_height[level];
+  }
+  g.height = top + box_padding;
+}
+
+// The x of every lane: the time axis, then the lanes left to right, boxes apart.
+inline void place_columns(geometry& g, const diagram& d) {
+  g.x.assign(d.columns.size(), 0);
+  g.axis_x = g.axis_width / 2;
+  int x = g.axis_width + box_gap;
+  for (std::size_t p = 0; p < d.display.size(); ++p) {
+    const int c = d.display[p];
+    if (p == 0) {
+      x += box_padding;
+    } else if (d.columns[d.display[p - 1]].group != d.columns[c].group) {
+      x += 2 * box_padding + box_gap;
+    } else {
+      x += column_gap;
+    }
+    g.x[c] = x + g.width[c] / 2;
+    x += g.width[c];
+  }
+}
+
+// Where a stub goes: beside its node, toward (at most halfway to) the neighbouring lane.
+inline std::pair<int, int> stub_position(const geometry& g, const diagram& d, const stub& each) {
+  const int side = each.left ? -1 : 1;
+  const int x = g.x[each.column];
+  const int neighbour = d.position[each.column] + side;
+  int reach = 50;
+  if (neighbour >= 0 && neighbour < static_cast<int>(d.display.size())) {
+    reach = std::min(70, std::abs(g.x[d.display[neighbour]] - x) / 2);
+  }
+  const auto found = g.looks.find({each.level, each.column});
+  const int half_width = found == g.looks.end() ? 5 : look_size(found->second).first / 2;
+  reach = std::max(reach, half_width + 24);
+  int y = g.y[each.level];
+  if (each.kind == stub_kind::outgoing) y += stub_rise;
+  if (each.kind == stub_kind::incoming) y -= stub_rise;
+  return {x + side * reach, y};
+}
+
+// ---------------------------------------------------------------------------------------------
 // Writing.
+
+inline std::string position(const geometry& g, int x, int y) {
+  return "pos=\"" + std::to_string(x) + ',' + std::to_string(g.height - y) + '"';
+}
 
 inline void append_lines_html(std::string& out, const std::vector<label_line>& lines) {
   for (std::size_t i = 0; i < lines.size(); ++i) {
@@ -666,52 +823,41 @@ constexpr std::string_view red_x =
     "label=<<font color=\"#d50000\"><b>X</b></font>>";
 
 // One node: a labelled box, a red X for a drop, or a small point for the ends of arrows.
-inline void write_cell(std::string& out, const diagram& d, const recorder& source,
-                       std::pair<int, int> key, const cell& node) {
-  out += "    " + cell_id(key.first, key.second) + " [";
-  std::vector<label_line> lines;
-  bool fault = false, violation = false, dropped = false, in_step = false;
-  for (const std::size_t i : node.events) {
-    const event& value = source.events()[i];
-    add_event_lines(lines, value);
-    fault = fault || value.kind == "fault";
-    violation = violation || value.kind == "violation";
-    dropped = dropped || (value.kind == "drop" && value.message_id != 0 &&
-                          d.sender_drops.count(i) == 0);
-    in_step = in_step || d.violation_steps.count(value.step) != 0;
-  }
-  if (lines.empty()) {
-    if (dropped) out += std::string(red_x) + "];\n";
-    if (!dropped) out += in_step ? "shape=point, width=0.12, color=red];\n" : "shape=point, width=0.08];\n";
+inline void write_cell(std::string& out, const geometry& g, std::pair<int, int> key,
+                       const cell_look& look) {
+  out += "    " + cell_id(key.first, key.second) + " [" +
+         position(g, g.x[key.second], g.y[key.first]) + ", ";
+  if (look.lines.empty()) {
+    if (look.dropped) {
+      out += red_x;
+    } else {
+      out += look.in_step ? "shape=point, width=0.13, color=red, fillcolor=red"
+                          : "shape=point, width=0.1, color=\"#263238\", fillcolor=\"#263238\"";
+    }
+    out += "];\n";
     return;
   }
-  if (dropped) lines.push_back({"X", "#d50000", true});
-  if (violation) out += "fillcolor=\"#ffcdd2\", ";
-  if (fault && !violation) out += "shape=octagon, style=filled, fillcolor=\"#ffa726\", ";
-  if (fault && !violation && !in_step) out += "color=\"#e65100\", ";
-  if (in_step || violation) out += "color=red, penwidth=2, ";
+  if (look.violation) out += "fillcolor=\"#ffcdd2\", ";
+  if (look.fault && !look.violation) out += "shape=octagon, style=filled, fillcolor=\"#ffa726\", ";
+  if (look.fault && !look.violation && !look.in_step) out += "color=\"#e65100\", ";
+  if (look.in_step || look.violation) out += "color=red, penwidth=2, ";
   out += "label=<";
-  append_lines_html(out, lines);
+  append_lines_html(out, look.lines);
   out += ">];\n";
 }
 
-inline void write_lane_nodes(std::string& out, const diagram& d, const recorder& source, int c) {
+// A lane: its name on top, its nodes, its name again at the bottom.
+inline void write_lane_nodes(std::string& out, const geometry& g, const diagram& d, int c) {
   const std::string& name = d.columns[c].name;
-  out += "    h" + std::to_string(c) +
-         " [shape=box, style=\"filled,bold\", fillcolor=white, color=\"#263238\", fontsize=16, "
-         "label=<<b>";
+  out += "    h" + std::to_string(c) + " [" + position(g, g.x[c], g.y.front()) +
+         ", shape=box, style=\"filled,bold\", color=\"#263238\", fontsize=16, label=<<b>";
   append_html(out, name);
   out += "</b>>];\n";
-  for (const auto& [key, node] : d.cells) {
-    if (key.second == c) write_cell(out, d, source, key, node);
+  for (const auto& [key, look] : g.looks) {
+    if (key.second == c) write_cell(out, g, key, look);
   }
-  for (const stub& each : d.stubs) {
-    if (each.column != c) continue;
-    out += "    " + each.id + " [";
-    out += each.dropped ? red_x : "shape=point, style=invis, width=0.7";
-    out += "];\n";
-  }
-  out += "    f" + std::to_string(c) + " [shape=plaintext, fontcolor=\"#78909c\", label=";
+  out += "    f" + std::to_string(c) + " [" + position(g, g.x[c], g.y.back()) +
+         ", shape=plaintext, fontcolor=\"#78909c\", label=";
   append_quoted(out, name);
   out += "];\n";
 }
@@ -723,94 +869,99 @@ inline std::string_view group_fill(std::string_view group) {
   return "#f5f5f5";
 }
 
-// The lanes, each group of them in its cluster box (the run lane in an unframed one).
-inline void write_lanes(std::string& out, const diagram& d, const recorder& source) {
-  std::string open_group;
-  for (const int c : d.display) {
-    const column& each = d.columns[c];
-    if (each.group != open_group) {
-      if (!open_group.empty()) out += "  }\n";
-      out += "  subgraph cluster_" + each.group + " {\n    ";
-      if (each.group == "run") {
-        out += "peripheries=0; label=\"\";\n";
-      } else {
-        out += "label=";
-        append_quoted(out, each.group_label);
-        out += "; style=\"rounded,filled\"; color=\"#90a4ae\"; fontsize=18; fillcolor=\"";
-        out += group_fill(each.group);
-        out += "\";\n";
-      }
-      open_group = each.group;
-    }
-    write_lane_nodes(out, d, source, c);
-  }
-  if (!open_group.empty()) out += "  }\n";
+// Opens the box (cluster) around display positions [first, end), which share one group.
+inline void open_box(std::string& out, const geometry& g, const diagram& d, std::size_t first,
+                     std::size_t end) {
+  const column& group = d.columns[d.display[first]];
+  const int left_lane = d.display[first], right_lane = d.display[end - 1];
+  const int left = g.x[left_lane] - g.width[left_lane] / 2 - box_padding;
+  const int right = g.x[right_lane] + (g.width[right_lane] + 1) / 2 + box_padding;
+  out += "  subgraph cluster_" + group.group + " {\n    bb=\"" + std::to_string(left) + ",0," +
+         std::to_string(right) + ',' + std::to_string(g.height) + "\"; label=";
+  append_quoted(out, group.group_label);
+  out += "; style=\"rounded,filled\"; color=\"#90a4ae\"; fontsize=18; fillcolor=\"";
+  out += group_fill(group.group);
+  out += "\";\n";
 }
 
-// The time axis, in an unframed cluster of its own: one label per row, joined by a thin line.
-inline void write_time_axis(std::string& out, const diagram& d) {
-  out += "  subgraph cluster_time {\n    peripheries=0; label=\"\";\n"
-         "    time_h [shape=plaintext, fontsize=16, label=<<b>time</b>>];\n";
+// The lanes, each group of them in its box; the run lane unboxed; then the stubs.
+inline void write_lanes(std::string& out, const geometry& g, const diagram& d) {
+  for (std::size_t first = 0, end = 0; first < d.display.size(); first = end) {
+    const std::string& group = d.columns[d.display[first]].group;
+    while (end < d.display.size() && d.columns[d.display[end]].group == group) ++end;
+    if (group != "run") open_box(out, g, d, first, end);
+    for (std::size_t p = first; p < end; ++p) write_lane_nodes(out, g, d, d.display[p]);
+    if (group != "run") out += "  }\n";
+  }
+  for (const stub& each : d.stubs) {
+    const auto [x, y] = stub_position(g, d, each);
+    out += "  " + each.id + " [" + position(g, x, y) + ", ";
+    out += each.kind == stub_kind::dropped ? red_x : "shape=point, style=invis, width=0.05";
+    out += "];\n";
+  }
+}
+
+// The time axis: one label per row, joined by a thin line.
+inline void write_time_axis(std::string& out, const geometry& g, const diagram& d) {
+  out += "  time_h [" + position(g, g.axis_x, g.y.front()) +
+         ", shape=plaintext, fontsize=16, label=<<b>time</b>>];\n";
   for (std::size_t r = 0; r < d.times.size(); ++r) {
-    out += "    t" + std::to_string(r + 1) + " [shape=plaintext, label=\"" +
-           time_text(d.times[r]) + "\"];\n";
+    out += "  t" + std::to_string(r + 1) + " [" + position(g, g.axis_x, g.y[r + 1]) +
+           ", shape=plaintext, label=\"" + time_text(d.times[r]) + "\"];\n";
   }
-  out += "    time_f [shape=plaintext, label=\"\"];\n  }\n  time_h";
+  out += "  time_f [" + position(g, g.axis_x, g.y.back()) +
+         ", shape=point, style=invis, width=0.05];\n  time_h";
   for (std::size_t r = 0; r < d.times.size(); ++r) out += " -> t" + std::to_string(r + 1);
-  out += " -> time_f [color=\"#b0bec5\", arrowhead=none, weight=1000];\n";
+  out += " -> time_f [color=\"#b0bec5\", arrowhead=none, penwidth=1];\n";
 }
 
-// One rank row per level; a hidden `top` node whose ordered out-edges fix the lane order.
-inline void write_ranks(std::string& out, const diagram& d) {
-  const int last_level = static_cast<int>(d.times.size()) + 1;
-  std::vector<std::string> rows(static_cast<std::size_t>(last_level) + 1);
-  rows.front() = " time_h;";
-  for (std::size_t r = 1; r + 1 < rows.size(); ++r) rows[r] = " t" + std::to_string(r) + ';';
-  rows.back() = " time_f;";
-  for (const int c : d.display) {
-    rows.front() += " h" + std::to_string(c) + ';';
-    rows.back() += " f" + std::to_string(c) + ';';
-  }
-  for (const auto& [key, node] : d.cells) rows[key.first] += ' ' + cell_id(key.first, key.second) + ';';
-  for (const stub& each : d.stubs) rows[each.level] += ' ' + each.id + ';';
-  for (const std::string& row : rows) out += "  {rank=same;" + row + "}\n";
-  out += "  top [shape=point, style=invis, ordering=out];\n  {\n    edge [style=invis];\n"
-         "    top -> time_h;\n";
-  for (const int c : d.display) out += "    top -> h" + std::to_string(c) + ";\n";
-  for (std::size_t p = 1; p < d.display.size(); ++p) {
-    const int left = d.display[p - 1], right = d.display[p];
-    if (d.columns[left].group != d.columns[right].group) continue;
-    out += "    h" + std::to_string(left) + " -> h" + std::to_string(right) + ";\n";
-  }
-  out += d.stub_anchors;
-  out += "  }\n";
+inline bool is_completion(std::string_view kind) {
+  return kind == "ok" || kind == "fail" || kind == "info";
 }
 
-// Each lane as a chain header -> its nodes -> footer; thick while a client operation is open.
-inline void write_lane_chains(std::string& out, const diagram& d, const recorder& source) {
-  out += "  {\n    edge [color=\"#b0bec5\", arrowhead=none, weight=1000];\n";
+// Whether a client operation is open where the lane enters the window: its first invoke or
+// completion inside the window is a completion.
+inline bool open_at_start(const diagram& d, const recorder& source, int c) {
+  for (const auto& [key, node] : d.cells) {
+    if (key.second != c) continue;
+    for (const std::size_t i : node.events) {
+      const std::string& kind = source.events()[i].kind;
+      if (kind == "invoke") return false;
+      if (is_completion(kind)) return true;
+    }
+  }
+  return false;
+}
+
+// Each lane as a line from its name through its nodes to its name at the bottom; thick while
+// a client operation is open (from `invoke` to `ok`, `fail` or `info`).
+inline void write_lane_lines(std::string& out, const diagram& d, const recorder& source) {
+  out += "  {\n    edge [color=\"#b0bec5\", arrowhead=none, penwidth=1];\n";
   for (const int c : d.display) {
     std::string previous = 'h' + std::to_string(c);
-    bool open_operation = false;
+    bool open_operation = open_at_start(d, source, c);
+    const auto segment = [&](const std::string& next) {
+      out += "    " + previous + " -> " + next;
+      out += open_operation ? " [penwidth=5, color=\"#90caf9\"];\n" : ";\n";
+      previous = next;
+    };
     for (const auto& [key, node] : d.cells) {
       if (key.second != c) continue;
-      const std::string id = cell_id(key.first, key.second);
-      out += "    " + previous + " -> " + id;
-      out += open_operation ? " [penwidth=5, color=\"#90caf9\"];\n" : ";\n";
+      segment(cell_id(key.first, key.second));
       for (const std::size_t i : node.events) {
         const std::string& kind = source.events()[i].kind;
         if (kind == "invoke") open_operation = true;
-        if (kind == "ok" || kind == "fail" || kind == "info") open_operation = false;
+        if (is_completion(kind)) open_operation = false;
       }
-      previous = id;
     }
-    out += "    " + previous + " -> f" + std::to_string(c) + ";\n";
+    segment('f' + std::to_string(c));
   }
   out += "  }\n";
 }
 
 // The graph label: the title, a red banner per violation (at most three), and a legend.
-inline void write_graph_label(std::string& out, const recorder& source, const dot_options& options) {
+inline void write_graph_label(std::string& out, const recorder& source,
+                              const dot_options& options) {
   std::string label;
   if (!options.title.empty()) {
     label += "<font point-size=\"22\"><b>";
@@ -826,8 +977,10 @@ inline void write_graph_label(std::string& out, const recorder& source, const do
     append_html(label, field_text(value, "invariant") + ": " + field_text(value, "reason"));
     label += "</b></font><br/>";
   }
-  label += "<font color=\"#546e7a\">time runs down; arrows are messages (green: acks, "
-           "dashed: cut by the window, red X: dropped)</font>";
+  label +=
+      "<font color=\"#546e7a\">time runs down; arrows are messages (green: acks, "
+      "dashed: cut by the window, red X: dropped); thick blue: a client operation in "
+      "flight</font>";
   out += "  label=<" + label + ">;\n";
 }
 
@@ -836,21 +989,22 @@ inline void write_graph_label(std::string& out, const recorder& source, const do
 // Writes the space-time diagram of the recorded events inside the options' window.
 inline void write_dot(const recorder& source, std::ostream& out, const dot_options& options = {}) {
   const dot_detail::diagram d = dot_detail::build_diagram(source, options);
+  dot_detail::geometry g;
+  dot_detail::measure(g, d, source);
+  dot_detail::place_columns(g, d);
   std::string text =
       "digraph trace {\n"
-      "  graph [rankdir=TB, newrank=true, splines=line, outputorder=edgesfirst, nodesep=0.2,\n"
-      "         ranksep=0.25, fontname=\"Helvetica\", fontsize=14, labelloc=t];\n"
+      "  graph [layout=nop, splines=line, outputorder=edgesfirst, fontname=\"Helvetica\",\n"
+      "         fontsize=14, labelloc=t];\n"
       "  node [fontname=\"Helvetica\", fontsize=14, shape=box, style=\"rounded,filled\",\n"
       "        fillcolor=white, color=\"#78909c\", margin=\"0.08,0.03\", height=0.3];\n"
-      "  edge [fontname=\"Helvetica\", fontsize=13, arrowsize=0.8];\n";
+      "  edge [fontname=\"Helvetica\", fontsize=13, arrowsize=0.8, penwidth=1.4];\n";
   dot_detail::write_graph_label(text, source, options);
-  dot_detail::write_time_axis(text, d);
-  dot_detail::write_lanes(text, d, source);
-  dot_detail::write_ranks(text, d);
-  dot_detail::write_lane_chains(text, d, source);
-  text += "  {\n    edge [constraint=false];\n";
+  dot_detail::write_time_axis(text, g, d);
+  dot_detail::write_lanes(text, g, d);
+  dot_detail::write_lane_lines(text, d, source);
   text += d.message_edges;
-  text += "  }\n}\n";
+  text += "}\n";
   out.write(text.data(), static_cast<std::streamsize>(text.size()));
 }
 
