@@ -610,6 +610,7 @@ class instance final : public sim::endpoint<message> {
     writer_.last_in_pg = pg_tails;
     writer_.batches.assign(pg_count(), {});
     writer_.scl_at_last_resend.assign(pg_count(), {});
+    trace_event("epoch", {{"epoch", static_cast<std::int64_t>(e)}});
     trace_points();
     arm_resend();
     notify_replicas();
