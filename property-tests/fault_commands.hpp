@@ -31,6 +31,7 @@ struct model_state {
 struct failure_record {
   std::string scenario_text;
   std::string reason;
+  std::string invariant;  // the invariant that broke, or "final check"
   int steps = 0;
 };
 inline failure_record& last_failure() {
@@ -65,12 +66,11 @@ class property_run {
     const harness::run_result result = runner_.finish();
     probes_reached().add(runner_.model().network().probes());
     if (result.passed()) return;
-    std::string reason;
-    for (const check::violation& each : result.violations) {
-      reason += each.invariant + ": " + each.reason + "\n";
+    if (!result.violations.empty()) {
+      const check::violation& first = result.violations.front();
+      return fail(first.invariant, first.reason);
     }
-    if (result.final_check_failure) reason += "final check: " + *result.final_check_failure;
-    fail(reason);
+    fail("final check", *result.final_check_failure);
   }
 
  private:
@@ -78,12 +78,13 @@ class property_run {
     const auto& found = runner_.partial().violations;
     if (found.empty()) return;
     probes_reached().add(runner_.model().network().probes());
-    fail(found.front().invariant + ": " + found.front().reason);
+    fail(found.front().invariant, found.front().reason);
   }
 
-  void fail(const std::string& reason) {
-    last_failure() = {harness::print_scenario(plan_), reason, static_cast<int>(plan_.steps.size())};
-    RC_FAIL(reason);
+  void fail(const std::string& invariant, const std::string& reason) {
+    last_failure() = {harness::print_scenario(plan_), invariant + ": " + reason, invariant,
+                      static_cast<int>(plan_.steps.size())};
+    RC_FAIL(invariant + ": " + reason);
   }
 
   harness::scenario plan_;

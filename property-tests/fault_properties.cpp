@@ -113,6 +113,15 @@ TEST_P(unsafe_variant, is_caught_and_shrunk_to_a_small_scenario) {
   const failure_record shrunk = last_failure();
   const harness::run_result replayed = replay(shrunk.scenario_text, name);
   EXPECT_FALSE(replayed.passed()) << "the printed scenario does not reproduce the failure";
+  bool same = shrunk.invariant == "final check" && replayed.final_check_failure.has_value();
+  for (const check::violation& each : replayed.violations) same |= each.invariant == shrunk.invariant;
+  EXPECT_TRUE(same) << "the replay fails, but not with " << shrunk.invariant;
+  // The rule the variant switches off is the cause: the same steps on the safe model pass.
+  harness::parse_result parsed = harness::parse_scenario(shrunk.scenario_text, name + ".scn");
+  ASSERT_TRUE(parsed.ok());
+  parsed.value->settings.variant = db::teaching_variant::safe;
+  EXPECT_TRUE(harness::runner(*parsed.value, {}).run().passed())
+      << "the counterexample fails on the safe model too";
 }
 
 INSTANTIATE_TEST_SUITE_P(
