@@ -219,10 +219,10 @@ class invariant_checker {
   void check_segments(std::vector<violation>& found) {
     for (const db::segment_view& segment : model_.segments()) {
       const seen_segment now{segment.data->scl(), segment.data->volume_epoch(),
-                             segment.data->truncations().size(), segment.disk};
+                             segment.data->truncation_decision().decided_by, segment.disk};
       auto [last, fresh] = segments_.try_emplace({segment.pg, segment.slot}, now);
       const bool same_disk = !fresh && last->second.disk == now.disk;
-      if (same_disk && now.scl < last->second.scl && now.truncations == last->second.truncations) {
+      if (same_disk && now.scl < last->second.scl && now.decision == last->second.decision) {
         add(found, "monotonic_points",
             "SCL of " + segment.node + " (PG " + std::to_string(segment.pg) + ") went back from " +
                 std::to_string(last->second.scl) + " to " + std::to_string(now.scl) +
@@ -238,7 +238,7 @@ class invariant_checker {
   struct seen_segment {
     storage::lsn scl;
     storage::epoch epoch;
-    std::size_t truncations;
+    storage::epoch decision;  // the truncation decision it follows: SCL may drop when it changes
     std::uint32_t disk;
   };
 

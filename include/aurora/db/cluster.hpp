@@ -274,6 +274,7 @@ class cluster final : public instance_observer {
                                                       instance_settings(), *this));
       const std::string name = "db" + std::to_string(index);
       instances_.back()->attach(net_.add(name, 0, sim::role::instance, instances_.back().get()));
+      instances_.back()->set_ballot(index);
     }
     wire_replicas();
   }

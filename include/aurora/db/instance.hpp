@@ -91,7 +91,7 @@ class instance final : public sim::endpoint<message> {
     role_ = instance_role::recovering;
     recovery_ = recovery_state{};
     recovery_.round = ++rounds_;
-    recovery_.proposed = std::max(epoch_, known_epoch_) + 1;
+    recovery_.proposed = next_ballot(std::max(epoch_, known_epoch_));
     recovery_.answers.assign(pg_count(), {});
     recovery_.truncate_acks.assign(pg_count(), 0);
     trace_event("recovery", {{"phase", std::string("start")},
@@ -121,6 +121,16 @@ class instance final : public sim::endpoint<message> {
   }
 
   void set_replicas(std::vector<sim::participant_id> replicas) { replica_ids_ = std::move(replicas); }
+
+  // Epochs are ballots: instance k (1..16) proposes only epochs e with e % 16 == k % 16, so two
+  // instances recovering at once (a failover racing a restart) can never decide the same epoch.
+  static constexpr storage::epoch ballot_stride = 16;
+  void set_ballot(int instance_number) { ballot_ = static_cast<storage::epoch>(instance_number); }
+  [[nodiscard]] storage::epoch next_ballot(storage::epoch above) const {
+    storage::epoch next = above + 1;
+    while (next % ballot_stride != ballot_ % ballot_stride) ++next;
+    return next;
+  }
 
  private:
   struct pending_commit {
@@ -346,8 +356,19 @@ class instance final : public sim::endpoint<message> {
       return start_recovery();  // a rival recovery got further: propose above it
     }
     if (role_ != instance_role::writer || current <= epoch_) return;
+    if (designated()) {  // an abandoned rival proposal left a newer epoch: recover above it
+      fail_in_flight();
+      return start_recovery();
+    }
     role_ = instance_role::deposed;
     net_.probes().hit("writer deposed by a newer epoch");
+    fail_in_flight();
+    trace_event("deposed", {{"epoch", static_cast<std::int64_t>(current)}});
+  }
+
+  // The transactions this writer can no longer finish: sent ones are indeterminate (they may be
+  // durable), queued ones definitely did not happen.
+  void fail_in_flight() {
     for (const pending_commit& each : writer_.commits) {
       net_.send(self_, each.client,
                 client_reply{each.op, reply_status::indeterminate, std::nullopt, no_lsn});
@@ -355,7 +376,6 @@ class instance final : public sim::endpoint<message> {
     writer_.commits.clear();
     for (const queued_write& each : writer_.waiting) refuse(each.client, each.request.op);
     writer_.waiting.clear();
-    trace_event("deposed", {{"epoch", static_cast<std::int64_t>(current)}});
   }
 
   // Resends, to each segment whose SCL stood still for a whole interval, what it lacks.
@@ -651,6 +671,7 @@ class instance final : public sim::endpoint<message> {
   std::vector<sim::participant_id> replica_ids_;
 
   instance_role role_ = instance_role::replica;
+  storage::epoch ballot_ = 1;       // this instance's residue for epochs (see next_ballot)
   storage::epoch epoch_ = 0;        // the epoch this instance writes with
   storage::epoch known_epoch_ = 0;  // the newest epoch it has heard of
   lsn_points points_;
