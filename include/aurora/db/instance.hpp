@@ -321,12 +321,15 @@ class instance final : public sim::endpoint<message> {
   }
 
   // A replacement segment is hydrated once its SCL reaches the group's PGCL [P18 §4].
-  // A replacement is hydrated once its new disk reports an SCL at the group's PGCL [P18 §4].
+  // A replacement is hydrated once its new disk reports an SCL at the PG's last durable record:
+  // it then holds every acknowledged record of the PG [P18 §4]. (Not PGCL: a writer that has
+  // just recovered knows no PGCL yet.)
   void maybe_finish_replacement(pg_id pg) {
+    if (!designated()) return;  // a writer the control plane has replaced changes nothing
     storage::pg_membership& members = control_.membership.at(pg);
     for (int slot = 0; slot < storage::segments_per_pg; ++slot) {
       if (!members.hydrating(slot) || !points_.heard_from(pg, slot, members)) continue;
-      if (points_.acked_scl(pg, slot, members) < points_.pgcl(pg)) continue;
+      if (points_.acked_scl(pg, slot, members) < points_.durable_tail(pg)) continue;
       members.finish_replacement(slot);
       net_.probes().hit("replacement segment hydrated");
       trace_event("membership", {{"pg", static_cast<std::int64_t>(pg)},
@@ -624,7 +627,7 @@ class instance final : public sim::endpoint<message> {
     role_ = instance_role::writer;
     epoch_ = e;
     known_epoch_ = std::max(known_epoch_, e);
-    points_.reset(vdl);
+    points_.reset(vdl, pg_tails);
     writer_ = writer_state{};
     writer_.last_in_volume = vdl;
     writer_.last_in_pg = pg_tails;

@@ -55,13 +55,21 @@ class lsn_points {
   }
   [[nodiscard]] const std::deque<storage::log_record>& above_vdl() const { return tail_; }
 
-  // Starts a writer's life at a recovered (or initial) VDL: VCL = VDL, nothing in flight.
-  void reset(lsn vdl) {
+  // Starts a writer's life at a recovered (or initial) VDL: VCL = VDL, nothing in flight;
+  // `pg_tails` are each PG's last record at or below VDL (none: no record yet).
+  void reset(lsn vdl, const std::vector<lsn>& pg_tails = {}) {
     vcl_ = vdl_ = vdl;
     tail_.clear();
     vcl_position_ = 0;
-    for (pg_state& pg : pgs_) pg = pg_state{};
+    for (std::size_t pg = 0; pg < pgs_.size(); ++pg) {
+      pgs_[pg] = pg_state{};
+      if (pg < pg_tails.size()) pgs_[pg].durable_tail = pg_tails[pg];
+    }
   }
+
+  // The last record of the PG at or below VDL: a segment complete to here holds every
+  // acknowledged record of its PG.
+  [[nodiscard]] lsn durable_tail(pg_id pg) const { return pgs_.at(pg).durable_tail; }
 
   // A newly allocated record (records arrive in increasing LSN order).
   void append(const storage::log_record& record) {
@@ -96,6 +104,7 @@ class lsn_points {
     std::array<std::uint32_t, storage::segments_per_pg> disk{};
     std::array<bool, storage::segments_per_pg> heard{};
     lsn pgcl = no_lsn;
+    lsn durable_tail = no_lsn;
   };
 
   lsn compute_pgcl(const pg_state& state, const storage::pg_membership& membership) const {
@@ -128,6 +137,9 @@ class lsn_points {
         vdl_ = next.id;
         vdl_position = vcl_position_;
       }
+    }
+    for (std::size_t index = 0; index < vdl_position; ++index) {
+      pgs_[tail_[index].pg].durable_tail = tail_[index].id;
     }
     tail_.erase(tail_.begin(), tail_.begin() + static_cast<std::ptrdiff_t>(vdl_position));
     vcl_position_ -= vdl_position;

@@ -4,18 +4,20 @@
 // a seed determines everything about a run, so a failure is reproduced from its seed alone.
 // From `sim::random(seed)` we first sample a *fault mix* (swarm testing, Groce et al. 2012: each
 // fault kind is switched on or off, and weighted, per seed, so that some runs see only crashes,
-// some only partitions and message loss, and rare combinations get their turn), and the shape of
-// the cluster (protection groups, nodes per AZ). Then we draw a scenario of N steps with the shape
-// of the fault properties (property-tests/fault_commands.hpp): writes and reads by c1..c3 on keys
-// x, y, z; crashes and restarts of nodes and AZs; destroyed disks; one node or AZ partitioned
-// from the rest, and heal; bursts of message loss; the writer or the replica crashed and
-// restarted; failover (replicas=1). Time moves mostly a little, sometimes a lot.
+// some only partitions and message loss, and rare combinations get their turn), and, with
+// `explore_shape::varied`, the shape of the cluster (protection groups, nodes per AZ). Then we
+// draw a scenario of N steps with the shape of the fault properties
+// (property-tests/fault_commands.hpp): writes and reads by c1..c3 on keys x, y, z; crashes and
+// restarts of nodes and AZs; destroyed disks; one node or AZ partitioned from the rest, and heal;
+// bursts of message loss; the writer or the replica crashed and restarted; failover (replicas=1).
+// Time moves mostly a little, sometimes a lot.
 //
-// A fault is kept only if `within_profile` accepts it against the live model at the moment it
-// would apply, so the run is built step by step with `runner::perform_now` and then
-// `runner::finish` — exactly the calls `runner::run` makes — and the scenario returned (the steps
-// actually performed) replays identically with `aurora-harness run`. That is why there is no
-// `explore_scenario(seed)`: which faults survive depends on the model's state.
+// A fault is kept only if `within_profile` accepts it against the live model (as the previous
+// step left it, like the fault properties), so the run is built step by step with
+// `runner::perform_now` and then `runner::finish`, exactly the calls `runner::run` makes, and
+// the scenario returned (the steps actually performed) replays identically with
+// `aurora-harness run`. That is why there is no `explore_scenario(seed)`: which faults survive
+// depends on the model's state.
 // Deliberately left out: shrinking (the property tests do that with rapidcheck; this file must
 // not depend on it) and the message-level faults `duplicate`, `delay` and `slow`, which the fault
 // properties do not generate either.
@@ -59,8 +61,12 @@ enum class explore_kind {
 
 inline constexpr std::size_t explore_kind_count = 13;
 inline constexpr std::array<std::string_view, explore_kind_count> explore_kind_names = {
-    "write",     "read", "crash-node", "restart-node",   "crash-az",         "restart-az",
-    "destroy",   "partition", "heal",  "loss", "crash-instance", "restart-instance", "failover"};
+    "write",   "read",      "crash-node", "restart-node", "crash-az",       "restart-az",
+    "destroy", "partition", "heal",       "loss",         "crash-instance", "restart-instance",
+    "failover"};
+
+static_assert(explore_kind_count == static_cast<std::size_t>(explore_kind::failover) + 1,
+              "one name per explore_kind");
 
 inline std::string_view to_string(explore_kind kind) {
   return explore_kind_names[static_cast<std::size_t>(kind)];
@@ -94,16 +100,16 @@ inline std::optional<explore_shape> parse_explore_shape(std::string_view name) {
 // Named bounds of the explorer.
 struct explore_limits {
   static constexpr int max_steps = 10'000;
-  static constexpr int max_weight = 6;               // an enabled kind weighs 1..max_weight
-  static constexpr int fault_enabled_percent = 50;   // each fault kind is on with this chance
+  static constexpr int max_weight = 6;              // an enabled kind weighs 1..max_weight
+  static constexpr int fault_enabled_percent = 50;  // each fault kind is on with this chance
   static constexpr sim::duration op_timeout = sim::ms(200);  // as in the fault properties
-  static constexpr int replicas = 1;                 // one replica, so failover has a target
+  static constexpr int replicas = 1;  // one replica, so failover has a target
 };
 
 // The sampled shape of one seed's run: the swarm parameters.
 struct fault_mix {
   std::array<int, explore_kind_count> weights{};  // 0: the kind is switched off
-  int advance_percent = 50;  // chance that a step moves time forward before it
+  int advance_percent = 50;                       // chance that a step moves time forward before it
   int protection_groups = 1;
   int nodes_per_az = 2;
 
@@ -130,12 +136,12 @@ struct fault_mix {
 struct explore_result {
   std::uint64_t seed = 0;
   fault_mix mix;
-  scenario plan;       // the steps actually performed: replays identically
-  run_result result;   // the judgement, as `aurora-harness run` gives it
-  int faults_skipped = 0;          // drawn but outside the profile at that moment
-  int writes_unavailable = 0;      // stalls: writes not acknowledged within op_timeout
-  std::uint64_t events = 0;        // simulated events the run took
-  sim::probes probes;              // the rare paths this run reached
+  scenario plan;                       // the steps actually performed: replays identically
+  run_result result;                   // the judgement, as `aurora-harness run` gives it
+  int faults_skipped = 0;              // drawn but outside the profile at that moment
+  int writes_unavailable = 0;          // stalls: writes not acknowledged within op_timeout
+  std::uint64_t events = 0;            // simulated events the run took
+  sim::probes probes;                  // the rare paths this run reached
   std::optional<std::string> aborted;  // the run hit a bound (the event limit) and stopped
   [[nodiscard]] bool passed() const { return !aborted && result.passed(); }
 };
@@ -224,7 +230,8 @@ inline sim::partition pick_partition(sim::random& rng, const config& settings) {
       if (other != node) cut.right.push_back({other, false});
     }
   }
-  for (const std::string& instance : instance_names(settings)) cut.right.push_back({instance, false});
+  for (const std::string& instance : instance_names(settings))
+    cut.right.push_back({instance, false});
   return cut;
 }
 
@@ -253,8 +260,7 @@ inline action pick_action(sim::random& rng, explore_kind kind, const config& set
     case explore_kind::partition: return sim::fault{pick_partition(rng, settings)};
     case explore_kind::heal: return sim::fault{sim::heal{}};
     case explore_kind::loss: return sim::fault{sim::message_loss{pick(rng, loss_percents)}};
-    case explore_kind::crash_instance:
-      return sim::fault{sim::crash{{pick(rng, instances), false}}};
+    case explore_kind::crash_instance: return sim::fault{sim::crash{{pick(rng, instances), false}}};
     case explore_kind::restart_instance:
       return sim::fault{sim::restart{{pick(rng, instances), false}}};
     case explore_kind::failover: return sim::fault{sim::failover{}};
