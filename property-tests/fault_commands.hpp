@@ -224,10 +224,18 @@ inline auto commands(const model_state& model) {
       step_command<failover_kind>>()(model);
 }
 
+// The shape of the volume a property runs on.
+struct volume_shape {
+  int protection_groups = 1;
+  int nodes_per_az = 2;
+};
+
 // The configuration every fault property runs: one writer and one replica (for failover).
-inline harness::scenario property_scenario(db::teaching_variant variant) {
+inline harness::scenario property_scenario(db::teaching_variant variant, volume_shape shape) {
   harness::scenario plan;
   plan.seed = 1;
+  plan.settings.protection_groups = shape.protection_groups;
+  plan.settings.nodes_per_az = shape.nodes_per_az;
   plan.settings.replicas = 1;
   plan.settings.op_timeout = sim::ms(200);
   plan.settings.variant = variant;
@@ -235,9 +243,10 @@ inline harness::scenario property_scenario(db::teaching_variant variant) {
 }
 
 // The property: any command sequence, then the final check.
-inline auto fault_property(db::teaching_variant variant, harness::fault_profile profile) {
-  return [variant, profile] {
-    property_run sut(property_scenario(variant), profile);
+inline auto fault_property(db::teaching_variant variant, harness::fault_profile profile,
+                           volume_shape shape = {}) {
+  return [variant, profile, shape] {
+    property_run sut(property_scenario(variant, shape), profile);
     rc::state::check(model_state{}, sut, [](const model_state& model) { return commands(model); });
     sut.finish();
   };

@@ -38,11 +38,12 @@ rc::detail::TestParams params_with(int cases) {
   return params;
 }
 
-outcome check_property(db::teaching_variant variant, harness::fault_profile profile, int cases) {
+outcome check_property(db::teaching_variant variant, harness::fault_profile profile, int cases,
+                       volume_shape shape = {}) {
   last_failure() = {};
   rc::detail::TestMetadata metadata;
   metadata.id = std::string(db::to_string(variant));
-  const auto result = rc::detail::checkTestable(fault_property(variant, profile), metadata,
+  const auto result = rc::detail::checkTestable(fault_property(variant, profile, shape), metadata,
                                                 params_with(cases));
   rc::detail::FailureResult failure;
   if (result.match(failure)) return {true, failure.numSuccess};
@@ -89,6 +90,18 @@ TEST(fault_properties, safe_faults_keep_every_invariant) {
                            "storage refused a stale epoch", "writer deposed by a newer epoch"}) {
     EXPECT_GT(probes_reached().count(path), 0U) << "never reached: " << path;
   }
+}
+
+// Two PGs on 3 nodes per AZ: a transaction can span PGs (VDL below VCL at MTR boundaries), and
+// a PG can be idle while the volume's read point moves on.
+TEST(fault_properties, safe_faults_keep_every_invariant_with_two_protection_groups) {
+  const outcome result = check_property(db::teaching_variant::safe, harness::fault_profile::safe,
+                                        5'000, {.protection_groups = 2, .nodes_per_az = 3});
+  if (result.failed) {
+    report_failure("two-pg-failure");
+    replay(last_failure().scenario_text, "two-pg-failure");
+  }
+  EXPECT_FALSE(result.failed);
 }
 
 TEST(fault_properties, beyond_the_model_stalls_but_loses_nothing) {

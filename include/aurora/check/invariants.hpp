@@ -11,6 +11,7 @@
 //    This is the rule Vr + Vw > V exists for [P17 §2.1]: a recovery reads any Vr segments;
 //  - read_after_commit: a read through the writer that starts after a write's acknowledgement
 //    returns that write's version of the key or a newer one [P17 §4.2.3];
+//  - unique_lsn: no LSN is allocated twice (two writers at once, split brain) [P18 §2.4];
 //  - valid_read: every read returns a value some transaction wrote to that key at that LSN (or
 //    none, when no write came before it);
 //  - no_dirty_read: no read ever returns a version that a truncation later removes;
@@ -47,8 +48,8 @@ class invariant_checker {
 
   // Runs every invariant; returns the violations found now (each reported once).
   std::vector<violation> check() {
-    absorb_new_records();
     std::vector<violation> found;
+    absorb_new_records(found);
     check_durability(found);
     check_reads(found);
     check_points(found);
@@ -89,10 +90,13 @@ class invariant_checker {
   }
 
  private:
-  void absorb_new_records() {
+  void absorb_new_records(std::vector<violation>& found) {
     const std::vector<storage::log_record>& all = model_.allocated();
     for (; records_seen_ < all.size(); ++records_seen_) {
-      records_.emplace(all[records_seen_].id, all[records_seen_]);
+      const storage::log_record& each = all[records_seen_];
+      if (records_.emplace(each.id, each).second) continue;
+      add(found, "unique_lsn", "LSN " + std::to_string(each.id) +
+                                   " was allocated twice: two writers were open at once");
     }
   }
 

@@ -113,6 +113,7 @@ class instance final : public sim::endpoint<message> {
     recovery_ = recovery_state{};
     reads_.clear();
     read_point_ = no_lsn;
+    replica_tails_.clear();
     replica_ready_ = false;
   }
 
@@ -170,6 +171,7 @@ class instance final : public sim::endpoint<message> {
     std::uint64_t op = 0;
     storage::key_id key = 0;
     lsn read_point = no_lsn;
+    lsn complete_to = no_lsn;  // the PG's last record at or below the read point
     int attempts = 0;
     int next_slot = 0;
   };
@@ -314,9 +316,15 @@ class instance final : public sim::endpoint<message> {
     notify_replicas();
   }
 
+  [[nodiscard]] std::vector<lsn> durable_tails() const {
+    std::vector<lsn> tails;
+    for (pg_id pg = 0; pg < static_cast<pg_id>(pg_count()); ++pg) tails.push_back(points_.durable_tail(pg));
+    return tails;
+  }
+
   void notify_replicas() {
     for (sim::participant_id other : replica_ids_) {
-      net_.send(self_, other, vdl_notice{epoch_, points_.vdl()});
+      net_.send(self_, other, vdl_notice{epoch_, points_.vdl(), durable_tails()});
     }
   }
 
@@ -417,7 +425,9 @@ class instance final : public sim::endpoint<message> {
   // --- reads ----------------------------------------------------------------------------------
   void on(sim::participant_id from, client_read& request) {
     if (role_ == instance_role::writer) return read_as_writer(from, request);
-    if (role_ == instance_role::replica && replica_ready_) return start_storage_read(from, request, read_point_);
+    if (role_ == instance_role::replica && replica_ready_) {
+      return start_storage_read(from, request, read_point_, replica_tails_[keys_.pg(request.key)]);
+    }
     refuse(from, request.op);
   }
 
@@ -430,15 +440,14 @@ class instance final : public sim::endpoint<message> {
         return;
       }
     }
-    start_storage_read(from, request, read_point);
+    start_storage_read(from, request, read_point, points_.durable_tail(keys_.pg(request.key)));
   }
 
-  void start_storage_read(sim::participant_id from, const client_read& request, lsn read_point) {
+  void start_storage_read(sim::participant_id from, const client_read& request, lsn read_point,
+                          lsn complete_to) {
     const std::uint64_t id = ++read_ids_;
-    const pg_id pg = keys_.pg(request.key);
-    reads_[id] = read_state{from, request.op, request.key, read_point, 0,
+    reads_[id] = read_state{from, request.op, request.key, read_point, complete_to, 0,
                             static_cast<int>(id % storage::segments_per_pg)};
-    (void)pg;
     try_read(id);
   }
 
@@ -456,7 +465,7 @@ class instance final : public sim::endpoint<message> {
     const pg_id pg = keys_.pg(read.key);
     const int slot = pick_segment(pg, read);
     net_.send(self_, directory_[pg][slot],
-              storage::read_request{id, epoch_, pg, read.key, read.read_point});
+              storage::read_request{id, epoch_, pg, read.key, read.read_point, read.complete_to});
     const int attempt = read.attempts;
     net_.timer(self_, options_.hedge_delay, [this, id, attempt] {
       auto again = reads_.find(id);
@@ -476,7 +485,7 @@ class instance final : public sim::endpoint<message> {
       read.next_slot = (read.next_slot + 1) % storage::segments_per_pg;
       if (!options_.reads_respect_scl) return slot;
       const bool known_complete = role_ != instance_role::writer ||
-                                  points_.acked_scl(pg, slot, members) >= read.read_point;
+                                  points_.acked_scl(pg, slot, members) >= read.complete_to;
       if (known_complete && !members.hydrating(slot)) return slot;
     }
     const int slot = read.next_slot;  // none known: ask anyway; the segment will say if behind
@@ -500,8 +509,10 @@ class instance final : public sim::endpoint<message> {
   void on(sim::participant_id, vdl_notice& notice) {
     if (role_ != instance_role::replica || notice.volume_epoch < known_epoch_) return;
     known_epoch_ = notice.volume_epoch;
-    read_point_ = std::max(read_point_, notice.vdl);
-    replica_ready_ = true;
+    if (notice.vdl < read_point_) return;
+    read_point_ = notice.vdl;
+    replica_tails_ = notice.pg_tails;
+    replica_ready_ = replica_tails_.size() == static_cast<std::size_t>(pg_count());
   }
 
   // --- recovery -------------------------------------------------------------------------------
@@ -684,6 +695,7 @@ class instance final : public sim::endpoint<message> {
   std::uint64_t read_ids_ = 0;
   std::uint64_t rounds_ = 0;
   lsn read_point_ = no_lsn;  // replicas: the newest VDL the writer sent
+  std::vector<lsn> replica_tails_;  // replicas: each PG's last record at or below read_point_
   bool replica_ready_ = false;
 };
 

@@ -50,6 +50,7 @@ struct client_reply {
 struct vdl_notice {
   storage::epoch volume_epoch = 0;
   lsn vdl = storage::no_lsn;
+  std::vector<lsn> pg_tails;  // each PG's last record at or below VDL (what "complete" means)
 };
 
 using message = std::variant<storage::redo_batch, storage::redo_ack, storage::stale_epoch,

@@ -48,6 +48,10 @@ struct read_request {
   pg_id pg = 0;
   key_id key = 0;
   lsn read_point = no_lsn;
+  // The PG's last record at or below the read point: a segment is complete with respect to the
+  // read point when its SCL reaches this [P17 §4.2.3] (a PG with no recent records has an SCL
+  // below the volume's read point and is still complete).
+  lsn complete_to = no_lsn;
 };
 
 enum class read_status : std::uint8_t { ok, behind_read_point, below_gc_point };

@@ -140,7 +140,7 @@ class storage_node final : public sim::endpoint<message> {
     AURORA_ASSERT(where != nullptr, "reads go to a segment of the key's PG");
     if (refuse_if_stale(from, *where, read.volume_epoch)) return;
     read_reply reply{read.id, read.pg, where->slot, read_status::ok, std::nullopt};
-    if (options_.check_read_point && read.read_point > where->data.scl()) {
+    if (options_.check_read_point && read.complete_to > where->data.scl()) {
       reply.status = read_status::behind_read_point;
       net_.probes().hit("segment behind the read point");
     } else if (options_.check_read_point && read.read_point < where->data.base_lsn()) {
