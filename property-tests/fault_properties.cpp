@@ -58,13 +58,17 @@ harness::run_result replay(const std::string& text, const std::string& name) {
   const harness::parse_result parsed = harness::parse_scenario(text, name + ".scn");
   EXPECT_TRUE(parsed.ok()) << parsed.error_text() << text;
   if (!parsed.ok()) return {};
-  harness::runner run(*parsed.value, {.trace = true});
+  harness::run_options options;
+  options.trace = true;
+  harness::runner run(*parsed.value, options);
   harness::run_result result = run.run();
   std::ofstream(name + ".scn") << text;
   std::ofstream jsonl(name + ".jsonl");
   trace::write_jsonl(run.model().trace(), jsonl);
   std::ofstream dot(name + ".dot");
-  trace::write_dot(run.model().trace(), dot, {.title = name});
+  trace::dot_options drawing;
+  drawing.title = name;
+  trace::write_dot(run.model().trace(), dot, drawing);
   std::cout << "  scenario and traces: " << name << ".scn, .jsonl, .dot\n";
   return result;
 }

@@ -1,0 +1,142 @@
+// aurora-harness: the command-line fault harness of the aurora toolkit.
+//
+// It drives the deterministic model of Aurora's quorum storage (DESIGN.md §3) from scenario
+// files (../shared/SCENARIO.md and docs/scenario-extensions.md) and from random seeds:
+//   aurora-harness run FILE.scn      replay a scenario, print its story, judge it, draw it
+//   aurora-harness check FILE.scn    parse and validate a scenario without running it
+//   aurora-harness explore --seeds A..B   swarm testing: one random faulty run per seed
+// Every run prints its seed first and, on failure, the exact command that reproduces it.
+// Exit status: 0 pass, 1 a run failed (an expectation, an invariant, the final check),
+// 2 a usage error (bad option, unreadable or malformed scenario, missing Graphviz).
+// The subcommands live in run_command.hpp and explore_command.hpp; docs/harness.md is the
+// reference for every option.
+#include <CLI/CLI.hpp>
+#include <exception>
+#include <iostream>
+#include <string>
+
+#include "cli_common.hpp"
+#include "explore_command.hpp"
+#include "run_command.hpp"
+
+namespace {
+
+using namespace aurora;
+
+constexpr const char* variant_help =
+    "Run an unsafe teaching variant instead of the scenario's: safe, write-quorum-3, "
+    "read-quorum-2, ack-before-vdl, no-truncation, no-epoch-fencing, read-below-scl";
+
+void add_run(CLI::App& app, cli::run_settings& settings, std::uint64_t& seed) {
+  CLI::App* run = app.add_subcommand("run", "Run a scenario, print each step, judge the run");
+  run->add_option("file", settings.file, "The scenario file (.scn)")->required();
+  run->add_option("--seed", seed, "PRNG seed (overrides the scenario's `seed`)");
+  run->add_option("--variant", settings.variant, variant_help);
+  run->add_option("--jsonl", settings.jsonl_path, "Write the trace as JSON Lines to FILE");
+  run->add_option("--dot", settings.dot_path, "Write the space-time diagram (Graphviz DOT)");
+  run->add_option("--svg", settings.svg_path, "Render the diagram to SVG with Graphviz dot");
+  run->add_option("--window", settings.window,
+                  "Draw only steps FROM..TO (as numbered in the output; FROM.. and ..TO too), "
+                  "or a span of simulated time such as 5ms..40ms");
+  run->add_flag("--show-gossip", settings.show_gossip,
+                "Draw the segments' periodic gossip polls too (hidden by default; the JSON "
+                "Lines trace always has them)");
+  run->add_flag("--quiet,-q", settings.quiet, "Print only the seed, config and verdict");
+  run->footer(
+      "Exit status: 0 pass, 1 fail, 2 usage error.\n"
+      "Example: aurora-harness run harness/scenarios/az-plus-one.scn --svg az.svg");
+}
+
+void add_check(CLI::App& app, std::string& file) {
+  CLI::App* check = app.add_subcommand("check", "Parse and validate a scenario, run nothing");
+  check->add_option("file", file, "The scenario file (.scn)")->required();
+  check->footer("Exit status: 0 valid, 2 errors (printed as file:line:column: message).");
+}
+
+void add_explore(CLI::App& app, cli::explore_settings& settings) {
+  CLI::App* explore = app.add_subcommand(
+      "explore",
+      "Swarm testing: a random fault mix and scenario per seed, every invariant checked");
+  explore->add_option("--seeds", settings.seeds, "Seeds to run: A..B (both included) or N")
+      ->required();
+  explore->add_option("--steps", settings.steps, "Steps drawn per seed")->capture_default_str();
+  explore
+      ->add_option("--profile", settings.profile,
+                   "Fault profile: safe (inside AZ+1) or beyond (no destroyed disks, "
+                   "any number of crashes and partitions)")
+      ->capture_default_str();
+  explore->add_option("--variant", settings.variant,
+                      "Model to explore (default safe): safe, write-quorum-3, read-quorum-2, "
+                      "ack-before-vdl, no-truncation, no-epoch-fencing, read-below-scl");
+  explore->add_option("--jobs,-j", settings.jobs, "Seeds run in parallel, one thread each")
+      ->capture_default_str();
+  explore
+      ->add_option("--cluster", settings.cluster,
+                   "Cluster shape: fixed (1 PG, 2 nodes per AZ, as the fault properties) or "
+                   "varied (1-2 PGs, 2-3 nodes per AZ, sampled per seed)")
+      ->capture_default_str();
+  explore
+      ->add_option("--out", settings.out_dir,
+                   "Where failing seeds are saved (seed-N.scn, .jsonl, .dot)")
+      ->capture_default_str();
+  explore->footer(
+      "Exit status: 0 every seed passed, 1 some seed failed, 2 usage error.\n"
+      "Example: aurora-harness explore --seeds 1..2000 --profile beyond --jobs 2");
+}
+
+int check_command(const std::string& file) {
+  const harness::scenario plan = cli::load_scenario(file);
+  std::cout << file << ": ok (" << plan.steps.size() << " steps)\n";
+  return cli::exit_pass;
+}
+
+// Runs the chosen subcommand; every usage problem becomes exit status 2 with one message.
+int dispatch(CLI::App& app, cli::run_settings& run, std::uint64_t seed,
+             const std::string& check_file, const cli::explore_settings& explore) {
+  try {
+    if (app.got_subcommand("run")) {
+      if (app.get_subcommand("run")->count("--seed") > 0) run.seed = seed;
+      return cli::run_command(run);
+    }
+    if (app.got_subcommand("check")) return check_command(check_file);
+    return cli::explore_command(explore);
+  } catch (const cli::scenario_errors& errors) {
+    std::cerr << errors.what();
+    return cli::exit_usage;
+  } catch (const usage_error& error) {
+    std::cerr << "aurora-harness: " << error.what() << '\n';
+    return cli::exit_usage;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"aurora-harness: run, check and explore fault scenarios on the Aurora storage model",
+               "aurora-harness"};
+  app.require_subcommand(1);
+  app.failure_message([](const CLI::App*, const CLI::Error& error) {
+    return "aurora-harness: " + std::string(error.what()) +
+           "\nRun with --help for more information.\n";
+  });
+  app.footer("Exit status: 0 pass, 1 fail, 2 usage error. See docs/harness.md.");
+  cli::run_settings run;
+  std::uint64_t seed = 0;
+  std::string check_file;
+  cli::explore_settings explore;
+  add_run(app, run, seed);
+  add_check(app, check_file);
+  add_explore(app, explore);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int code = app.exit(error);  // prints help, or the error and a hint
+    return code == 0 ? cli::exit_pass : cli::exit_usage;
+  }
+  try {
+    return dispatch(app, run, seed, check_file, explore);
+  } catch (const std::exception& error) {
+    std::cerr << "aurora-harness: error: " << error.what() << '\n';
+    return cli::exit_fail;
+  }
+}
