@@ -92,18 +92,18 @@ TEST(quorum_set, replacing_f_by_g_needs_both_write_quorums_and_either_read_quoru
   const quorum_set during = quorum_set::plain(aurora_sizes).replacing(5, 6);
   ASSERT_EQ(during.member_sets(), (std::vector<segment_mask>{mask("ABCDEF"), mask("ABCDEG")}));
   const quorum_case table[] = {
-      {"ABCD", true, true},      // 4 of both sets
-      {"ABCDEFG", true, true},   // everyone
-      {"ABCFG", true, true},     // ABCF in the first, ABCG in the second
-      {"ABCF", false, true},     // only 3 of ABCDEG
-      {"ABCG", false, true},     // only 3 of ABCDEF
-      {"ABFG", false, true},     // 3 of each: a read, not a write
-      {"ABG", false, true},      // reads from the second set (A, B, G)
-      {"ABF", false, true},      // reads from the first set (A, B, F)
-      {"AFG", false, false},     // 2 of each set
-      {"FG", false, false},      //
-      {"", false, false},        //
-      {"CDEFG", true, true},     // CDEF and CDEG: 4 of each set
+      {"ABCD", true, true},     // 4 of both sets
+      {"ABCDEFG", true, true},  // everyone
+      {"ABCFG", true, true},    // ABCF in the first, ABCG in the second
+      {"ABCF", false, true},    // only 3 of ABCDEG
+      {"ABCG", false, true},    // only 3 of ABCDEF
+      {"ABFG", false, true},    // 3 of each: a read, not a write
+      {"ABG", false, true},     // reads from the second set (A, B, G)
+      {"ABF", false, true},     // reads from the first set (A, B, F)
+      {"AFG", false, false},    // 2 of each set
+      {"FG", false, false},     //
+      {"", false, false},       //
+      {"CDEFG", true, true},    // CDEF and CDEG: 4 of each set
   };
   for (const quorum_case& each : table) {
     const segment_mask answered = mask(each.answered);
@@ -122,12 +122,13 @@ TEST(quorum_set, replacement_rule_matches_the_definition_for_every_answer) {
   }
 }
 
-TEST(quorum_set, a_second_replacement_adds_a_third_set_from_the_newest) {
+TEST(quorum_set, a_second_replacement_starts_from_the_newest_set) {
   const quorum_set twice = quorum_set::plain(aurora_sizes).replacing(5, 6).replacing(4, 7);
-  EXPECT_EQ(twice.member_sets(),
-            (std::vector<segment_mask>{mask("ABCDEF"), mask("ABCDEG"), mask("ABCDGH")}));
+  EXPECT_EQ(twice.set_count(), 2u);
+  EXPECT_EQ(twice.member_sets(), (std::vector<segment_mask>{mask("ABCDEG"), mask("ABCDGH")}));
   EXPECT_TRUE(twice.write_satisfied(mask("ABCD")));
   EXPECT_FALSE(twice.write_satisfied(mask("ABCEF")));  // only 3 of ABCDGH
+  EXPECT_TRUE(twice.read_satisfied(mask("CGH")));      // 3 of ABCDGH
 }
 
 // --- pg_membership ------------------------------------------------------------------------------
@@ -210,8 +211,7 @@ TEST(pg_membership, two_slots_replaced_at_once_share_one_old_set) {
   members.finish_replacement(4);
   EXPECT_TRUE(members.changing());
   const segment_mask half = mask("ABCDF") | segment_mask{1} << 10;
-  EXPECT_EQ(members.quorums(aurora_sizes).member_sets(),
-            (std::vector<segment_mask>{half, fresh}));
+  EXPECT_EQ(members.quorums(aurora_sizes).member_sets(), (std::vector<segment_mask>{half, fresh}));
 }
 
 // --- segment: records by hand -------------------------------------------------------------------
@@ -300,8 +300,9 @@ TEST(segment, reads_return_the_newest_version_at_or_below_the_read_point) {
     std::int64_t value;
   };
   const read_case table[] = {
-      {0, 0, std::nullopt, 0}, {0, 1, 1, 100}, {0, 2, 1, 100}, {0, 3, 3, 300},
-      {0, 4, 3, 300},          {0, 5, 5, 500}, {0, 9, 5, 500},  // 7 is above SCL: never visible
+      {0, 0, std::nullopt, 0}, {0, 1, 1, 100}, {0, 2, 1, 100},
+      {0, 3, 3, 300},          {0, 4, 3, 300}, {0, 5, 5, 500},
+      {0, 9, 5, 500},  // 7 is above SCL: never visible
       {1, 1, std::nullopt, 0}, {1, 2, 2, 200}, {1, 9, 2, 200},
       {8, 9, std::nullopt, 0},  // a key this segment never saw
   };
@@ -367,6 +368,31 @@ TEST(segment, truncation_is_idempotent) {
   EXPECT_EQ(s.scl(), 3u);
 }
 
+TEST(segment, a_newer_recovery_decision_replaces_an_unfinished_one) {
+  // Recovery of epoch 1 cut [3, 10] here but did not finish; recovery of epoch 2 kept up to 4
+  // and decided the history afresh: only [5, 20]. LSNs 3 and 4 are accepted again.
+  segment s = chain(4);
+  s.truncate({1, 3, 10});
+  ASSERT_EQ(s.scl(), 2u);
+  EXPECT_FALSE(s.accept(record(3, 2)));
+  EXPECT_TRUE(s.install_truncations({2, {{2, 5, 20}}}));
+  EXPECT_EQ(s.truncations(), (std::vector<truncation_range>{{2, 5, 20}}));
+  EXPECT_EQ(s.volume_epoch(), 2u);
+  EXPECT_TRUE(s.accept(record(3, 2)));
+  EXPECT_TRUE(s.accept(record(4, 3)));
+  EXPECT_EQ(s.scl(), 4u);
+  EXPECT_FALSE(s.accept(record(5, 4)));
+}
+
+TEST(segment, an_older_or_equal_decision_is_ignored) {
+  segment s = chain(6);
+  s.truncate({3, 5, 10});
+  EXPECT_FALSE(s.install_truncations({2, {{2, 3, 10}}}));
+  EXPECT_FALSE(s.install_truncations({3, {}}));
+  EXPECT_EQ(s.truncation_decision(), (truncation_history{3, {{3, 5, 10}}}));
+  EXPECT_EQ(s.scl(), 4u);
+}
+
 TEST(segment, truncation_above_scl_only_removes_the_stray_records) {
   segment s;
   s.accept(record(1, 0));
@@ -387,6 +413,17 @@ TEST(segment, epochs_never_go_back_and_older_ones_are_stale) {
   EXPECT_TRUE(s.is_stale(2));
   EXPECT_FALSE(s.is_stale(3));
   EXPECT_FALSE(s.is_stale(4));
+}
+
+TEST(segment, a_recovery_proposal_is_accepted_if_newer_or_retried_by_the_same_proposer) {
+  segment s;
+  EXPECT_TRUE(s.accept_proposal(2, 7));
+  EXPECT_EQ(s.volume_epoch(), 2u);
+  EXPECT_TRUE(s.accept_proposal(2, 7));   // the same recovery asking again
+  EXPECT_FALSE(s.accept_proposal(2, 8));  // a rival with the same epoch
+  EXPECT_FALSE(s.accept_proposal(1, 7));  // an older epoch
+  EXPECT_TRUE(s.accept_proposal(3, 8));
+  EXPECT_EQ(s.volume_epoch(), 3u);
 }
 
 TEST(segment, vdl_hint_only_rises) {
@@ -520,9 +557,13 @@ TEST(segment, summary_for_recovery_describes_the_chain_above_the_vdl_hint) {
   EXPECT_EQ(summary.scl, 7u);
   EXPECT_EQ(summary.vdl_hint, 2u);
   EXPECT_EQ(summary.tail_at_hint, 1u);  // the last chain record at or below 2
-  EXPECT_EQ(summary.truncated_to, 30u);
+  EXPECT_EQ(summary.truncations, (truncation_history{5, {{5, 20, 30}, {4, 12, 15}}}));
   ASSERT_EQ(summary.entries.size(), 4u);
-  const chain_entry expected[] = {{3, 2, false}, {4, 3, true}, {6, 5, false}, {7, 6, true}};
+  struct entry {
+    lsn id, previous_in_volume;
+    bool cpl;
+  };
+  const entry expected[] = {{3, 2, false}, {4, 3, true}, {6, 5, false}, {7, 6, true}};
   for (std::size_t index = 0; index < 4; ++index) {
     EXPECT_EQ(summary.entries[index].id, expected[index].id);
     EXPECT_EQ(summary.entries[index].previous_in_volume, expected[index].previous_in_volume);
@@ -540,7 +581,8 @@ TEST(segment, summary_floor_is_scl_when_the_vdl_hint_is_above_it) {
   EXPECT_EQ(summary.scl, 2u);
   EXPECT_EQ(summary.tail_at_hint, 2u);
   EXPECT_TRUE(summary.entries.empty());
-  EXPECT_EQ(summary.truncated_to, 0u);
+  EXPECT_TRUE(summary.truncations.ranges.empty());
+  EXPECT_EQ(summary.truncations.decided_by, 0u);
 }
 
 // --- placement ----------------------------------------------------------------------------------
@@ -669,7 +711,7 @@ struct small_volume {
 };
 
 redo_batch batch_of(epoch e, std::vector<log_record> records, lsn vdl = 0) {
-  return redo_batch{e, 0, std::move(records), vdl, vdl, std::nullopt};
+  return redo_batch{e, 0, std::move(records), vdl, vdl, {}};
 }
 
 TEST(storage_node, acknowledges_a_batch_with_its_scl_and_disk) {
@@ -709,12 +751,14 @@ TEST(storage_node, answers_reads_only_between_the_gc_base_and_scl) {
   volume.send(0, batch_of(0, records, 70));  // PGMRPL 70: the node folds up to 70
   volume.clock.run_until(sim::ms(5));
   ASSERT_EQ(volume.data(0).base_lsn(), 70u);
-  volume.send(0, read_request{1, 0, 0, 0, 90});  // above SCL
-  volume.send(0, read_request{2, 0, 0, 0, 60});  // below the GC base
-  volume.send(0, read_request{3, 0, 0, 0, 75});
+  // Every LSN belongs to this PG, so the PG's last record at or below a read point is the point.
+  volume.send(0, read_request{1, 0, 0, 0, 90, 90});  // above SCL
+  volume.send(0, read_request{2, 0, 0, 0, 60, 60});  // below the GC base
+  volume.send(0, read_request{3, 0, 0, 0, 75, 75});
+  volume.send(0, read_request{4, 0, 0, 0, 90, 80});  // the PG's last record <= 90 is 80: complete
   volume.clock.run_until(sim::ms(10));
   std::vector<read_reply> replies = volume.writer_inbox.all<read_reply>();
-  ASSERT_EQ(replies.size(), 3u);
+  ASSERT_EQ(replies.size(), 4u);
   std::sort(replies.begin(), replies.end(),
             [](const read_reply& l, const read_reply& r) { return l.id < r.id; });
   EXPECT_EQ(replies[0].status, read_status::behind_read_point);
@@ -722,13 +766,16 @@ TEST(storage_node, answers_reads_only_between_the_gc_base_and_scl) {
   EXPECT_EQ(replies[2].status, read_status::ok);
   ASSERT_TRUE(replies[2].found.has_value());
   EXPECT_EQ(replies[2].found->id, 75u);
+  EXPECT_EQ(replies[3].status, read_status::ok);
+  ASSERT_TRUE(replies[3].found.has_value());
+  EXPECT_EQ(replies[3].found->id, 80u);
 }
 
 TEST(storage_node, recovery_queries_adopt_only_a_newer_epoch) {
   small_volume volume;
-  volume.send(0, recovery_query{1, 2, 0});
+  volume.send(0, recovery_query{1, 2, 0, 7});
   volume.clock.run_until(sim::ms(5));
-  volume.send(0, recovery_query{2, 2, 0});
+  volume.send(0, recovery_query{2, 2, 0, 8});  // a rival proposing the same epoch
   volume.clock.run_until(sim::ms(10));
   const std::vector<recovery_reply> replies = volume.writer_inbox.all<recovery_reply>();
   ASSERT_EQ(replies.size(), 2u);
@@ -736,6 +783,20 @@ TEST(storage_node, recovery_queries_adopt_only_a_newer_epoch) {
   EXPECT_FALSE(replies[1].accepted);
   EXPECT_EQ(replies[1].summary.volume_epoch, 2u);
   EXPECT_EQ(volume.data(0).volume_epoch(), 2u);
+}
+
+TEST(storage_node, a_truncation_request_cuts_stores_kept_records_and_acks_with_scl) {
+  small_volume volume;
+  volume.send(0, batch_of(0, {record(1, 0), record(3, 2)}));  // a gap: 2 never arrived here
+  volume.clock.run_until(sim::ms(5));
+  ASSERT_EQ(volume.data(0).scl(), 1u);
+  volume.send(0, truncate_request{1, 1, 0, truncation_history{1, {{1, 3, 10}}}, {record(2, 1)}});
+  volume.clock.run_until(sim::ms(10));
+  const std::vector<truncate_ack> acks = volume.writer_inbox.all<truncate_ack>();
+  ASSERT_EQ(acks.size(), 1u);
+  EXPECT_EQ(acks[0].scl, 2u);
+  EXPECT_EQ(volume.data(0).volume_epoch(), 1u);
+  EXPECT_FALSE(volume.data(0).holds(3));
 }
 
 TEST(storage_node, a_destroyed_disk_comes_back_empty_with_a_new_incarnation) {

@@ -42,6 +42,7 @@ struct instance_options {
   sim::duration resend_interval = sim::ms(3);      // resend to a segment whose SCL stands still
   sim::duration hedge_delay = sim::ms(1);          // ask another segment if a read is slow
   sim::duration batch_window = sim::us(0);         // group commit: wait this long to batch
+  sim::duration replica_feedback_ttl = sim::ms(100);  // a silent replica stops holding PGMRPL
   sim::duration recovery_retry = sim::ms(5);       // ask again those that did not answer
   std::size_t waiting_max = 4'096;                 // transactions queued by LAL or recovery
   std::size_t cache_keys_max = 4'096;              // buffer cache bound
@@ -143,6 +144,11 @@ class instance final : public sim::endpoint<message> {
     sim::participant_id client;
     client_write request;
   };
+  struct replica_floor {
+    sim::participant_id replica;
+    lsn lowest = no_lsn;
+    sim::time_point heard{};
+  };
   struct writer_state {
     lsn next_lsn = 1;
     lsn lal_floor = no_lsn;  // the top of the last truncation: LAL counts from here too
@@ -156,6 +162,7 @@ class instance final : public sim::endpoint<message> {
     storage::truncation_history truncations;  // the decision this writer opened with
     std::vector<std::optional<storage::version>> cache;     // per key: newest version written
     std::vector<std::array<lsn, storage::segments_per_pg>> scl_at_last_resend;
+    std::vector<replica_floor> replica_floors;  // the replicas' lowest read points (PGMRPL)
   };
   struct recovery_state {
     std::uint64_t round = 0;
@@ -200,6 +207,7 @@ class instance final : public sim::endpoint<message> {
   void on(sim::participant_id from, client_write& request) {
     if (role_ == instance_role::recovering) return enqueue(recovery_.waiting, from, request);
     if (role_ != instance_role::writer) return refuse(from, request.op);
+    if (request.puts.size() > options_.lal) return refuse(from, request.op);  // can never fit
     if (!writer_.waiting.empty() || !may_allocate(request.puts.size())) {
       net_.probes().hit("LAL held a transaction back");
       return enqueue(writer_.waiting, from, request);
@@ -285,10 +293,27 @@ class instance final : public sim::endpoint<message> {
   }
 
   // PGMRPL: the lowest read point any read in flight uses (VDL when none).
+  // Replicas count for `replica_feedback_ttl` after their last report; a replica that went
+  // silent (crashed) stops holding garbage collection back.
   [[nodiscard]] lsn pgmrpl() const {
     lsn lowest = points_.vdl();
     for (const auto& [id, read] : reads_) lowest = std::min(lowest, read.read_point);
+    const sim::time_point now = net_.clock().now();
+    for (const replica_floor& each : writer_.replica_floors) {
+      if (now - each.heard < options_.replica_feedback_ttl) lowest = std::min(lowest, each.lowest);
+    }
     return lowest;
+  }
+
+  void on(sim::participant_id from, replica_feedback& feedback) {
+    if (role_ != instance_role::writer) return;
+    for (replica_floor& each : writer_.replica_floors) {
+      if (each.replica == from) {
+        each = {from, feedback.lowest_read_point, net_.clock().now()};
+        return;
+      }
+    }
+    writer_.replica_floors.push_back({from, feedback.lowest_read_point, net_.clock().now()});
   }
 
   void on(sim::participant_id, storage::redo_ack& ack) {
@@ -363,8 +388,8 @@ class instance final : public sim::endpoint<message> {
   // A newer epoch exists: someone else recovered the volume. This instance is fenced.
   void hear_of_epoch(storage::epoch current) {
     known_epoch_ = std::max(known_epoch_, current);
-    if (role_ == instance_role::recovering && current > recovery_.proposed) {
-      return start_recovery();  // a rival recovery got further: propose above it
+    if (role_ == instance_role::recovering && current >= recovery_.proposed) {
+      return start_recovery();  // a rival round owns this epoch or a newer one: propose above
     }
     if (role_ != instance_role::writer || current <= epoch_) return;
     if (designated()) {  // an abandoned rival proposal left a newer epoch: recover above it
@@ -414,12 +439,14 @@ class instance final : public sim::endpoint<message> {
   }
 
   void resend(pg_id pg, int slot, lsn scl) {
-    storage::redo_batch batch{epoch_, pg, {}, points_.vdl(), pgmrpl(), writer_.truncations};
+    std::vector<storage::log_record> records;
     for (const storage::log_record& record : points_.above_vdl()) {
-      if (record.pg == pg && record.id > scl) batch.records.push_back(record);
-      if (batch.records.size() == storage::segment::gossip_batch_max) break;
+      if (record.pg == pg && record.id > scl) records.push_back(record);
+      if (records.size() == storage::segment::gossip_batch_max) break;
     }
-    net_.send(self_, directory_[pg][slot], std::move(batch));
+    net_.send(self_, directory_[pg][slot],
+              storage::redo_batch{epoch_, pg, std::move(records), points_.vdl(), pgmrpl(),
+                                  writer_.truncations});
   }
 
   // --- reads ----------------------------------------------------------------------------------
@@ -465,7 +492,8 @@ class instance final : public sim::endpoint<message> {
     const pg_id pg = keys_.pg(read.key);
     const int slot = pick_segment(pg, read);
     net_.send(self_, directory_[pg][slot],
-              storage::read_request{id, epoch_, pg, read.key, read.read_point, read.complete_to});
+              storage::read_request{id, std::max(epoch_, known_epoch_), pg, read.key,
+                                    read.read_point, read.complete_to});
     const int attempt = read.attempts;
     net_.timer(self_, options_.hedge_delay, [this, id, attempt] {
       auto again = reads_.find(id);
@@ -496,6 +524,12 @@ class instance final : public sim::endpoint<message> {
   void on(sim::participant_id, storage::read_reply& reply) {
     auto found = reads_.find(reply.id);
     if (found == reads_.end()) return;  // answered already (hedged) or abandoned
+    if (reply.status == storage::read_status::below_gc_point && role_ == instance_role::replica &&
+        read_point_ > found->second.read_point) {
+      // The versions at this read point were collected: a replica may read at its newer one.
+      found->second.read_point = read_point_;
+      found->second.complete_to = replica_tails_[keys_.pg(found->second.key)];
+    }
     if (reply.status != storage::read_status::ok) return try_read(reply.id);
     const read_state read = found->second;
     reads_.erase(found);
@@ -506,13 +540,16 @@ class instance final : public sim::endpoint<message> {
   }
 
   // --- replicas -------------------------------------------------------------------------------
-  void on(sim::participant_id, vdl_notice& notice) {
+  void on(sim::participant_id from, vdl_notice& notice) {
     if (role_ != instance_role::replica || notice.volume_epoch < known_epoch_) return;
     known_epoch_ = notice.volume_epoch;
     if (notice.vdl < read_point_) return;
     read_point_ = notice.vdl;
     replica_tails_ = notice.pg_tails;
     replica_ready_ = replica_tails_.size() == static_cast<std::size_t>(pg_count());
+    lsn lowest = read_point_;
+    for (const auto& [id, read] : reads_) lowest = std::min(lowest, read.read_point);
+    net_.send(self_, from, replica_feedback{lowest});
   }
 
   // --- recovery -------------------------------------------------------------------------------
@@ -597,7 +634,7 @@ class instance final : public sim::endpoint<message> {
         if ((recovery_.truncate_acks[pg] & bit) != 0) continue;
         net_.send(self_, directory_[pg][slot],
                   storage::truncate_request{recovery_.round, recovery_.proposed, pg, decision,
-                                            recovery_.outcome.kept[pg]});
+                                            recovery_.outcome.kept[pg], proposer_id()});
       }
     }
   }

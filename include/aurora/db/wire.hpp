@@ -53,18 +53,24 @@ struct vdl_notice {
   std::vector<lsn> pg_tails;  // each PG's last record at or below VDL (what "complete" means)
 };
 
+// Replica -> writer: the lowest read point the replica may still read at, so that the writer's
+// PGMRPL (the lowest read point of any instance) keeps those versions [P17 §4.2.3].
+struct replica_feedback {
+  lsn lowest_read_point = storage::no_lsn;
+};
+
 using message = std::variant<storage::redo_batch, storage::redo_ack, storage::stale_epoch,
                              storage::read_request, storage::read_reply, storage::gossip_request,
                              storage::gossip_reply, storage::recovery_query,
                              storage::recovery_reply, storage::truncate_request,
                              storage::truncate_ack, client_write, client_read, client_reply,
-                             vdl_notice>;
+                             vdl_notice, replica_feedback>;
 
 inline std::string_view message_type(const message& value) {
   static constexpr std::string_view names[] = {
       "redo",     "ack",      "stale-epoch", "read",  "read-reply", "gossip",   "gossip-reply",
       "recovery", "recovery-reply", "truncate", "truncate-ack", "write", "read-request",
-      "reply",    "vdl"};
+      "reply",    "vdl",      "read-point"};
   return names[value.index()];
 }
 
@@ -79,7 +85,7 @@ inline std::string range_text(const std::vector<storage::log_record>& records) {
 // A short, human label for traces: "LSN 5..7", "SCL 7", "read@7".
 inline std::string message_summary(const message& value) {
   if (auto* batch = std::get_if<storage::redo_batch>(&value)) {
-    return "LSN " + detail::range_text(batch->records);
+    return "LSN " + detail::range_text(batch->records.get());
   }
   if (auto* ack = std::get_if<storage::redo_ack>(&value)) return "SCL " + std::to_string(ack->scl);
   if (auto* read = std::get_if<storage::read_request>(&value)) {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -16,11 +17,35 @@
 
 namespace aurora::storage {
 
+// An immutable list of records shared by the copies of one batch: the writer sends the same
+// records to six segments, and a message that is never changed need not be copied six times.
+class shared_records {
+ public:
+  shared_records() = default;
+  shared_records(std::vector<log_record> records)  // NOLINT: implicit, a batch is its records
+      : records_(std::make_shared<const std::vector<log_record>>(std::move(records))) {}
+
+  [[nodiscard]] const std::vector<log_record>& get() const { return records_ ? *records_ : none(); }
+  [[nodiscard]] auto begin() const { return get().begin(); }
+  [[nodiscard]] auto end() const { return get().end(); }
+  [[nodiscard]] std::size_t size() const { return get().size(); }
+  [[nodiscard]] bool empty() const { return get().empty(); }
+  [[nodiscard]] const log_record& front() const { return get().front(); }
+  [[nodiscard]] const log_record& back() const { return get().back(); }
+
+ private:
+  static const std::vector<log_record>& none() {
+    static const std::vector<log_record> empty;
+    return empty;
+  }
+  std::shared_ptr<const std::vector<log_record>> records_;
+};
+
 // Writer -> segment: records of one PG, the writer's VDL and PGMRPL, and the latest truncation.
 struct redo_batch {
   epoch volume_epoch = 0;
   pg_id pg = 0;
-  std::vector<log_record> records;
+  shared_records records;
   lsn vdl = no_lsn;
   lsn pgmrpl = no_lsn;
   truncation_history truncations;  // the writer's recovery decision (none: decided_by 0)
@@ -105,6 +130,7 @@ struct truncate_request {
   pg_id pg = 0;
   truncation_history history;  // decided by this recovery: earlier ranges plus its own
   std::vector<log_record> records;
+  std::uint64_t proposer = 0;  // the recovery round that proposed `volume_epoch`
 };
 
 struct truncate_ack {

@@ -147,12 +147,31 @@ class segment {
     install(next);
   }
 
-  // Adopts a newer recovery's decision about the truncation history; removes what it covers.
-  // Returns true if it was newer.
-  bool install_truncations(const truncation_history& decision) {
-    if (decision.decided_by <= history_.decided_by) return false;
+  // Adopts a recovery's decision about the truncation history and removes what it covers.
+  //  - from gossip (`authoritative` false): only a strictly newer decision; a peer may hold a
+  //    decision of an abandoned recovery round;
+  //  - from the writer that owns the epoch (a truncation of its own recovery, or the decision a
+  //    finished recovery's writer sends with its records): also one of the same epoch, which
+  //    replaces an abandoned round's decision of that epoch.
+  // Returns true if it installed it.
+  bool install_truncations(const truncation_history& decision, bool authoritative = false) {
+    if (decision.decided_by < history_.decided_by) return false;
+    if (decision.decided_by == history_.decided_by && (!authoritative || decision == history_)) {
+      return false;
+    }
     install(decision);
     return true;
+  }
+
+  // A recovery round's truncation: accepted only from the proposer that owns the epoch here (or
+  // a newer epoch). Two rounds that proposed the same epoch to disjoint read quorums cannot both
+  // record it at a write quorum, so at most one of them finishes.
+  [[nodiscard]] bool owned_by(epoch value, std::uint64_t proposer) const {
+    return value > volume_epoch_ || (value == volume_epoch_ && proposer == epoch_proposer_);
+  }
+  void adopt_owned_epoch(epoch value, std::uint64_t proposer) {
+    if (value > volume_epoch_ || epoch_proposer_ == UINT64_MAX) epoch_proposer_ = proposer;
+    volume_epoch_ = std::max(volume_epoch_, value);
   }
 
  private:

@@ -118,7 +118,7 @@ class storage_node final : public sim::endpoint<message> {
     if (refuse_if_stale(from, *where, batch.volume_epoch)) return;
     const lsn scl_before = where->data.scl();
     where->data.adopt_epoch(batch.volume_epoch);
-    where->data.install_truncations(batch.truncations);
+    where->data.install_truncations(batch.truncations, true);  // the writer finished recovery
     for (const log_record& record : batch.records) where->data.accept(record);
     where->data.note_vdl(std::min(batch.vdl, where->data.scl()));
     where->data.collect_garbage(batch.pgmrpl);
@@ -204,11 +204,16 @@ class storage_node final : public sim::endpoint<message> {
   void on_truncate(sim::participant_id from, const truncate_request& cut) {
     hosted* where = find_hosted(cut.pg);
     AURORA_ASSERT(where != nullptr, "truncation goes to the segments of each PG");
-    if (refuse_if_stale(from, *where, cut.volume_epoch)) return;
+    if (options_.fence_stale_epochs && !where->data.owned_by(cut.volume_epoch, cut.proposer)) {
+      // Another round owns this epoch here (or a newer one exists): the sender must propose
+      // above it.
+      net_.send(self_, from, stale_epoch{where->data.volume_epoch(), where->pg, where->slot});
+      return;
+    }
     const lsn scl_before = where->data.scl();
-    where->data.adopt_epoch(cut.volume_epoch);
+    where->data.adopt_owned_epoch(cut.volume_epoch, cut.proposer);
     const std::size_t before = where->data.hot_log_size();
-    where->data.install_truncations(cut.history);
+    where->data.install_truncations(cut.history, true);
     if (where->data.hot_log_size() < before) net_.probes().hit("truncation removed records");
     for (const log_record& record : cut.records) where->data.accept(record);
     trace_scl(*where, scl_before);

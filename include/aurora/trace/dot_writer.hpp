@@ -4,9 +4,18 @@
 // Layout. Every participant is a lane, a vertical column headed (and footed) by its name;
 // storage nodes are boxed by availability zone (`subgraph cluster_az_a`), instances and clients
 // in boxes of their own, run-wide events on an unboxed "run" lane at the left, and a time axis
-// left of everything. Time runs downwards: each distinct event time in the window is one row,
-// so rows are evenly spaced whatever the gap between them, and the axis prints each row's time.
-// Events of one lane at one time share one node (a multi-line label).
+// left of everything. Every storage lane is drawn, so that the AZ boxes always look the same;
+// an instance, client or other lane with no event in the window is left out (unless nothing at
+// all is in the window). Time runs downwards: each distinct event time in the window is one
+// row, so rows are evenly spaced whatever the gap between them, and the axis prints each row's
+// time. Events of one lane at one row share one node (a multi-line label).
+//
+// Quiet rows (`dot_options::collapse_quiet_rows`, on by default). A row that holds only the
+// ends of arrows (sends, deliveries, drops: no label) is merged with the quiet rows right after
+// it while they carry the same message types in the same step, no lane gets different kinds of
+// ends, and no message would be sent and received inside the merged row (so every arrow still
+// points down). A fan-out's six deliveries, a fan-in's acks, or a retry and the drop of the
+// previous try then take one row, whose axis label is a span (`20.519–20.657 ms`).
 //
 // The writer places every node itself and asks Graphviz only to draw (`layout=nop`, which
 // `dot -Tsvg file` honours): lanes are exactly straight by construction, and a 2,000-event trace
@@ -16,13 +25,22 @@
 // from a generous estimate of label widths, so boxes never overlap.
 //
 // Content. A message is an arrow from its `send` to its `deliver` (green for acks), ending in a
-// red X at a `drop`; a message that leaves or enters the window is a short dashed stub. Faults
-// are orange octagons, on every storage lane of an AZ when the fault names one. LSN points
-// (`VDL 1007`) and client operations (`write x=1`, `read x -> 1`) are compact labels, and a
-// client lane is thick while an operation is in flight. A `violation` is a red box, the nodes of
-// its step are outlined in red, and the graph label carries a red banner. Output is
-// byte-identical for identical recorder contents: node ids come from rows and columns
-// (`n<row>_<column>`), positions are integers, and only ordered containers are iterated.
+// red X at a `drop`, labelled with its type and summary (once when they are equal); a message
+// that leaves or enters the window is a short dashed stub. Faults are orange octagons, on every
+// storage lane of an AZ when the fault names one; a partition's full text is on the first lane
+// it names and a short `✂ partition` on the others. LSN points (`VDL 1007`) and client
+// operations (`write x=1`, `read x -> 1`) are compact labels, and a client lane is thick while
+// an operation is in flight. Other events print their fields, except one that names the lane
+// itself (`instance=db1` on db1), in at most two lines. A `violation` is a red box, the nodes of
+// its step are outlined in red, and the graph label carries a red banner.
+//
+// Steps. `event::step`, a violation's `step` field and `dot_options::step_from/step_to` are
+// 0-based indices; every label prints steps 1-based, as the harness and the runner do
+// ("step 3" is index 2).
+//
+// Output is byte-identical for identical recorder contents: node ids come from rows and columns
+// (`n<row>_<column>`, columns numbered in the recorder's lane order whether drawn or not),
+// positions are integers, and only ordered containers are iterated.
 //
 // Deliberately left out: time-proportional spacing (rows are logical), and routing arrows
 // around nodes (they are straight lines, as in a Lamport diagram).
@@ -51,9 +69,13 @@
 namespace aurora::trace {
 
 struct dot_options {
-  std::string title;                 // graph label; empty = none
-  int step_from = -1, step_to = -1;  // keep only events whose step is in [from, to] (-1 = open)
+  std::string title;  // graph label; empty = none
+  // Keep only events whose step is in [from, to] (-1 = open). 0-based, like `event::step`.
+  int step_from = -1, step_to = -1;
   std::optional<sim::time_point> time_from, time_to;  // keep only events in this time window
+  // Merge consecutive rows that hold only arrow ends of the same message types (see the top of
+  // this file); false gives every distinct time a row of its own.
+  bool collapse_quiet_rows = true;
 };
 
 namespace dot_detail {
@@ -158,6 +180,24 @@ inline std::string time_text(std::int64_t t_us) {
   return text;
 }
 
+// A row's time: "1.250 ms", or a span "1.250–1.400 ms" for merged rows.
+inline std::string time_span_text(std::int64_t first_us, std::int64_t last_us) {
+  if (first_us == last_us) return time_text(first_us);
+  std::string first = time_text(first_us);
+  first.resize(first.size() - 3);  // without " ms"
+  return first + "\xe2\x80\x93" + time_text(last_us);
+}
+
+// A 0-based step index as people count steps, from 1 ("step 3" is index 2).
+inline std::string step_text(std::int64_t step) { return std::to_string(step + 1); }
+
+// The first `size` bytes of text, shortened so as not to split a UTF-8 sequence.
+inline std::string utf8_prefix(std::string_view text, std::size_t size) {
+  if (size >= text.size()) return std::string(text);
+  while (size > 0 && (static_cast<unsigned char>(text[size]) & 0xc0) == 0x80) --size;
+  return std::string(text.substr(0, size));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Fields.
 
@@ -196,14 +236,23 @@ inline std::string field_text(const event& value, std::string_view key) {
   return found == nullptr ? std::string() : value_text(*found);
 }
 
-// Every field as `key=value`, for kinds without a dedicated label.
+// Whether a field only repeats the name of the event's own lane (`instance=db1` on db1).
+inline bool names_own_lane(const event& value, const field& entry) {
+  const auto* text = std::get_if<std::string>(&entry.value);
+  return text != nullptr && !value.lane.empty() && *text == value.lane;
+}
+
+// Every field as `key=value`, for kinds without a dedicated label; a field that names the
+// event's own lane is left out, and a `step` is printed 1-based.
 inline std::string fields_text(const event& value) {
   std::string text;
   for (const field& entry : value.fields) {
+    if (names_own_lane(value, entry)) continue;
     if (!text.empty()) text += ' ';
     text += entry.key;
     text += '=';
-    text += value_text(entry.value);
+    const auto* step = std::get_if<std::int64_t>(&entry.value);
+    text += entry.key == "step" && step != nullptr ? step_text(*step) : value_text(entry.value);
   }
   return text;
 }
@@ -222,10 +271,12 @@ inline bool is_ack_type(std::string_view type) {
   return false;
 }
 
-// The label of a message arrow: the send's `type` and `summary` fields, when present.
+// The label of a message arrow: the send's `type` and `summary` fields, when present; the
+// summary once when it only repeats the type (`reply`, not `reply reply`).
 inline std::string message_label(const event& send) {
   std::string label = field_text(send, "type");
   const std::string summary = field_text(send, "summary");
+  if (summary == label) return label;
   if (!label.empty() && !summary.empty()) label += ' ';
   return label + summary;
 }
@@ -264,7 +315,8 @@ inline label_line client_line(const event& value) {
   return {text, "#6a1b9a", true};
 }
 
-// vcl, vdl, scl, pgcl, epoch, truncate, recovery: `VDL 1007`, `epoch 2`.
+// vcl, vdl, scl, pgcl, epoch, truncate, recovery: `VDL 1007`, `epoch 2`. The point is the
+// `lsn` or `value` field, or the field named like the kind (`epoch`), or else every field.
 inline label_line lsn_point_line(const event& value) {
   const bool paper_point =
       value.kind == "vcl" || value.kind == "vdl" || value.kind == "scl" || value.kind == "pgcl";
@@ -274,6 +326,7 @@ inline label_line lsn_point_line(const event& value) {
   }
   std::string point = field_text(value, "lsn");
   if (point.empty()) point = field_text(value, "value");
+  if (point.empty()) point = field_text(value, value.kind);
   if (point.empty()) point = fields_text(value);
   if (!point.empty()) text += ' ' + point;
   const bool volume_point = value.kind == "vcl" || value.kind == "vdl";
@@ -296,6 +349,9 @@ inline bool is_message_end(const event& value) {
          value.kind == "ack";
 }
 
+constexpr std::size_t label_width = 30;  // characters per line of a node label
+constexpr std::size_t label_limit = 90;  // a field list longer than this is cut ("...")
+
 // Adds the line wrapped to `width`; empty parts are left out (Graphviz rejects an empty <font>).
 inline void add_wrapped(std::vector<label_line>& lines, const label_line& line, std::size_t width) {
   for (std::string& part : wrap(line.text, width)) {
@@ -303,9 +359,18 @@ inline void add_wrapped(std::vector<label_line>& lines, const label_line& line, 
   }
 }
 
+// Adds a field list in at most two lines where its words allow: lines of `label_width`
+// characters when two of them are enough, wider ones otherwise; cut beyond `label_limit`.
+inline void add_two_lines(std::vector<label_line>& lines, label_line line) {
+  if (line.text.size() > label_limit) line.text = utf8_prefix(line.text, label_limit - 3) + "...";
+  std::size_t width = label_width;
+  while (width < line.text.size() && wrap(line.text, width).size() > 2) ++width;
+  add_wrapped(lines, line, width);
+}
+
 // The text lines an event contributes to its node (none for the ends of message arrows).
 inline void add_event_lines(std::vector<label_line>& lines, const event& value) {
-  constexpr std::size_t width = 30;
+  constexpr std::size_t width = label_width;
   if (is_message_end(value)) return;
   if (value.kind == "violation") {
     add_wrapped(lines, {"VIOLATION " + field_text(value, "invariant"), "#b71c1c", true}, width);
@@ -322,11 +387,9 @@ inline void add_event_lines(std::vector<label_line>& lines, const event& value) 
   } else if (is_client_kind(value.kind)) {
     add_wrapped(lines, client_line(value), width);
   } else if (is_lsn_point(value.kind)) {
-    add_wrapped(lines, lsn_point_line(value), width);
+    add_two_lines(lines, lsn_point_line(value));
   } else {
-    std::string text = value.kind + ' ' + fields_text(value);
-    if (text.size() > 60) text = text.substr(0, 57) + "...";
-    add_wrapped(lines, {text, "#37474f", false}, width);
+    add_two_lines(lines, {value.kind + ' ' + fields_text(value), "#37474f", false});
   }
 }
 
