@@ -433,15 +433,19 @@ TEST(segment, vdl_hint_only_rises) {
   EXPECT_EQ(s.vdl_hint(), 5u);
 }
 
-TEST(segment, garbage_collection_waits_for_a_long_enough_hot_log) {
-  segment s = chain(segment::gc_hot_log_min - 1);
+TEST(segment, garbage_collection_folds_only_a_prefix_worth_the_move) {
+  segment short_log = chain(segment::gc_hot_log_min - 1);
+  short_log.collect_garbage(100);
+  EXPECT_EQ(short_log.base_lsn(), 0u);  // the whole hot log is shorter than the minimum
+
+  segment s = chain(40);
   s.collect_garbage(10);
-  EXPECT_EQ(s.base_lsn(), 0u);
-  EXPECT_EQ(s.hot_log_size(), segment::gc_hot_log_min - 1);
-  s.accept(record(segment::gc_hot_log_min, segment::gc_hot_log_min - 1));
-  s.collect_garbage(10);
-  EXPECT_EQ(s.base_lsn(), 10u);
-  EXPECT_EQ(s.hot_log_size(), segment::gc_hot_log_min - 10);
+  EXPECT_EQ(s.base_lsn(), 0u);  // 10 foldable records: fewer than gc_hot_log_min
+  s.collect_garbage(18);
+  EXPECT_EQ(s.base_lsn(), 0u);  // 18 records, but less than half of the 40
+  s.collect_garbage(30);
+  EXPECT_EQ(s.base_lsn(), 30u);
+  EXPECT_EQ(s.hot_log_size(), 10u);
 }
 
 TEST(segment, garbage_collection_folds_below_the_minimum_of_pgmrpl_and_scl) {
