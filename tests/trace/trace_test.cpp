@@ -282,6 +282,11 @@ std::pair<int, int> node_pos(const std::string& dot, const std::string& id) {
   return {std::stoi(line.substr(at + 5, comma - at - 5)), std::stoi(line.substr(comma + 1))};
 }
 
+// The time axis label of merged rows: "0.100–0.150 ms" (an en dash between the times).
+std::string span(const std::string& first, const std::string& last) {
+  return first + "\xe2\x80\x93" + last + " ms";
+}
+
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
@@ -372,7 +377,10 @@ TEST(dot, colours_acks_green_and_ends_a_dropped_message_in_a_red_x) {
   b.drop(40, "b1", "db1", lost);
   const auto refused = b.send(50, "db1", "b1", "write", "lsn 9");
   b.drop(50, "db1", "b1", refused);  // dropped at the sender: a short arrow to an X beside it
-  const std::string dot = dot_of(b.get());
+  // The two drops of `write` would otherwise share a row; this test names nodes by time.
+  dot_options one_row_per_time;
+  one_row_per_time.collapse_quiet_rows = false;
+  const std::string dot = dot_of(b.get(), one_row_per_time);
   EXPECT_TRUE(contains(dot, "n1_1 -> n2_0 [xlabel=\"ack lsn 7\", color=\"#2e7d32\""));
   EXPECT_TRUE(
       contains(dot, "n3_0 -> n4_2 [xlabel=\"write lsn 8\", color=\"#263238\", arrowhead=none]"));
@@ -403,8 +411,9 @@ TEST(dot, marks_faults_on_their_lane_or_on_every_lane_of_the_az) {
 TEST(dot, turns_the_violating_step_red_and_puts_a_banner_in_the_graph_label) {
   const std::string dot = dot_of(quorum_write_trace().get(), {"AZ+1 read", -1, -1, {}, {}});
   EXPECT_TRUE(contains(dot, "<font point-size=\"22\"><b>AZ+1 read</b></font>"));
+  // Its `step` field is the 0-based index 4: people (and the harness) call it step 5.
   EXPECT_TRUE(contains(
-      dot, "VIOLATION at step 4, 5.200 ms: read_after_commit: read x returned none after"));
+      dot, "VIOLATION at step 5, 5.200 ms: read_after_commit: read x returned none after"));
   // The violation itself, on the run lane (column 8) at 5.200 ms.
   const std::size_t violation = dot.find("<b>VIOLATION read_after_commit</b>");
   ASSERT_NE(violation, std::string::npos);
@@ -480,6 +489,217 @@ TEST(dot, escapes_quotes_backslashes_newlines_and_markup_in_labels) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Graphviz DOT: readability (what the gallery's author asked for)
+
+TEST(dot, writes_a_partition_once_and_a_short_marker_on_the_other_lanes_it_names) {
+  trace_builder b;
+  b.quorum_lanes();
+  b.at(100, "fault", "", {{"fault", std::string("partition db1 | az b,c2")}});
+  b.at(200, "fault", "", {{"fault", std::string("partition a2,a1 -> c1")}});
+  const std::string dot = dot_of(b.get());
+  // Columns: db1 0, a1 1, a2 2, b1 3, b2 4, c1 5, c2 6, client1 7.
+  const std::string full = "<b>partition db1 | az b,c2</b>";
+  const std::string marker = "<b>\xe2\x9c\x82 partition</b>";
+  EXPECT_TRUE(contains(node_line(dot, "n1_0"), full)) << "on the first lane it names";
+  EXPECT_EQ(count(dot, full), 1U);
+  for (const char* id : {"n1_3", "n1_4", "n1_6"}) {
+    EXPECT_TRUE(contains(node_line(dot, id), marker)) << id;
+    EXPECT_TRUE(contains(node_line(dot, id), "shape=octagon")) << id;
+  }
+  EXPECT_TRUE(contains(node_line(dot, "n2_2"), "<b>partition a2,a1 -&gt; c1</b>")) << "a2 first";
+  EXPECT_TRUE(contains(node_line(dot, "n2_1"), marker));
+  EXPECT_TRUE(contains(node_line(dot, "n2_5"), marker));
+  EXPECT_FALSE(contains(dot, "<b>run</b>")) << "no run lane is needed";
+  // b1 and b2 show only the marker, so their columns stay narrow.
+  EXPECT_LT(node_pos(dot, "h4").first - node_pos(dot, "h3").first, 200);
+}
+
+TEST(dot, prints_steps_from_one_in_every_label) {
+  trace_builder b;
+  b.lane("db1", 0, "instance");
+  b.step(2);  // the third step
+  b.at(10, "checkpoint", "db1", {{"step", std::int64_t{2}}});
+  b.at(20, "violation", "",
+       {{"invariant", std::string("durability")}, {"reason", std::string("lost")}});
+  const std::string dot = dot_of(b.get());
+  EXPECT_TRUE(contains(node_line(dot, "n1_0"), ">checkpoint step=3<"));
+  EXPECT_TRUE(contains(dot, "VIOLATION at step 3, 0.020 ms: durability: lost"))
+      << "without a `step` field, the event's own step";
+}
+
+TEST(dot, labels_an_arrow_with_its_summary_once_when_it_repeats_the_type) {
+  trace_builder b;
+  b.lane("db1", 0, "instance").lane("a1", 'a', "storage").lane("client1", 0, "client");
+  const auto reply = b.send(10, "db1", "client1", "reply", "reply");
+  b.deliver(20, "client1", "db1", reply);
+  const auto ack = b.send(30, "a1", "db1", "truncate-ack", "truncate-ack");
+  b.deliver(40, "db1", "a1", ack);
+  const auto write = b.send(50, "client1", "db1", "write", "x=1");
+  b.deliver(60, "db1", "client1", write);
+  const std::string dot = dot_of(b.get());
+  EXPECT_TRUE(contains(dot, "[xlabel=\"reply\", ")) << dot;
+  EXPECT_TRUE(contains(dot, "[xlabel=\"truncate-ack\", "));
+  EXPECT_TRUE(contains(dot, "[xlabel=\"write x=1\", "));
+  EXPECT_FALSE(contains(dot, "reply reply"));
+  EXPECT_FALSE(contains(dot, "truncate-ack truncate-ack"));
+}
+
+TEST(dot, leaves_out_instance_and_client_lanes_without_events_but_keeps_every_storage_lane) {
+  trace_builder b;
+  b.quorum_lanes();
+  b.lane("db2", 0, "instance").lane("client-final-check", 0, "client");
+  const auto id = b.send(10, "db1", "a1", "write", "lsn 1");
+  b.deliver(20, "a1", "db1", id);
+  const std::string dot = dot_of(b.get());
+  // Columns: db1 0, a1 1 ... c2 6, client1 7, db2 8, client-final-check 9.
+  for (int column = 0; column <= 6; ++column) {
+    EXPECT_NE(node_line(dot, "h" + std::to_string(column)), "") << column;
+  }
+  for (int column = 7; column <= 9; ++column) {
+    EXPECT_EQ(node_line(dot, "h" + std::to_string(column)), "") << column;
+    EXPECT_FALSE(contains(dot, "f" + std::to_string(column) + " [")) << column;
+  }
+  EXPECT_FALSE(contains(dot, "client-final-check"));
+  EXPECT_FALSE(contains(dot, "cluster_clients")) << "no empty box either";
+  EXPECT_TRUE(contains(subgraph_body(dot, "cluster_az_c"), "<b>c2</b>")) << "c2 has no event";
+  EXPECT_TRUE(contains(subgraph_body(dot, "cluster_instances"), "<b>db1</b>"));
+  EXPECT_FALSE(contains(subgraph_body(dot, "cluster_instances"), "<b>db2</b>"));
+}
+
+TEST(dot, points_a_stub_toward_a_lane_that_the_window_leaves_out) {
+  trace_builder b;
+  b.lane("db1", 0, "instance").lane("a1", 'a', "storage").lane("b1", 'b', "storage");
+  const auto id = b.send(10, "db1", "b1", "write", "lsn 1");
+  b.deliver(20, "b1", "db1", id);
+  dot_options options;
+  options.time_from = aurora::sim::us(15);
+  const std::string dot = dot_of(b.get(), options);
+  EXPECT_EQ(node_line(dot, "h0"), "") << "db1 has no event in the window";
+  // The delivery to b1 (column 2, level 1) comes from db1, which is left of the AZ boxes.
+  EXPECT_TRUE(contains(dot, "s0 -> n1_2 [xlabel=\"write lsn 1\"")) << dot;
+  EXPECT_LT(node_pos(dot, "s0").first, node_pos(dot, "n1_2").first);
+}
+
+TEST(dot, leaves_the_lanes_own_name_out_of_labels_and_wraps_long_ones_in_two_lines) {
+  trace_builder b;
+  b.lane("db1", 0, "instance");
+  b.at(10, "membership", "db1",
+       {{"instance", std::string("db1")},
+        {"pg", std::int64_t{0}},
+        {"slot", std::int64_t{2}},
+        {"change", std::string("replacement hydrated")}});
+  b.at(20, "epoch", "db1", {{"instance", std::string("db1")}, {"epoch", std::int64_t{2}}});
+  std::vector<field> seven, twelve;
+  for (int k = 0; k < 12; ++k) {
+    field entry{"k" + std::to_string(k), "value" + std::to_string(k)};
+    if (k < 7) seven.push_back(entry);
+    twelve.push_back(entry);
+  }
+  b.at(30, "note", "db1", seven);   // 80 characters
+  b.at(40, "note", "db1", twelve);  // 140 characters
+  const std::string dot = dot_of(b.get());
+  const std::string membership = node_line(dot, "n1_0");
+  EXPECT_TRUE(contains(membership, ">membership pg=0 slot=2<")) << membership;
+  EXPECT_TRUE(contains(membership, ">change=replacement hydrated<")) << membership;
+  EXPECT_FALSE(contains(dot, "instance=db1"));
+  EXPECT_TRUE(contains(node_line(dot, "n2_0"), ">epoch 2<"));
+  const std::string long_note = node_line(dot, "n3_0");
+  EXPECT_EQ(count(long_note, "<br/>"), 1U) << long_note;
+  EXPECT_TRUE(contains(long_note, "k6=value6<")) << "not cut";
+  EXPECT_FALSE(contains(long_note, "..."));
+  const std::string longer_note = node_line(dot, "n4_0");
+  EXPECT_EQ(count(longer_note, "<br/>"), 1U) << longer_note;
+  EXPECT_TRUE(contains(longer_note, "...<")) << "cut at about 90 characters";
+  EXPECT_TRUE(contains(longer_note, "k6=value6 ")) << longer_note;
+  EXPECT_FALSE(contains(longer_note, "k9=value9")) << longer_note;
+}
+
+// db1 sends a record to the six segments at 10 us; they receive it and ack at six different
+// times, and db1 receives the acks at six more, before and after VDL.
+trace_builder fan_out_trace() {
+  trace_builder b;
+  b.quorum_lanes();
+  b.at(0, "vdl", "db1", {{"lsn", std::int64_t{0}}});
+  const std::vector<std::string> nodes = {"a1", "a2", "b1", "b2", "c1", "c2"};
+  std::vector<std::uint64_t> acks;
+  for (std::size_t n = 0; n < nodes.size(); ++n) {
+    const auto id = b.send(10, "db1", nodes[n], "redo", "LSN 1");
+    const std::int64_t arrive = 100 + 10 * static_cast<std::int64_t>(n);
+    b.deliver(arrive, nodes[n], "db1", id);
+    acks.push_back(b.send(arrive, nodes[n], "db1", "ack", "SCL 1"));
+  }
+  for (std::size_t n = 0; n < nodes.size(); ++n) {
+    b.deliver(300 + 10 * static_cast<std::int64_t>(n), "db1", nodes[n], acks[n]);
+    if (n == 3) b.at(330, "vdl", "db1", {{"lsn", std::int64_t{1}}});
+  }
+  return b;
+}
+
+TEST(dot, merges_quiet_rows_of_one_message_type_into_one_row_with_a_time_span) {
+  const std::string dot = dot_of(fan_out_trace().get());
+  // Rows: 0 (VDL 0), 10 (the fan-out), 100-150 (six deliveries and acks), 300-320 (three
+  // acks), 330 (the fourth ack, VDL 1), 340-350 (the last two acks).
+  const std::vector<std::string> rows = {"0.000 ms",
+                                         "0.010 ms",
+                                         span("0.100", "0.150"),
+                                         span("0.300", "0.320"),
+                                         "0.330 ms",
+                                         span("0.340", "0.350")};
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    EXPECT_TRUE(contains(node_line(dot, "t" + std::to_string(r + 1)), "label=\"" + rows[r] + "\""))
+        << r;
+  }
+  EXPECT_EQ(node_line(dot, "t7"), "");
+  // Columns: db1 0, a1 1 ... c2 6. Every segment still has its own arrow in and out.
+  EXPECT_EQ(count(dot, "n2_0 -> n3_"), 6U);
+  EXPECT_EQ(count(dot, " -> n4_0 ["), 3U) << "three acks into one point";
+  EXPECT_TRUE(contains(node_line(dot, "n5_0"), "VDL 1")) << "VDL still follows the fourth ack";
+  EXPECT_EQ(count(dot, " -> n6_0 ["), 2U);
+}
+
+TEST(dot, keeps_one_row_per_time_when_asked_to) {
+  dot_options options;
+  options.collapse_quiet_rows = false;
+  const std::string dot = dot_of(fan_out_trace().get(), options);
+  EXPECT_TRUE(contains(node_line(dot, "t14"), "label=\"0.350 ms\""));
+  EXPECT_FALSE(contains(dot, "\xe2\x80\x93"));
+}
+
+TEST(dot, does_not_merge_rows_across_an_arrow_a_step_or_a_message_type) {
+  trace_builder b;
+  b.quorum_lanes();
+  const auto first = b.send(10, "a1", "b1", "gossip-reply", "");
+  b.deliver(20, "b1", "a1", first);  // merged with 10, this arrow would be flat
+  b.send(30, "c1", "c2", "gossip-reply", "");
+  b.step(1);
+  b.send(40, "a2", "c2", "gossip-reply", "");  // another step
+  b.send(50, "b2", "c1", "truncate", "");      // another type
+  b.send(60, "b2", "c2", "truncate", "");      // b2 sends again: same kind, merged
+  const std::string dot = dot_of(b.get());
+  EXPECT_TRUE(contains(node_line(dot, "t1"), "label=\"0.010 ms\""));
+  EXPECT_TRUE(contains(node_line(dot, "t2"), "label=\"" + span("0.020", "0.030") + "\""));
+  EXPECT_TRUE(contains(node_line(dot, "t3"), "label=\"0.040 ms\""));
+  EXPECT_TRUE(contains(node_line(dot, "t4"), "label=\"" + span("0.050", "0.060") + "\""));
+  EXPECT_EQ(node_line(dot, "t5"), "");
+}
+
+TEST(dot, merges_the_retries_of_a_writer_cut_off_by_a_partition) {
+  // Every 3 ms db1 resends to the six segments and the partition drops each copy at once.
+  trace_builder b;
+  b.quorum_lanes();
+  b.at(0, "fault", "", {{"fault", std::string("partition db1 | az a,az b,az c")}});
+  for (const std::int64_t t : {3000, 6000, 9000, 12000}) {
+    for (const char* node : {"a1", "a2", "b1", "b2", "c1", "c2"}) {
+      b.drop(t, node, "db1", b.send(t, "db1", node, "redo", "LSN 2"));
+    }
+  }
+  const std::string dot = dot_of(b.get());
+  EXPECT_TRUE(contains(node_line(dot, "t2"), "label=\"" + span("3.000", "12.000") + "\""));
+  EXPECT_EQ(node_line(dot, "t3"), "");
+  EXPECT_EQ(count(dot, "n2_0 -> n2_"), 6U) << "one arrow per segment, not four";
+}
+
+// ---------------------------------------------------------------------------------------------
 // Graphviz DOT: windows and determinism
 
 TEST(dot, cuts_to_a_window_of_steps) {
@@ -536,9 +756,13 @@ TEST(dot, draws_an_empty_window_as_bare_lanes) {
   dot_options options;
   options.step_from = 99;
   const std::string dot = dot_of(quorum_write_trace().get(), options);
-  EXPECT_TRUE(contains(dot, "h0 -> f0;"));
+  // With nothing in the window, every lane is drawn, even the instance and the client.
+  for (int column = 0; column < 8; ++column) {
+    const std::string lane = std::to_string(column);
+    EXPECT_TRUE(contains(dot, "h" + lane + " -> f" + lane + ";")) << column;
+  }
   EXPECT_FALSE(contains(dot, "n1_"));
-  EXPECT_TRUE(contains(dot, "VIOLATION at step 4")) << "the banner still names the violation";
+  EXPECT_TRUE(contains(dot, "VIOLATION at step 5")) << "the banner still names the violation";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -588,6 +812,21 @@ TEST(dot_render, renders_hostile_labels_without_warnings) {
   b.deliver(5, "x;y", "x;y", self);
   expect_renders_without_warnings(b.get(), {"\\N <title> \"q\"", -1, -1, {}, {}},
                                   "aurora_trace_hostile.dot");
+}
+
+TEST(dot_render, renders_partition_markers_and_merged_rows_without_warnings) {
+  if (!dot_available()) GTEST_SKIP() << "graphviz `dot` is not on PATH";
+  trace_builder b = fan_out_trace();
+  b.at(400, "fault", "", {{"fault", std::string("partition db1 | az a,az b,az c")}});
+  for (const std::int64_t t : {500, 800}) {
+    for (const char* node : {"a1", "a2", "b1", "b2", "c1", "c2"}) {
+      b.drop(t, node, "db1", b.send(t, "db1", node, "redo", "LSN 2"));
+    }
+  }
+  const std::string path = expect_renders_without_warnings(b.get(), {}, "aurora_trace_merged.dot");
+  const std::string dot = read_file(path);
+  EXPECT_TRUE(contains(dot, "\xe2\x9c\x82 partition")) << "the short marker was drawn";
+  EXPECT_TRUE(contains(dot, "\xe2\x80\x93")) << "so was a merged row";
 }
 
 // A long run: 2,000 events of repeated quorum writes with drops and AZ faults.

@@ -428,16 +428,24 @@ struct message_info {
   bool ack = false;
 };
 
+// A row: the span of distinct event times it shows (one time unless quiet rows were merged).
+struct row_span {
+  std::int64_t first_us = 0, last_us = 0;
+};
+
 struct diagram {
   std::vector<bool> kept;           // per event: inside the window
-  std::vector<std::int64_t> times;  // distinct kept times, ascending; row r is level r + 1
+  std::vector<std::int64_t> times;  // distinct kept times, ascending
+  std::vector<int> level_of_time;   // per entry of `times`: its row's level
+  std::vector<row_span> rows;       // row r is level r + 1
   std::vector<column> columns;
-  std::vector<int> display;   // column indices, left to right
-  std::vector<int> position;  // per column: its index in `display`
+  std::vector<int> display;   // the drawn columns' indices, left to right
+  std::vector<int> position;  // per drawn column: its index in `display`
+  std::vector<int> rank;      // per column, drawn or not: its place in the left-to-right order
   std::map<std::string, int> column_of;
   int run_column = -1;
-  // (level, column) -> node. Levels 1 .. times.size() are the rows; level 0 holds the lane
-  // names and level times.size() + 1 the names again at the bottom.
+  // (level, column) -> node. Levels 1 .. rows.size() are the rows; level 0 holds the lane
+  // names and level rows.size() + 1 the names again at the bottom.
   std::map<std::pair<int, int>, cell> cells;
   std::vector<int> home;  // per event: the column of its (first) node; -1 if cut
   std::set<std::int64_t> violation_steps;
@@ -501,9 +509,8 @@ inline int find_column(const diagram& d, const std::string& name) {
   return name.empty() || found == d.column_of.end() ? -1 : found->second;
 }
 
-// The columns a fault is drawn on: its lane, every storage lane of an AZ it names (`az b`),
-// and, for a fault without a lane, the lanes it names (`partition a1,a2 | b1`).
-inline std::vector<int> fault_columns(const diagram& d, const event& value) {
+// The words of a fault's text: `partition db1 | az a,az b` -> partition db1 az a az b.
+inline std::vector<std::string> fault_words(const event& value) {
   std::vector<std::string> words(1);
   for (const char c : field_text(value, "fault")) {
     if (c == ' ' || c == ',' || c == '|' || c == '-' || c == '>') {
@@ -512,19 +519,37 @@ inline std::vector<int> fault_columns(const diagram& d, const event& value) {
       words.back() += c;
     }
   }
-  std::set<int> found;
-  for (std::size_t i = 0; i + 1 < words.size(); ++i) {
-    if (words[i] != "az" || words[i + 1].size() != 1) continue;
-    for (int c = 0; c < static_cast<int>(d.columns.size()); ++c) {
-      if (d.columns[c].storage && d.columns[c].az == words[i + 1][0]) found.insert(c);
+  return words;
+}
+
+// The columns a fault is drawn on, the first one first: its lane, then in the order the text
+// names them every storage lane of an AZ (`az b`) and, for a fault without a lane, each lane
+// (`partition a1,a2 | b1`).
+inline std::vector<int> fault_columns(const diagram& d, const event& value) {
+  const std::vector<std::string> words = fault_words(value);
+  std::vector<int> found;
+  const auto add = [&found](int c) {
+    if (c >= 0 && std::find(found.begin(), found.end(), c) == found.end()) found.push_back(c);
+  };
+  add(find_column(d, value.lane));
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    if (words[i] == "az" && i + 1 < words.size() && words[i + 1].size() == 1) {
+      for (int c = 0; c < static_cast<int>(d.columns.size()); ++c) {
+        if (d.columns[c].storage && d.columns[c].az == words[i + 1][0]) add(c);
+      }
+      ++i;  // the AZ's letter is not a lane name
+    } else if (value.lane.empty()) {
+      add(find_column(d, words[i]));
     }
   }
-  if (const int own = find_column(d, value.lane); own >= 0) found.insert(own);
-  for (std::size_t i = 0; value.lane.empty() && i < words.size(); ++i) {
-    const int named = find_column(d, words[i]);
-    if (named >= 0 && (i == 0 || words[i - 1] != "az")) found.insert(named);
-  }
-  return {found.begin(), found.end()};
+  return found;
+}
+
+// A partition names many lanes; its full text is drawn on the first, this on the others.
+constexpr std::string_view partition_marker = "\xe2\x9c\x82 partition";  // scissors
+
+inline bool is_partition(const event& value) {
+  return value.kind == "fault" && fault_words(value).front() == "partition";
 }
 
 // The columns an event is drawn on; empty means the run lane.
@@ -535,9 +560,14 @@ inline std::vector<int> event_columns(const diagram& d, const event& value) {
   return {own};
 }
 
+// The index of a kept event's time in `d.times`.
+inline std::size_t time_index(const diagram& d, sim::time_point t) {
+  const auto found = std::lower_bound(d.times.begin(), d.times.end(), t.count_us());
+  return static_cast<std::size_t>(found - d.times.begin());
+}
+
 inline int level_of(const diagram& d, sim::time_point t) {
-  const auto row = std::lower_bound(d.times.begin(), d.times.end(), t.count_us());
-  return static_cast<int>(row - d.times.begin()) + 1;
+  return d.level_of_time[time_index(d, t)];
 }
 
 inline std::string cell_id(int level, int column) {
@@ -561,6 +591,82 @@ inline void add_columns_and_rows(diagram& d, const recorder& source, const dot_o
   d.times.erase(std::unique(d.times.begin(), d.times.end()), d.times.end());
 }
 
+// ---------------------------------------------------------------------------------------------
+// Rows: one per distinct time, runs of quiet rows merged (dot_options::collapse_quiet_rows).
+
+// What merging needs to know about the events at one time, or at a run of merged times.
+struct row_summary {
+  bool quiet = true;  // only arrow ends (send, deliver, drop, ack), each on a known lane
+  std::set<std::pair<int, std::string>> signature;  // (step, message type) of every event
+  std::map<int, std::set<std::string>> ends;        // per column: the kinds of its arrow ends
+  std::set<std::uint64_t> sent, arrived;            // message ids
+};
+
+// The type of every message: its send's `type` field, or else the first of its ends that has one.
+inline std::map<std::uint64_t, std::string> message_types(const recorder& source) {
+  std::map<std::uint64_t, std::string> types;
+  for (const event& value : source.events()) {
+    if (value.message_id == 0) continue;
+    std::string type = field_text(value, "type");
+    std::string& known = types[value.message_id];
+    if (value.kind == "send" || known.empty()) known = std::move(type);
+  }
+  return types;
+}
+
+// Adds one kept event to the summary of its time.
+inline void summarize(row_summary& row, const diagram& d, const event& value,
+                      const std::map<std::uint64_t, std::string>& types) {
+  const int c = find_column(d, value.lane);
+  if (!is_message_end(value) || c < 0) {
+    row.quiet = false;
+    return;
+  }
+  row.signature.insert({value.step, types.at(value.message_id)});
+  row.ends[c].insert(value.kind);
+  (value.kind == "send" ? row.sent : row.arrived).insert(value.message_id);
+}
+
+// Whether a row may join the run of quiet rows before it: both quiet, the same message types in
+// the same step, no lane with different kinds of ends, no arrival of a message sent in the run
+// (its arrow would be flat).
+inline bool can_join(const row_summary& run, const row_summary& row) {
+  if (!run.quiet || !row.quiet || run.signature != row.signature) return false;
+  for (const std::uint64_t id : row.arrived) {
+    if (run.sent.count(id) != 0) return false;
+  }
+  for (const auto& [c, kinds] : row.ends) {
+    const auto found = run.ends.find(c);
+    if (found != run.ends.end() && found->second != kinds) return false;
+  }
+  return true;
+}
+
+// Gives every distinct time its level: a row of its own, or the run of quiet rows it joins.
+inline void assign_rows(diagram& d, const recorder& source, const dot_options& options) {
+  const std::vector<event>& events = source.events();
+  const std::map<std::uint64_t, std::string> types = message_types(source);
+  std::vector<row_summary> summaries(d.times.size());
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    if (d.kept[i]) summarize(summaries[time_index(d, events[i].t)], d, events[i], types);
+  }
+  row_summary run;
+  for (std::size_t k = 0; k < d.times.size(); ++k) {
+    if (options.collapse_quiet_rows && k != 0 && can_join(run, summaries[k])) {
+      run.sent.insert(summaries[k].sent.begin(), summaries[k].sent.end());
+      run.ends.insert(summaries[k].ends.begin(), summaries[k].ends.end());
+      d.rows.back().last_us = d.times[k];
+    } else {
+      run = std::move(summaries[k]);
+      d.rows.push_back({d.times[k], d.times[k]});
+    }
+    d.level_of_time.push_back(static_cast<int>(d.rows.size()));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cells and columns.
+
 // Puts every kept event into its cells, adding the run lane if some event needs it.
 inline void place_events(diagram& d, const recorder& source) {
   const std::vector<event>& events = source.events();
@@ -582,9 +688,23 @@ inline void place_events(diagram& d, const recorder& source) {
   }
 }
 
+// Whether each column is drawn: a storage lane always (so that the AZ boxes keep their shape),
+// another lane when it has a node in the window, and every lane when the window is empty.
+inline std::vector<bool> drawn_columns(const diagram& d) {
+  std::vector<bool> drawn(d.columns.size(), d.cells.empty());
+  for (std::size_t c = 0; c < d.columns.size(); ++c) {
+    if (d.columns[c].storage) drawn[c] = true;
+  }
+  for (const auto& [key, node] : d.cells) drawn[key.second] = true;
+  return drawn;
+}
+
 // Left to right: the run lane, then each group where its first lane is, lanes in added order.
+// `rank` orders every lane (it tells which side a lane is on); `display` and `position` hold
+// only the drawn ones.
 inline void order_columns(diagram& d) {
-  if (d.run_column >= 0) d.display.push_back(d.run_column);
+  std::vector<int> order;
+  if (d.run_column >= 0) order.push_back(d.run_column);
   std::vector<std::string> groups;
   for (const column& each : d.columns) {
     if (each.group != "run" && std::find(groups.begin(), groups.end(), each.group) == groups.end())
@@ -592,11 +712,18 @@ inline void order_columns(diagram& d) {
   }
   for (const std::string& group : groups) {
     for (int c = 0; c < static_cast<int>(d.columns.size()); ++c) {
-      if (d.columns[c].group == group) d.display.push_back(c);
+      if (d.columns[c].group == group) order.push_back(c);
     }
   }
-  d.position.assign(d.columns.size(), 0);
-  for (std::size_t p = 0; p < d.display.size(); ++p) d.position[d.display[p]] = static_cast<int>(p);
+  const std::vector<bool> drawn = drawn_columns(d);
+  d.rank.assign(d.columns.size(), 0);
+  d.position.assign(d.columns.size(), -1);
+  for (std::size_t p = 0; p < order.size(); ++p) {
+    d.rank[order[p]] = static_cast<int>(p);
+    if (!drawn[order[p]]) continue;
+    d.position[order[p]] = static_cast<int>(d.display.size());
+    d.display.push_back(order[p]);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -645,7 +772,7 @@ inline void add_edge(diagram& d, const std::string& from, const std::string& to,
 
 // Whether a stub beside `column` goes on its left: when the other end's lane is to the left.
 inline bool stub_on_left(const diagram& d, int column, int other_end) {
-  return other_end >= 0 && d.position[other_end] < d.position[column];
+  return other_end >= 0 && d.rank[other_end] < d.rank[column];
 }
 
 // The stub of one kind beside the node (level, column) on one side, made on first use.
@@ -709,6 +836,7 @@ inline void plan_outgoing(diagram& d, const recorder& source, const message_info
 inline diagram build_diagram(const recorder& source, const dot_options& options) {
   diagram d;
   add_columns_and_rows(d, source, options);
+  assign_rows(d, source, options);
   place_events(d, source);
   order_columns(d);
   for (const auto& [id, info] : collect_messages(source)) {
@@ -730,11 +858,17 @@ struct cell_look {
   bool fault = false, violation = false, dropped = false, in_step = false;
 };
 
-inline cell_look look_of(const diagram& d, const recorder& source, const cell& node) {
+// What the node of `column` shows: its events' lines (a partition's short marker where the
+// partition is not at home), its shape and its outline.
+inline cell_look look_of(const diagram& d, const recorder& source, const cell& node, int column) {
   cell_look look;
   for (const std::size_t i : node.events) {
     const event& value = source.events()[i];
-    add_event_lines(look.lines, value);
+    if (is_partition(value) && d.home[i] != column) {
+      look.lines.push_back({std::string(partition_marker), "#000000", true});
+    } else {
+      add_event_lines(look.lines, value);
+    }
     look.fault = look.fault || value.kind == "fault";
     look.violation = look.violation || value.kind == "violation";
     look.dropped = look.dropped ||
@@ -762,12 +896,15 @@ constexpr int box_label_height = 30;  // the band above the lane names for the b
 constexpr int row_gap = 12;
 constexpr int stub_rise = 18;  // a stub's loose end is this far below or above its node
 
-// Counts characters (UTF-8 lead bytes), the widest Latin letters as one and a half.
+// Counts characters (UTF-8 lead bytes), the widest Latin letters and every non-ASCII character
+// (a dash, a symbol from a fallback font) as one and a half.
 inline int text_width(std::string_view text, int size, bool bold) {
   int half_characters = 0;
   for (const char c : text) {
-    if ((static_cast<unsigned char>(c) & 0xc0) == 0x80) continue;
-    half_characters += c == 'M' || c == 'W' || c == 'm' || c == 'w' ? 3 : 2;
+    const auto byte = static_cast<unsigned char>(c);
+    if ((byte & 0xc0) == 0x80) continue;
+    const bool wide = c == 'M' || c == 'W' || c == 'm' || c == 'w' || byte >= 0x80;
+    half_characters += wide ? 3 : 2;
   }
   return half_characters * size * (bold ? 72 : 64) / 200;
 }
@@ -797,7 +934,7 @@ struct geometry {
 
 // Column widths and row heights from what the nodes show; the y of every level.
 inline void measure(geometry& g, const diagram& d, const recorder& source) {
-  const std::size_t levels = d.times.size() + 2;
+  const std::size_t levels = d.rows.size() + 2;
   std::vector<int> row_height(levels, 22);
   row_height.front() = 30;
   g.width.assign(d.columns.size(), 40);
@@ -805,14 +942,16 @@ inline void measure(geometry& g, const diagram& d, const recorder& source) {
     g.width[c] = std::max(g.width[c], text_width(d.columns[c].name, header_font_size, true) + 24);
   }
   for (const auto& [key, node] : d.cells) {
-    const cell_look& look = g.looks.emplace(key, look_of(d, source, node)).first->second;
+    const cell_look& look =
+        g.looks.emplace(key, look_of(d, source, node, key.second)).first->second;
     const auto [width, height] = look_size(look);
     g.width[key.second] = std::max(g.width[key.second], width);
     row_height[key.first] = std::max(row_height[key.first], height);
   }
   g.axis_width = text_width("time", header_font_size, true) + 8;
-  for (const std::int64_t t : d.times) {
-    g.axis_width = std::max(g.axis_width, text_width(time_text(t), font_size, false) + 8);
+  for (const row_span& row : d.rows) {
+    const std::string text = time_span_text(row.first_us, row.last_us);
+    g.axis_width = std::max(g.axis_width, text_width(text, font_size, false) + 8);
   }
   g.y.assign(levels, 0);
   int top = box_label_height;
@@ -968,13 +1107,14 @@ inline void write_lanes(std::string& out, const geometry& g, const diagram& d) {
 inline void write_time_axis(std::string& out, const geometry& g, const diagram& d) {
   out += "  time_h [" + position(g, g.axis_x, g.y.front()) +
          ", shape=plaintext, fontsize=16, label=<<b>time</b>>];\n";
-  for (std::size_t r = 0; r < d.times.size(); ++r) {
+  for (std::size_t r = 0; r < d.rows.size(); ++r) {
     out += "  t" + std::to_string(r + 1) + " [" + position(g, g.axis_x, g.y[r + 1]) +
-           ", shape=plaintext, label=\"" + time_text(d.times[r]) + "\"];\n";
+           ", shape=plaintext, label=\"" + time_span_text(d.rows[r].first_us, d.rows[r].last_us) +
+           "\"];\n";
   }
   out += "  time_f [" + position(g, g.axis_x, g.y.back()) +
          ", shape=point, style=invis, width=0.05];\n  time_h";
-  for (std::size_t r = 0; r < d.times.size(); ++r) out += " -> t" + std::to_string(r + 1);
+  for (std::size_t r = 0; r < d.rows.size(); ++r) out += " -> t" + std::to_string(r + 1);
   out += " -> time_f [color=\"#b0bec5\", arrowhead=none, penwidth=1];\n";
 }
 
@@ -1022,7 +1162,8 @@ inline void write_lane_lines(std::string& out, const diagram& d, const recorder&
   out += "  }\n";
 }
 
-// The graph label: the title, a red banner per violation (at most three), and a legend.
+// The graph label: the title, a red banner per violation (at most three; its step 1-based, as
+// the harness prints it), and a legend.
 inline void write_graph_label(std::string& out, const recorder& source,
                               const dot_options& options) {
   std::string label;
@@ -1035,7 +1176,7 @@ inline void write_graph_label(std::string& out, const recorder& source,
   for (const event& value : source.events()) {
     if (value.kind != "violation" || shown++ == 3) continue;
     label += "<font color=\"#d50000\" point-size=\"18\"><b>VIOLATION at step ";
-    label += std::to_string(integer_field(value, "step").value_or(value.step));
+    label += step_text(integer_field(value, "step").value_or(value.step));
     label += ", " + time_text(value.t.count_us()) + ": ";
     append_html(label, field_text(value, "invariant") + ": " + field_text(value, "reason"));
     label += "</b></font><br/>";
