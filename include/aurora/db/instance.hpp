@@ -430,10 +430,7 @@ class instance final : public sim::endpoint<message> {
         const lsn scl = points_.acked_scl(pg, slot, membership(pg));
         const bool stalled = scl == writer_.scl_at_last_resend[pg][slot];
         writer_.scl_at_last_resend[pg][slot] = scl;
-        if (stalled && scl < writer_.last_in_pg[pg]) {
-          net_.probes().hit("resend to a stalled segment");
-          resend(pg, slot, scl);
-        }
+        if (stalled && scl < writer_.last_in_pg[pg]) resend(pg, slot, scl);
       }
     }
   }
@@ -444,6 +441,8 @@ class instance final : public sim::endpoint<message> {
       if (record.pg == pg && record.id > scl) records.push_back(record);
       if (records.size() == storage::segment::gossip_batch_max) break;
     }
+    if (records.empty()) return;  // what it lacks is at or below VDL: its peers' gossip has it
+    net_.probes().hit("resend to a stalled segment");
     net_.send(self_, directory_[pg][slot],
               storage::redo_batch{epoch_, pg, std::move(records), points_.vdl(), pgmrpl(),
                                   writer_.truncations});
