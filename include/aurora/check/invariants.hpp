@@ -179,8 +179,14 @@ class invariant_checker {
       return;
     }
     const storage::log_record* written = record(op.at);
-    if (written == nullptr || written->key != op.key || !op.value || written->value != *op.value) {
-      add(found, "valid_read", describe(op) + " returned a value that no write wrote there");
+    if (written == nullptr) {
+      add(found, "valid_read", describe(op) + " at LSN " + std::to_string(op.at) +
+                                   ", an LSN no writer allocated");
+    } else if (written->key != op.key || !op.value || written->value != *op.value) {
+      add(found, "valid_read",
+          describe(op) + " at LSN " + std::to_string(op.at) + ", but the record allocated at " +
+              "that LSN wrote " + model_.keys().name(written->key) + "=" +
+              std::to_string(written->value));
     }
   }
 

@@ -180,6 +180,9 @@ class runner {
       }
     }
     report(line);
+    // Every completion is a moment worth checking: a bad acknowledgement or a stale read is
+    // then reported when it happens, not at the next step.
+    collect(checker_.check());
   }
 
   void report(const step_report& line) {

@@ -8,7 +8,8 @@
 //
 // A transaction is a sequence of mini-transactions (MTRs) that must be applied atomically; the
 // last record of each MTR is a consistency point (CPL) [P17 §4.1]. In this model a client
-// transaction is one MTR: one record per key it writes, in key order, the last of which is both
+// transaction is one MTR: one record per key it writes, in the order it lists them, the last of
+// which is both
 // the CPL and the commit record. That is enough to show VDL below VCL at an MTR boundary (a
 // transaction that is partly durable), while keeping the page model simple.
 //
