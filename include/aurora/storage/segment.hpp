@@ -174,23 +174,6 @@ class segment {
     volume_epoch_ = std::max(volume_epoch_, value);
   }
 
- private:
-  // Records at or below the GC base are never removed: they are below some VDL, and every range
-  // lies above the VDL of the recovery that made it.
-  void install(const truncation_history& decision) {
-    adopt_epoch(decision.decided_by);
-    history_ = decision;
-    std::erase_if(log_, [&](const log_record& each) { return truncated(each.id); });
-    for (std::vector<version>& versions : versions_) {
-      std::erase_if(versions, [&](const version& each) {
-        return each.id > base_lsn_ && truncated(each.id);
-      });
-    }
-    scl_ = base_lsn_;  // walk the chain again: SCL drops to the tail below the removed records
-    advance_scl();
-  }
-
- public:
 
   // The newest version of `key` at or below `read_point`, which must lie in [base_lsn, SCL]
   // for the answer to be exact (the storage node checks; the unsafe variant does not).
@@ -264,6 +247,22 @@ class segment {
   }
 
  private:
+  // Records at or below the GC base are never removed: they are below some VDL, and every range
+  // lies above the VDL of the recovery that made it.
+  void install(const truncation_history& decision) {
+    adopt_epoch(decision.decided_by);
+    history_ = decision;
+    std::erase_if(log_, [&](const log_record& each) { return truncated(each.id); });
+    for (std::vector<version>& versions : versions_) {
+      std::erase_if(versions, [&](const version& each) {
+        return each.id > base_lsn_ && truncated(each.id);
+      });
+    }
+    scl_ = base_lsn_;  // walk the chain again: SCL drops to the tail below the removed records
+    advance_scl();
+  }
+
+
   using log_iterator = std::vector<log_record>::const_iterator;
   [[nodiscard]] log_iterator upper_bound(lsn id) const {
     return std::upper_bound(log_.begin(), log_.end(), id,
