@@ -50,13 +50,8 @@ class property_run {
   property_run(harness::scenario plan, harness::fault_profile profile)
       : plan_(std::move(plan)), profile_(profile), runner_(plan_, {}) {}
 
-  void perform(harness::step next) {
-    if (const auto* fault = std::get_if<sim::fault>(&next.what)) {
-      if (!harness::within_profile(runner_.model(), *fault, profile_)) return;  // skipped
-    }
-    const int index = static_cast<int>(plan_.steps.size());
-    plan_.steps.push_back(next);
-    runner_.perform_now(index, next);
+  void perform(const harness::step& next) {
+    if (!harness::perform_within_profile(runner_, plan_, next, profile_)) return;  // left out
     runner_.advance_to(runner_.model().clock().now());
     require_no_violation();
   }

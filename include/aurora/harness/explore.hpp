@@ -304,15 +304,7 @@ inline void drive(explore_result& out, runner& run, sim::random& rng, int steps,
     now = now + pick_advance(rng, out.mix);
     step next = pick_step(rng, out.mix, out.plan.settings, now);
     aurora::detail::current_assert_context().now_us = now.count_us();
-    if (const auto* fault = std::get_if<sim::fault>(&next.what)) {
-      if (!within_profile(run.model(), *fault, profile)) {
-        ++out.faults_skipped;
-        continue;
-      }
-    }
-    const int index = static_cast<int>(out.plan.steps.size());
-    out.plan.steps.push_back(next);
-    run.perform_now(index, out.plan.steps.back());
+    if (!perform_within_profile(run, out.plan, next, profile)) ++out.faults_skipped;
   }
 }
 

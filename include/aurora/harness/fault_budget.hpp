@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "aurora/db/cluster.hpp"
+#include "aurora/harness/runner.hpp"
 #include "aurora/sim/fault.hpp"
 
 namespace aurora::harness {
@@ -92,6 +93,23 @@ inline bool within_profile(const db::cluster& model, const sim::fault& value,
     }
     if (lost_here > tolerated_losses_per_pg) return false;
   }
+  return true;
+}
+
+// Performs `next` on the runner, unless it is a fault outside `profile`, judged against the
+// model as the previous step left it (time between steps only heals: a replacement hydrates, a
+// repaired node returns). Performed steps are appended to `performed`, and the model runs only
+// inside the runner, so replaying `performed` makes the very same calls. This is how both the
+// fault properties and `aurora-harness explore` build their scenarios. Returns false when the
+// fault was left out.
+inline bool perform_within_profile(runner& run, scenario& performed, const step& next,
+                                   fault_profile profile) {
+  if (const auto* fault = std::get_if<sim::fault>(&next.what)) {
+    if (!within_profile(run.model(), *fault, profile)) return false;
+  }
+  const int index = static_cast<int>(performed.steps.size());
+  performed.steps.push_back(next);
+  run.perform_now(index, performed.steps.back());
   return true;
 }
 
