@@ -268,11 +268,9 @@ inline int run_command(const run_settings& settings) {
   const trace::dot_options window = dot_options_for(settings, config.seed, config.variant);
 
   std::cout << "seed " << config.seed << '\n' << effective_config_line(config) << '\n';
-  aurora::detail::current_assert_context() = {true, 0, config.seed};
   harness::runner run(plan, options);
   run_printer printer(plan, settings.quiet);
   run.set_listener([&](const harness::step_report& line) {
-    aurora::detail::current_assert_context().now_us = line.at.count_us();
     printer.on_report(line, run.partial());
   });
   harness::run_result result;

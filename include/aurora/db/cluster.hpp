@@ -81,6 +81,7 @@ class cluster final : public instance_observer {
         placement_({config.protection_groups, config.nodes_per_az, config.pages_per_pg}),
         keys_(placement_), history_(keys_, trace_), quorum_(quorum_for(config.variant)) {
     trace_.set_enabled(config.trace);
+    aurora::detail::current_assert_context() = {true, clock_.now_address(), config.seed};
     control_.membership.assign(config.protection_groups, storage::pg_membership{});
     build_storage();
     build_instances();
@@ -89,6 +90,10 @@ class cluster final : public instance_observer {
 
   cluster(const cluster&) = delete;
   cluster& operator=(const cluster&) = delete;
+  ~cluster() override {
+    aurora::detail::assert_context& context = aurora::detail::current_assert_context();
+    if (context.now_us == clock_.now_address()) context = {};
+  }
 
   [[nodiscard]] const cluster_config& config() const { return config_; }
   [[nodiscard]] sim::scheduler& clock() { return clock_; }

@@ -303,7 +303,6 @@ inline void drive(explore_result& out, runner& run, sim::random& rng, int steps,
   for (int drawn = 0; drawn < steps; ++drawn) {
     now = now + pick_advance(rng, out.mix);
     step next = pick_step(rng, out.mix, out.plan.settings, now);
-    aurora::detail::current_assert_context().now_us = now.count_us();
     if (!perform_within_profile(run, out.plan, next, profile)) ++out.faults_skipped;
   }
 }
@@ -325,8 +324,6 @@ inline explore_result explore_one(std::uint64_t seed, int steps, fault_profile p
   if (steps < 0 || steps > explore_limits::max_steps) {
     throw usage_error("explore: steps must be 0.." + std::to_string(explore_limits::max_steps));
   }
-  aurora::detail::assert_context& context = aurora::detail::current_assert_context();
-  context = {true, 0, seed};
   sim::random rng = detail::explore_stream(seed);
   explore_result out;
   out.seed = seed;
@@ -344,7 +341,6 @@ inline explore_result explore_one(std::uint64_t seed, int steps, fault_profile p
   out.writes_unavailable = detail::count_unavailable_writes(out.plan, out.result);
   out.events = run.model().clock().events_run();
   out.probes = run.model().network().probes();
-  context.active = false;
   return out;
 }
 

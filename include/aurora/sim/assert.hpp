@@ -26,11 +26,12 @@ class usage_error : public std::invalid_argument {
 
 namespace detail {
 
-// The run context that an assertion prints. Single-threaded simulations set it per run; the
-// explore command's worker threads each have their own (thread_local), so output never mixes.
+// The run context that an assertion prints. A model sets it when it is built (db::cluster):
+// `now_us` points at its scheduler's clock, so the time printed is the time of the failure at
+// no cost per event. Each thread has its own (explore's workers), so output never mixes.
 struct assert_context {
   bool active = false;
-  std::int64_t now_us = 0;
+  const std::int64_t* now_us = nullptr;
   std::uint64_t seed = 0;
 };
 
@@ -46,7 +47,7 @@ inline assert_context& current_assert_context() {
                message.c_str(), file, line);
   if (context.active) {
     std::fprintf(stderr, "  simulated time %lld us, seed %llu\n",
-                 static_cast<long long>(context.now_us),
+                 static_cast<long long>(context.now_us != nullptr ? *context.now_us : -1),
                  static_cast<unsigned long long>(context.seed));
   }
   std::fflush(stderr);

@@ -46,6 +46,8 @@ class scheduler {
   explicit scheduler(std::uint64_t event_limit = default_event_limit) : event_limit_(event_limit) {}
 
   [[nodiscard]] time_point now() const { return now_; }
+  // Where the clock lives, for the assertion context (sim/assert.hpp).
+  [[nodiscard]] const std::int64_t* now_address() const { return now_.count_us_address(); }
   [[nodiscard]] std::uint64_t events_run() const { return events_run_; }
   [[nodiscard]] std::uint64_t event_limit() const { return event_limit_; }
   void set_event_limit(std::uint64_t limit) { event_limit_ = limit; }

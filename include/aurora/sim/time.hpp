@@ -20,6 +20,8 @@ class duration {
   constexpr explicit duration(std::int64_t count_us) : count_us_(count_us) {}
 
   [[nodiscard]] constexpr std::int64_t count_us() const { return count_us_; }
+  // The address of the count, for a reader that must see it change (the assertion context).
+  [[nodiscard]] constexpr const std::int64_t* count_us_address() const { return &count_us_; }
 
   constexpr auto operator<=>(const duration&) const = default;
   constexpr duration operator+(duration other) const { return duration(count_us_ + other.count_us_); }
