@@ -89,11 +89,11 @@ TEST_P(quorum_table, the_row_for_the_number_of_lost_copies_holds) {
   model.write("c1", {{"during", 2}});
   model.read("c3", "before", "db2");
   run_until(sim::ms(20) + config.op_timeout + sim::ms(5));
-  const check::operation& during = model.history().at(1);
+  const check::operation during = model.history().at(1);  // a copy: the history grows
   EXPECT_EQ(during.status == check::op_status::ok, survivors >= 4)
       << check::to_string(during.status);
   EXPECT_NE(during.status, check::op_status::pending);
-  const check::operation& replica_read = model.history().at(2);
+  const check::operation replica_read = model.history().at(2);
   EXPECT_EQ(replica_read.status == check::op_status::ok, survivors >= 1);
   if (survivors >= 1) {
     EXPECT_EQ(replica_read.value, std::optional<std::int64_t>(1));
