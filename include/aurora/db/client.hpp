@@ -75,7 +75,7 @@ class client final : public sim::endpoint<message> {
     if (op.kind == check::op_kind::write) {
       net_.send(self_, to, client_write{id, op.puts});
     } else {
-      net_.send(self_, to, client_read{id, op.key});
+      net_.send(self_, to, client_read{id, op.key, op.from.empty()});
     }
     current_ = in_flight{id, std::move(next.done), net_.clock().now() + op_timeout_};
     arm_timer();

@@ -451,6 +451,7 @@ class instance final : public sim::endpoint<message> {
   // --- reads ----------------------------------------------------------------------------------
   void on(sim::participant_id from, client_read& request) {
     if (role_ == instance_role::writer) return read_as_writer(from, request);
+    if (request.to_writer) return refuse(from, request.op);
     if (role_ == instance_role::replica && replica_ready_) {
       return start_storage_read(from, request, read_point_, replica_tails_[keys_.pg(request.key)]);
     }

@@ -31,6 +31,10 @@ struct client_write {
 struct client_read {
   std::uint64_t op = 0;
   key_id key = 0;
+  // Sent through the cluster (writer) endpoint: only the writer may answer it. An instance that
+  // stopped being the writer while the request was in flight refuses it rather than answer from
+  // a replica's older read point (the client asked for read-after-commit).
+  bool to_writer = false;
 };
 
 enum class reply_status : std::uint8_t {
