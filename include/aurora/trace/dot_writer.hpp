@@ -101,10 +101,10 @@ inline std::size_t utf8_length(std::string_view text, std::size_t i) {
 
 inline bool is_control(char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }
 
-// Text inside an HTML-like label: markup characters as entities, a backslash doubled (Graphviz
-// expands \N, \G ... in HTML labels too, after decoding entities), a newline as a line break,
-// other control characters as spaces.
-inline void append_html(std::string& out, std::string_view text) {
+// Copies text into `out`: multi-byte UTF-8 sequences pass through (invalid bytes become '?'),
+// and each single-byte character goes to `escape(out, c)`. The one walk both escapers share.
+template <class escaper>
+void append_escaped(std::string& out, std::string_view text, escaper&& escape) {
   for (std::size_t i = 0; i < text.size();) {
     const std::size_t length = utf8_length(text, i);
     if (length != 1) {
@@ -113,40 +113,40 @@ inline void append_html(std::string& out, std::string_view text) {
       i += std::max<std::size_t>(length, 1);
       continue;
     }
-    const char c = text[i++];
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "<br/>"; break;
-      default: out += is_control(c) ? ' ' : c;
-    }
+    escape(out, text[i++]);
   }
+}
+
+// Text inside an HTML-like label: markup characters as entities, a backslash doubled (Graphviz
+// expands \N, \G ... in HTML labels too, after decoding entities), a newline as a line break,
+// other control characters as spaces.
+inline void append_html(std::string& out, std::string_view text) {
+  append_escaped(out, text, [](std::string& into, char c) {
+    switch (c) {
+      case '&': into += "&amp;"; break;
+      case '<': into += "&lt;"; break;
+      case '>': into += "&gt;"; break;
+      case '"': into += "&quot;"; break;
+      case '\\': into += "\\\\"; break;
+      case '\n': into += "<br/>"; break;
+      default: into += is_control(c) ? ' ' : c;
+    }
+  });
 }
 
 // A DOT quoted string, quotes included: quote and backslash escaped, a newline as \n.
 inline void append_quoted(std::string& out, std::string_view text) {
   out += '"';
-  for (std::size_t i = 0; i < text.size();) {
-    const std::size_t length = utf8_length(text, i);
-    if (length != 1) {
-      if (length == 0) out += '?';
-      out.append(text.substr(i, length));
-      i += std::max<std::size_t>(length, 1);
-      continue;
-    }
-    const char c = text[i++];
+  append_escaped(out, text, [](std::string& into, char c) {
     if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
+      into += '\\';
+      into += c;
     } else if (c == '\n') {
-      out += "\\n";
+      into += "\\n";
     } else {
-      out += is_control(c) ? ' ' : c;
+      into += is_control(c) ? ' ' : c;
     }
-  }
+  });
   out += '"';
 }
 
