@@ -8,6 +8,11 @@
 //   no-truncation     recovery records the new epoch but removes nothing above VDL
 //   no-epoch-fencing  storage nodes accept requests that carry a stale epoch
 //   read-below-scl    reads go to any segment, and segments answer below their SCL
+//   no-request-dedup  an instance executes every copy of a client request it receives (a
+//                     duplicated or late message runs the transaction again)
+//   reads-ignore-truncation
+//                     reads do not carry the truncation decision of the reader's epoch, so a
+//                     segment that missed a recovery's truncation serves the removed tail
 #pragma once
 
 #include <array>
@@ -26,11 +31,14 @@ enum class teaching_variant {
   no_truncation,
   no_epoch_fencing,
   read_below_scl,
+  no_request_dedup,
+  reads_ignore_truncation,
 };
 
-inline constexpr std::array<std::string_view, 7> teaching_variant_names = {
-    "safe",          "write-quorum-3",   "read-quorum-2", "ack-before-vdl",
-    "no-truncation", "no-epoch-fencing", "read-below-scl"};
+inline constexpr std::array<std::string_view, 9> teaching_variant_names = {
+    "safe",           "write-quorum-3",   "read-quorum-2",    "ack-before-vdl",
+    "no-truncation",  "no-epoch-fencing", "read-below-scl",   "no-request-dedup",
+    "reads-ignore-truncation"};
 
 inline std::string_view to_string(teaching_variant variant) {
   return teaching_variant_names[static_cast<std::size_t>(variant)];
