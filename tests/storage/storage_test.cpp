@@ -756,10 +756,10 @@ TEST(storage_node, answers_reads_only_between_the_gc_base_and_scl) {
   volume.clock.run_until(sim::ms(5));
   ASSERT_EQ(volume.data(0).base_lsn(), 70u);
   // Every LSN belongs to this PG, so the PG's last record at or below a read point is the point.
-  volume.send(0, read_request{1, 0, 0, 0, 90, 90});  // above SCL
-  volume.send(0, read_request{2, 0, 0, 0, 60, 60});  // below the GC base
-  volume.send(0, read_request{3, 0, 0, 0, 75, 75});
-  volume.send(0, read_request{4, 0, 0, 0, 90, 80});  // the PG's last record <= 90 is 80: complete
+  volume.send(0, read_request{1, 0, 0, 0, 90, 90, {}});  // above SCL
+  volume.send(0, read_request{2, 0, 0, 0, 60, 60, {}});  // below the GC base
+  volume.send(0, read_request{3, 0, 0, 0, 75, 75, {}});
+  volume.send(0, read_request{4, 0, 0, 0, 90, 80, {}});  // the PG's last record <= 90 is 80: complete
   volume.clock.run_until(sim::ms(10));
   std::vector<read_reply> replies = volume.writer_inbox.all<read_reply>();
   ASSERT_EQ(replies.size(), 4u);

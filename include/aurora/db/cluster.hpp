@@ -53,6 +53,10 @@ struct cluster_config {
 };
 
 constexpr int max_replicas = 15;
+// The largest LSN allocation limit: each recovery moves the next LSN up by at most LAL, so LSN
+// arithmetic (64 bits) stays exact for billions of recoveries. Production uses 10 million
+// [P17 §4.2.1].
+inline constexpr lsn max_lal = 1'000'000'000;
 
 // One segment as a checker sees it.
 struct segment_view {
@@ -157,17 +161,25 @@ class cluster final : public instance_observer {
     if (const auto* each = std::get_if<sim::destroy>(&value)) start_repair(net_.find(each->node));
   }
 
-  // Promotes an instance (the named one, or the first other live one in db order) [UG].
+  // Promotes an instance (the named one, or the first other live one in db order) [UG]. As in
+  // Aurora, the old writer and the failover target restart: the old writer stops serving as the
+  // writer at once (its connections and cache are gone) and comes back as a replica; the target
+  // comes back recovering the volume [P17 §4.3]. Transactions in flight on the old writer get no
+  // answer (their outcome is unknown to the client). An old writer the control plane cannot
+  // reach (its host cut off both ways from every storage node) keeps running as a zombie until
+  // a storage node refuses its stale epoch; it then restarts as a replica by itself [P18 §2.4].
   void failover(const std::optional<std::string>& to) {
     instance* target = to ? &find_instance(*to) : next_writer_candidate();
     if (target == nullptr) {
       record_run_event("failover-impossible", "no other instance is up");
       return;
     }
+    instance& old_writer = find_instance(control_.writer);
     control_.writer = target->name();
     net_.probes().hit("failover");
     wire_replicas();
-    if (net_.alive(target->id())) target->start_recovery();
+    if (&old_writer != target && control_plane_reaches(old_writer)) reboot(old_writer);
+    reboot(*target);  // a live target restarts and, being designated, recovers
   }
 
   void run_until(sim::time_point until) { clock_.run_until(until); }
@@ -235,7 +247,9 @@ class cluster final : public instance_observer {
     if (config.replicas < 0 || config.replicas > max_replicas) {
       throw usage_error("replicas must be 0..15");
     }
-    if (config.lal < 1) throw usage_error("lal must be at least 1");
+    if (config.lal < 1 || config.lal > max_lal) {
+      throw usage_error("lal must be 1.." + std::to_string(max_lal));
+    }
     if (config.op_timeout <= sim::us(0)) throw usage_error("op_timeout must be positive");
     return config;
   }
@@ -244,6 +258,7 @@ class cluster final : public instance_observer {
     storage::storage_options options;
     options.fence_stale_epochs = config_.variant != teaching_variant::no_epoch_fencing;
     options.check_read_point = config_.variant != teaching_variant::read_below_scl;
+    options.check_read_truncation = config_.variant != teaching_variant::reads_ignore_truncation;
     return options;
   }
 
@@ -254,6 +269,8 @@ class cluster final : public instance_observer {
     options.ack_after_vdl = config_.variant != teaching_variant::ack_before_vdl;
     options.truncate_on_recovery = config_.variant != teaching_variant::no_truncation;
     options.reads_respect_scl = config_.variant != teaching_variant::read_below_scl;
+    options.deduplicate_requests = config_.variant != teaching_variant::no_request_dedup;
+    options.fenced_by_epoch = config_.variant != teaching_variant::no_epoch_fencing;
     return options;
   }
 
@@ -343,6 +360,27 @@ class cluster final : public instance_observer {
     net_.clock().schedule_after(config_.repair_delay, [this, node] {
       if (!net_.alive(node)) net_.restart(node);
     });
+  }
+
+  // The model's stand-in for the control plane's own network: an instance cut off both ways from
+  // every storage node is on an isolated host, which the control plane cannot reach either.
+  [[nodiscard]] bool control_plane_reaches(const instance& which) const {
+    for (std::uint32_t index = 0; index < net_.size(); ++index) {
+      const sim::participant_id node{index};
+      if (net_.kind(node) != sim::role::storage) continue;
+      if (!net_.blocked(which.id(), node) || !net_.blocked(node, which.id())) return true;
+    }
+    return false;
+  }
+
+  // Restarts a live instance at once: it loses its volatile state and what was sent to it.
+  void reboot(instance& which) {
+    if (!net_.alive(which.id())) return;
+    if (trace_.enabled()) {
+      trace_.record({clock_.now(), "reboot", {{"instance", which.name()}}, which.name(), {}, 0});
+    }
+    net_.crash(which.id());
+    net_.restart(which.id());
   }
 
   void record_run_event(const char* kind, const std::string& why) {

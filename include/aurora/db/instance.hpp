@@ -10,11 +10,15 @@
 //    [P17 §4.2.2]; no worker waits;
 //  - reads need no quorum: the read point is VDL when the read starts; the page comes from the
 //    writer's cache if it holds that version, else from one segment whose SCL is at or above the
-//    read point, hedged to another after `hedge_delay` [P17 §4.2.3].
+//    read point, hedged to another after `hedge_delay` [P17 §4.2.3]. A read carries the
+//    truncation decision of the reader's epoch, which the segment must hold before it answers;
+//  - each client's latest write request is remembered, as a connection would: a duplicated or
+//    late copy is answered again or dropped, never run twice.
 // Recovery [P17 §4.3, P18 §2.4]: propose a new volume epoch to every segment (each that accepts is
-// fenced against the old writer), gather a read quorum of every PG, compute VCL/VDL
-// (recovery.hpp), write the truncation range with the epoch to a write quorum of every PG, then
-// open for writes with LSNs above the range. A writer that hears of a newer epoch is deposed.
+// fenced against the old writer), gather a read quorum of every PG (of either member set while a
+// segment is replaced [P18 §4]), compute VCL/VDL (recovery.hpp), write the truncation range with
+// the epoch to a write quorum of every PG, then open for writes with LSNs above the range. A
+// writer that hears of a newer epoch is deposed and restarts as a replica.
 // Replicas read at the VDL the writer last sent them. The teaching knobs of instance_options turn
 // single rules off, to watch the properties catch it.
 #pragma once
@@ -51,6 +55,8 @@ struct instance_options {
   bool ack_after_vdl = true;
   bool truncate_on_recovery = true;
   bool reads_respect_scl = true;
+  bool deduplicate_requests = true;  // a client request runs at most once (a connection's memory)
+  bool fenced_by_epoch = true;       // acknowledgements count only if they carry this writer's epoch
 };
 
 // What the checkers want to know about and the protocol does not need.
@@ -90,7 +96,9 @@ class instance final : public sim::endpoint<message> {
   void start_recovery() {
     if (!designated()) return stand_down();
     role_ = instance_role::recovering;
+    std::deque<queued_write> waiting = std::move(recovery_.waiting);  // a new round keeps them
     recovery_ = recovery_state{};
+    recovery_.waiting = std::move(waiting);
     recovery_.round = ++rounds_;
     recovery_.proposed = next_ballot(std::max(epoch_, known_epoch_));
     recovery_.answers.assign(pg_count(), {});
@@ -115,7 +123,9 @@ class instance final : public sim::endpoint<message> {
     reads_.clear();
     read_point_ = no_lsn;
     replica_tails_.clear();
+    replica_truncations_ = {};
     replica_ready_ = false;
+    sessions_.clear();  // its connections die with it (the network drops what was sent to them)
   }
 
   void on_restart() override {
@@ -135,6 +145,18 @@ class instance final : public sim::endpoint<message> {
   }
 
  private:
+  // What this instance did with a client's latest write request. A client has one operation in
+  // flight and numbers them in increasing order, so, like a connection, the instance remembers
+  // only the latest: a copy of it is answered again, never executed again, and an older one is
+  // a late message from before and is ignored. (Reads need no memory: running one twice changes
+  // nothing, and the client takes the first answer.)
+  enum class request_state : std::uint8_t { running, committed, refused, indeterminate };
+  struct session {
+    std::uint64_t op = 0;
+    request_state state = request_state::running;
+    lsn commit = no_lsn;
+  };
+
   struct pending_commit {
     sim::participant_id client;
     std::uint64_t op;
@@ -205,6 +227,11 @@ class instance final : public sim::endpoint<message> {
 
   // --- writes ---------------------------------------------------------------------------------
   void on(sim::participant_id from, client_write& request) {
+    if (options_.deduplicate_requests && !first_sight(from, request.op)) return;
+    start_write(from, request);
+  }
+
+  void start_write(sim::participant_id from, client_write& request) {
     if (role_ == instance_role::recovering) return enqueue(recovery_.waiting, from, request);
     if (role_ != instance_role::writer) return refuse(from, request.op);
     if (request.puts.size() > options_.lal) return refuse(from, request.op);  // can never fit
@@ -215,13 +242,48 @@ class instance final : public sim::endpoint<message> {
     allocate(from, request);
   }
 
+  // True when this write request is new from this client; a copy of the latest one is answered
+  // as it was (or not yet, while it runs), an older one is dropped.
+  bool first_sight(sim::participant_id from, std::uint64_t op) {
+    auto [found, fresh] = sessions_.try_emplace(from, session{op});
+    session& latest = found->second;
+    if (fresh || op > latest.op) {
+      latest = session{op};
+      return true;
+    }
+    if (op < latest.op) {
+      net_.probes().hit("a late client request was ignored");
+      return false;
+    }
+    net_.probes().hit("a duplicated client request was answered, not run again");
+    switch (latest.state) {
+      case request_state::running: break;
+      case request_state::committed: answer(from, op, reply_status::ok, latest.commit); break;
+      case request_state::refused: answer(from, op, reply_status::refused, no_lsn); break;
+      case request_state::indeterminate: answer(from, op, reply_status::indeterminate, no_lsn); break;
+    }
+    return false;
+  }
+
+  // Sends a write's answer and remembers it in the client's session.
+  void answer(sim::participant_id client, std::uint64_t op, reply_status status, lsn commit) {
+    auto found = sessions_.find(client);
+    if (found != sessions_.end() && found->second.op == op) {
+      found->second.state = status == reply_status::ok        ? request_state::committed
+                            : status == reply_status::refused ? request_state::refused
+                                                              : request_state::indeterminate;
+      found->second.commit = commit;
+    }
+    net_.send(self_, client, client_reply{op, status, std::nullopt, commit});
+  }
+
   void enqueue(std::deque<queued_write>& queue, sim::participant_id from, client_write& request) {
     if (queue.size() >= options_.waiting_max) return refuse(from, request.op);
     queue.push_back({from, std::move(request)});
   }
 
   void refuse(sim::participant_id client, std::uint64_t op) {
-    net_.send(self_, client, client_reply{op, reply_status::refused, std::nullopt, no_lsn});
+    answer(client, op, reply_status::refused, no_lsn);
   }
 
   // LAL: no LSN above max(VDL, last truncation) + LAL is allocated.
@@ -241,7 +303,7 @@ class instance final : public sim::endpoint<message> {
     if (options_.ack_after_vdl) {
       writer_.commits.push_back({client, request.op, commit});
     } else {  // unsafe variant: acknowledged before VDL covers it
-      net_.send(self_, client, client_reply{request.op, reply_status::ok, std::nullopt, commit});
+      answer(client, request.op, reply_status::ok, commit);
     }
     schedule_flush();
   }
@@ -317,7 +379,10 @@ class instance final : public sim::endpoint<message> {
   }
 
   void on(sim::participant_id, storage::redo_ack& ack) {
-    if (role_ != instance_role::writer || ack.volume_epoch != epoch_) return;
+    if (role_ != instance_role::writer) return;
+    // An ack of another epoch says nothing about this writer's records: the segment has moved on
+    // to a newer writer, whose truncation may have removed them (unsafe variant: counted).
+    if (options_.fenced_by_epoch && ack.volume_epoch != epoch_) return;
     const bool moved = points_.acknowledge(ack.pg, ack.slot, ack.disk, ack.scl,
                                            membership(ack.pg));
     maybe_finish_replacement(ack.pg);
@@ -330,8 +395,7 @@ class instance final : public sim::endpoint<message> {
     while (!writer_.commits.empty() && writer_.commits.front().commit <= vdl) {
       const pending_commit done = writer_.commits.front();
       writer_.commits.pop_front();
-      net_.send(self_, done.client, client_reply{done.op, reply_status::ok, std::nullopt,
-                                                 done.commit});
+      answer(done.client, done.op, reply_status::ok, done.commit);
     }
     while (!writer_.waiting.empty() && may_allocate(writer_.waiting.front().request.puts.size())) {
       const queued_write next = std::move(writer_.waiting.front());
@@ -349,7 +413,7 @@ class instance final : public sim::endpoint<message> {
 
   void notify_replicas() {
     for (sim::participant_id other : replica_ids_) {
-      net_.send(self_, other, vdl_notice{epoch_, points_.vdl(), durable_tails()});
+      net_.send(self_, other, vdl_notice{epoch_, points_.vdl(), durable_tails(), writer_.truncations});
     }
   }
 
@@ -400,14 +464,25 @@ class instance final : public sim::endpoint<message> {
     net_.probes().hit("writer deposed by a newer epoch");
     fail_in_flight();
     trace_event("deposed", {{"epoch", static_cast<std::int64_t>(current)}});
+    restart_as_replica();
+  }
+
+  // A deposed writer stops at once and restarts, as Aurora's old writer does after a failover:
+  // it comes back as a replica with a cold cache, and the requests sent to its old life are
+  // dropped with its connections. (Restarted from a timer, not inside the message handler.)
+  void restart_as_replica() {
+    net_.timer(self_, sim::us(0), [this] {
+      trace_event("reboot", {});
+      net_.crash(self_);
+      net_.restart(self_);
+    });
   }
 
   // The transactions this writer can no longer finish: sent ones are indeterminate (they may be
   // durable), queued ones definitely did not happen.
   void fail_in_flight() {
     for (const pending_commit& each : writer_.commits) {
-      net_.send(self_, each.client,
-                client_reply{each.op, reply_status::indeterminate, std::nullopt, no_lsn});
+      answer(each.client, each.op, reply_status::indeterminate, no_lsn);
     }
     writer_.commits.clear();
     for (const queued_write& each : writer_.waiting) refuse(each.client, each.request.op);
@@ -493,7 +568,7 @@ class instance final : public sim::endpoint<message> {
     const int slot = pick_segment(pg, read);
     net_.send(self_, directory_[pg][slot],
               storage::read_request{id, std::max(epoch_, known_epoch_), pg, read.key,
-                                    read.read_point, read.complete_to});
+                                    read.read_point, read.complete_to, truncations_followed()});
     const int attempt = read.attempts;
     net_.timer(self_, options_.hedge_delay, [this, id, attempt] {
       auto again = reads_.find(id);
@@ -539,6 +614,12 @@ class instance final : public sim::endpoint<message> {
                                                reply.found ? reply.found->id : no_lsn});
   }
 
+  // The truncation decision this instance's reads follow: the writer's own, or for a replica the
+  // one its writer sent with the read point.
+  [[nodiscard]] const storage::truncation_history& truncations_followed() const {
+    return role_ == instance_role::writer ? writer_.truncations : replica_truncations_;
+  }
+
   // --- replicas -------------------------------------------------------------------------------
   void on(sim::participant_id from, vdl_notice& notice) {
     if (role_ != instance_role::replica || notice.volume_epoch < known_epoch_) return;
@@ -546,6 +627,7 @@ class instance final : public sim::endpoint<message> {
     if (notice.vdl < read_point_) return;
     read_point_ = notice.vdl;
     replica_tails_ = notice.pg_tails;
+    replica_truncations_ = std::move(notice.truncations);
     replica_ready_ = replica_tails_.size() == static_cast<std::size_t>(pg_count());
     lsn lowest = read_point_;
     for (const auto& [id, read] : reads_) lowest = std::min(lowest, read.read_point);
@@ -644,11 +726,28 @@ class instance final : public sim::endpoint<message> {
     const storage::pg_membership& members = membership(ack.pg);
     if (ack.disk != members.disk(ack.slot)) return;
     if (ack.scl < recovery_.outcome.pg_tails[ack.pg]) return;  // not holding the kept chain yet
+    finish_replacement_in_recovery(ack.pg, ack.slot);
     recovery_.truncate_acks[ack.pg] |= storage::segment_mask{1} << members.identity(ack.slot);
     for (pg_id pg = 0; pg < static_cast<pg_id>(pg_count()); ++pg) {
       if (!membership(pg).quorums(sizes_).write_satisfied(recovery_.truncate_acks[pg])) return;
     }
     finish_recovery();
+  }
+
+  // A replacement that reports, after this recovery's truncation, an SCL at the PG's recovered
+  // tail holds every record the recovery keeps: it is a copy, and the lost identity leaves the
+  // group. Without this, a PG that lost three disks at once could never recover: the old member
+  // set has only three live members left (no write quorum of it for the truncation), and a
+  // replacement could be confirmed only by an open writer. Recovery needs a read quorum of either
+  // set [P18 §4]; the new epoch and truncation then go to a write quorum of the new one.
+  void finish_replacement_in_recovery(pg_id pg, int slot) {
+    storage::pg_membership& members = control_.membership.at(pg);
+    if (!members.hydrating(slot) || !designated()) return;
+    members.finish_replacement(slot);
+    net_.probes().hit("replacement hydrated during recovery");
+    trace_event("membership", {{"pg", static_cast<std::int64_t>(pg)},
+                               {"slot", static_cast<std::int64_t>(slot)},
+                               {"change", std::string("replacement hydrated")}});
   }
 
   void finish_recovery() {
@@ -668,7 +767,7 @@ class instance final : public sim::endpoint<message> {
                             membership(pg));
       }
     }
-    for (queued_write& each : waiting) on(each.client, each.request);
+    for (queued_write& each : waiting) start_write(each.client, each.request);
   }
 
   void become_writer(lsn vdl, const std::vector<lsn>& pg_tails, storage::epoch e) {
@@ -733,7 +832,9 @@ class instance final : public sim::endpoint<message> {
   std::uint64_t rounds_ = 0;
   lsn read_point_ = no_lsn;  // replicas: the newest VDL the writer sent
   std::vector<lsn> replica_tails_;  // replicas: each PG's last record at or below read_point_
+  storage::truncation_history replica_truncations_;  // replicas: the decision of that writer
   bool replica_ready_ = false;
+  std::map<sim::participant_id, session> sessions_;  // per client: its latest write request
 };
 
 }  // namespace aurora::db

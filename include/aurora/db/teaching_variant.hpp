@@ -6,7 +6,8 @@
 //   read-quorum-2     Vr = 2 of 6 (same rule, broken from the other side)
 //   ack-before-vdl    commits acknowledged when sent, before VDL covers them
 //   no-truncation     recovery records the new epoch but removes nothing above VDL
-//   no-epoch-fencing  storage nodes accept requests that carry a stale epoch
+//   no-epoch-fencing  storage nodes accept requests that carry a stale epoch, and a writer
+//                     counts acknowledgements whatever epoch they carry
 //   read-below-scl    reads go to any segment, and segments answer below their SCL
 //   no-request-dedup  an instance executes every copy of a client request it receives (a
 //                     duplicated or late message runs the transaction again)

@@ -55,6 +55,7 @@ struct vdl_notice {
   storage::epoch volume_epoch = 0;
   lsn vdl = storage::no_lsn;
   std::vector<lsn> pg_tails;  // each PG's last record at or below VDL (what "complete" means)
+  storage::truncation_history truncations;  // the writer's decision: replicas' reads carry it
 };
 
 // Replica -> writer: the lowest read point the replica may still read at, so that the writer's

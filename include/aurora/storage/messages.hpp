@@ -77,6 +77,11 @@ struct read_request {
   // read point when its SCL reaches this [P17 §4.2.3] (a PG with no recent records has an SCL
   // below the volume's read point and is still complete).
   lsn complete_to = no_lsn;
+  // The truncation decision of the reader's epoch (the one the writer it follows opened with).
+  // A segment that took the new epoch from a recovery query but missed that recovery's
+  // truncation still holds the dead writer's tail; read at a point above the truncated range, it
+  // would serve it. So the segment installs this decision before it answers, or refuses.
+  truncation_history truncations;
 };
 
 enum class read_status : std::uint8_t { ok, behind_read_point, below_gc_point };

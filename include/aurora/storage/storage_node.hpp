@@ -38,6 +38,7 @@ struct storage_options {
   sim::duration gossip_interval = sim::ms(2);
   bool fence_stale_epochs = true;  // unsafe variant `no-epoch-fencing` turns this off
   bool check_read_point = true;    // unsafe variant `read-below-scl` turns this off
+  bool check_read_truncation = true;  // unsafe variant `reads-ignore-truncation` turns this off
 };
 
 template <class message>
@@ -140,7 +141,10 @@ class storage_node final : public sim::endpoint<message> {
     AURORA_ASSERT(where != nullptr, "reads go to a segment of the key's PG");
     if (refuse_if_stale(from, *where, read.volume_epoch)) return;
     read_reply reply{read.id, read.pg, where->slot, read_status::ok, std::nullopt};
-    if (options_.check_read_point && read.complete_to > where->data.scl()) {
+    if (options_.check_read_truncation && !vouches_for(*where, read.truncations)) {
+      reply.status = read_status::behind_read_point;
+      net_.probes().hit("segment lacks the reader's truncation");
+    } else if (options_.check_read_point && read.complete_to > where->data.scl()) {
       reply.status = read_status::behind_read_point;
       net_.probes().hit("segment behind the read point");
     } else if (options_.check_read_point && read.read_point < where->data.base_lsn()) {
@@ -149,6 +153,21 @@ class storage_node final : public sim::endpoint<message> {
       reply.found = where->data.read(read.key, read.read_point);
     }
     net_.send(self_, from, std::move(reply));
+  }
+
+  // A read follows the truncation decision of the reader's epoch: the segment installs it (it
+  // comes from a writer that finished that recovery, so it is on a write quorum) and answers only
+  // if it then holds exactly that decision. Installing may drop the dead writer's tail and lower
+  // SCL, after which the read-point check sends the reader elsewhere until gossip refills it.
+  bool vouches_for(hosted& where, const truncation_history& decision) {
+    const lsn scl_before = where.data.scl();
+    const std::size_t before = where.data.hot_log_size();
+    if (where.data.install_truncations(decision, true)) {
+      net_.probes().hit("a read brought a missed truncation");
+      if (where.data.hot_log_size() < before) net_.probes().hit("truncation removed records");
+      trace_scl(where, scl_before);
+    }
+    return where.data.truncation_decision() == decision;
   }
 
   void arm_gossip() {
