@@ -1,6 +1,9 @@
 // Unit tests of the simulation kernel: time, the PRNG, the scheduler and the network.
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +21,25 @@ TEST(time, helpers_build_microseconds) {
   EXPECT_EQ(us(250).count_us(), 250);
   EXPECT_EQ(ms(5).count_us(), 5'000);
   EXPECT_EQ(s(2).count_us(), 2'000'000);
+}
+
+TEST(time, arithmetic_saturates_instead_of_wrapping) {
+  const duration near_max = us(INT64_MAX - 10);
+  EXPECT_EQ(near_max + us(100), duration::max());
+  EXPECT_EQ(duration::max() + duration::max(), duration::max());
+  EXPECT_EQ(us(INT64_MIN + 10) - us(100), duration::min());
+  EXPECT_EQ(us(5) - duration::min(), duration::max());
+  EXPECT_EQ(s(INT64_MAX / 2) * 4, duration::max());
+  EXPECT_EQ(ms(-5) * INT64_MAX, duration::min());
+  EXPECT_EQ(s(INT64_MAX), duration::max());
+  EXPECT_EQ(ms(INT64_MIN), duration::min());
+  duration total = near_max;
+  total += us(11);
+  EXPECT_EQ(total, duration::max());
+  // Exact where it fits.
+  EXPECT_EQ(us(INT64_MAX - 10) + us(10), duration::max());
+  EXPECT_EQ((us(7) - us(9)).count_us(), -2);
+  EXPECT_EQ((ms(3) * 4).count_us(), 12'000);
 }
 
 TEST(time, prints_in_the_largest_exact_unit) {
@@ -152,6 +174,63 @@ TEST(scheduler, the_event_bound_stops_a_run_that_never_settles) {
     EXPECT_NE(std::string(error.what()).find("event limit of 1000 events"), std::string::npos);
   }
   EXPECT_EQ(clock.events_run(), 1'000U);
+}
+
+TEST(scheduler, the_runaway_guard_stops_events_that_do_not_advance_time) {
+  scheduler clock(scheduler::no_event_limit, runaway_guard{1'000, 1});
+  std::function<void()> again = [&] { clock.schedule_after(us(0), [&] { again(); }); };
+  again();
+  try {
+    clock.run_until_idle();
+    FAIL() << "a zero-delay loop should have stopped at the runaway guard";
+  } catch (const event_limit_exceeded& error) {
+    EXPECT_NE(std::string(error.what()).find("runaway guard: more than 1000 events"),
+              std::string::npos);
+  }
+  EXPECT_EQ(clock.events_run(), 1'000U);
+  EXPECT_EQ(clock.now(), us(0));
+}
+
+TEST(scheduler, the_runaway_guard_lets_a_long_idle_run_finish) {
+  // A periodic event every 2ms, as gossip: 100,000 events, a hundred times the guard's burst,
+  // but slower than its rate, so the run is never stopped.
+  scheduler clock(scheduler::no_event_limit, runaway_guard{1'000, 1});
+  int runs = 0;
+  std::function<void()> tick = [&] {
+    if (++runs < 100'000) clock.schedule_after(ms(2), [&] { tick(); });
+  };
+  tick();
+  clock.run_until_idle();
+  EXPECT_EQ(runs, 100'000);
+  EXPECT_EQ(clock.now(), ms(2) * 99'999);
+}
+
+TEST(scheduler, the_runaway_guard_refills_only_with_simulated_time) {
+  // A burst of 1,000 events at one instant passes; the next instant may spend only what the
+  // time in between gave back (1 per microsecond).
+  scheduler clock(scheduler::no_event_limit, runaway_guard{1'000, 1});
+  for (int index = 0; index < 1'000; ++index) clock.schedule_at(ms(1), [] {});
+  clock.run_until_idle();
+  for (int index = 0; index < 11; ++index) clock.schedule_at(ms(1) + us(10), [] {});
+  EXPECT_THROW(clock.run_until_idle(), event_limit_exceeded);
+  EXPECT_EQ(clock.events_run(), 1'010U);
+}
+
+TEST(scheduler, by_default_there_is_no_total_event_limit_and_a_guard) {
+  scheduler clock;
+  EXPECT_EQ(clock.event_limit(), scheduler::no_event_limit);
+  EXPECT_EQ(clock.guard().burst, 50'000'000U);
+  EXPECT_EQ(clock.guard().per_us, 10U);
+}
+
+TEST(scheduler, an_event_at_the_end_of_time_waits_and_never_wraps) {
+  scheduler clock;
+  int runs = 0;
+  clock.schedule_at(ms(1), [&] { clock.schedule_after(duration::max(), [&] { ++runs; }); });
+  clock.run_until(s(1'000));
+  EXPECT_EQ(runs, 0);
+  EXPECT_EQ(clock.pending(), 1U);
+  EXPECT_EQ(clock.now(), s(1'000));
 }
 
 TEST(scheduler, scheduling_in_the_past_is_a_usage_error) {
@@ -316,6 +395,50 @@ TEST_F(network_fixture, faults_apply_by_name_and_by_az) {
   EXPECT_TRUE(net.blocked(a1, b1));
   net.apply(heal{});
   EXPECT_FALSE(net.blocked(a1, b1));
+}
+
+TEST_F(network_fixture, partitions_add_up_and_name_only_their_members) {
+  inbox c1_box;
+  net.partition({a1}, {b1}, true);
+  net.partition({db1}, {a1}, false);
+  // A participant added after the partition is in none of it.
+  const participant_id c1 = net.add("client-c1", 0, role::client, &c1_box);
+  EXPECT_TRUE(net.blocked(a1, b1));
+  EXPECT_FALSE(net.blocked(b1, a1));
+  EXPECT_TRUE(net.blocked(db1, a1));
+  EXPECT_TRUE(net.blocked(a1, db1));
+  EXPECT_FALSE(net.blocked(db1, b1));
+  EXPECT_FALSE(net.blocked(c1, a1));
+  EXPECT_FALSE(net.blocked(a1, c1));
+  net.heal();
+  for (const participant_id from : {a1, b1, db1, c1}) {
+    for (const participant_id to : {a1, b1, db1, c1}) EXPECT_FALSE(net.blocked(from, to));
+  }
+  net.partition({c1}, {b1}, false);
+  EXPECT_TRUE(net.blocked(b1, c1));
+  EXPECT_FALSE(net.blocked(a1, b1));
+}
+
+TEST_F(network_fixture, many_participants_are_cheap_to_add_find_and_partition) {
+  // 20,000 participants: a matrix over every participant, rebuilt at each `add`, took minutes
+  // and 400 MB here.
+  std::vector<participant_id> clients;
+  for (int index = 0; index < 20'000; ++index) {
+    clients.push_back(net.add("client-" + std::to_string(index), 0, role::client, nullptr));
+  }
+  EXPECT_EQ(net.find("client-12345"), clients[12'345]);
+  EXPECT_EQ(net.find_or_none("client-20000"), std::nullopt);
+  EXPECT_EQ(net.find("db1"), db1);
+  // Partition 1,000 clients from a1 (more members than the matrix's first size), one way: only
+  // they get a row and a column.
+  const std::vector<participant_id> some(clients.end() - 1'000, clients.end());
+  net.partition(some, {a1}, true);
+  EXPECT_TRUE(net.blocked(clients[19'000], a1));
+  EXPECT_TRUE(net.blocked(clients[19'999], a1));
+  EXPECT_FALSE(net.blocked(clients[18'999], a1));
+  EXPECT_FALSE(net.blocked(a1, clients[19'999]));
+  EXPECT_FALSE(net.blocked(clients[19'005], clients[19'006]));
+  EXPECT_FALSE(net.blocked(b1, a1));
 }
 
 TEST_F(network_fixture, an_unknown_participant_is_a_usage_error) {

@@ -18,7 +18,9 @@
 // message&)` for the trace.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -85,10 +87,11 @@ class network {
     if (az != 0 && (az < 'a' || az > 'c')) {
       throw usage_error("network: AZ of '" + name + "' must be a, b or c");
     }
+    const participant_id id{static_cast<std::uint32_t>(participants_.size())};
+    by_name_.emplace(name, id.value);
     participants_.push_back({std::move(name), az, kind, handler});
     trace_.add_lane({participants_.back().name, az, std::string(to_string(kind))});
-    grow_partition_matrix();
-    return {static_cast<std::uint32_t>(participants_.size() - 1)};
+    return id;
   }
 
   // The participant with this name; an unknown name is a usage error.
@@ -97,10 +100,9 @@ class network {
     throw usage_error("network: unknown participant '" + std::string(name) + "'");
   }
   [[nodiscard]] std::optional<participant_id> find_or_none(std::string_view name) const {
-    for (std::uint32_t index = 0; index < participants_.size(); ++index) {
-      if (participants_[index].name == name) return participant_id{index};
-    }
-    return std::nullopt;
+    const auto found = by_name_.find(name);
+    if (found == by_name_.end()) return std::nullopt;
+    return participant_id{found->second};
   }
 
   [[nodiscard]] std::size_t size() const { return participants_.size(); }
@@ -173,12 +175,17 @@ class network {
                  bool one_way) {
     for (participant_id from : left) {
       for (participant_id to : right) {
-        blocked_[index(from, to)] = 1;
-        if (!one_way) blocked_[index(to, from)] = 1;
+        block(from, to);
+        if (!one_way) block(to, from);
       }
     }
   }
-  void heal() { std::fill(blocked_.begin(), blocked_.end(), std::uint8_t{0}); }
+  void heal() {
+    for (participant_id each : partitioned_) at(each).partition_slot = no_partition_slot;
+    partitioned_.clear();
+    blocked_.clear();
+    partition_stride_ = 0;
+  }
   void set_loss_percent(int percent) { loss_percent_ = checked_percent(percent); }
   void set_duplication_percent(int percent) { duplication_percent_ = checked_percent(percent); }
   void set_delay(int percent, duration extra) {
@@ -190,8 +197,12 @@ class network {
     if (extra < duration(0)) throw usage_error("network: negative slowness");
     at(id).slow_extra = extra;
   }
+  // On the path of every send: two loads and, only while a partition names both, one lookup.
   [[nodiscard]] bool blocked(participant_id from, participant_id to) const {
-    return blocked_[index(from, to)] != 0;
+    const std::uint32_t row = at(from).partition_slot;
+    const std::uint32_t column = at(to).partition_slot;
+    if (row == no_partition_slot || column == no_partition_slot) return false;
+    return blocked_[std::size_t{row} * partition_stride_ + column] != 0;
   }
 
   // The participants a fault target names: one participant, or every storage node of an AZ.
@@ -223,6 +234,8 @@ class network {
   [[nodiscard]] std::uint64_t messages_delivered() const { return messages_delivered_; }
 
  private:
+  static constexpr std::uint32_t no_partition_slot = UINT32_MAX;
+
   struct participant {
     std::string name;
     char az;
@@ -231,6 +244,7 @@ class network {
     bool alive = true;
     std::uint32_t incarnation = 0;
     duration slow_extra{};
+    std::uint32_t partition_slot = no_partition_slot;  // its row and column in `blocked_`
   };
 
   struct in_flight {
@@ -247,20 +261,34 @@ class network {
     AURORA_ASSERT(id.value < participants_.size(), "participant ids come from network::add");
     return participants_[id.value];
   }
-  [[nodiscard]] std::size_t index(participant_id from, participant_id to) const {
-    return static_cast<std::size_t>(from.value) * participants_.size() + to.value;
+  void block(participant_id from, participant_id to) {
+    const std::size_t row = partition_slot_of(from);
+    const std::size_t column = partition_slot_of(to);
+    blocked_[row * partition_stride_ + column] = 1;
+  }
+
+  // The participant's row and column in the partition matrix, given when a partition first
+  // names it. Only those participants have one, so adding a participant (a client, at any time)
+  // costs nothing; the matrix doubles its side when it is full, so naming k participants costs
+  // O(k^2) in all.
+  std::uint32_t partition_slot_of(participant_id id) {
+    participant& each = at(id);
+    if (each.partition_slot != no_partition_slot) return each.partition_slot;
+    each.partition_slot = static_cast<std::uint32_t>(partitioned_.size());
+    partitioned_.push_back(id);
+    if (partitioned_.size() > partition_stride_) grow_partition_matrix();
+    return each.partition_slot;
   }
 
   void grow_partition_matrix() {
-    // Adding a participant changes the row length: rebuild (participants are added at set-up).
-    const std::size_t count = participants_.size();
-    std::vector<std::uint8_t> grown(count * count, 0);
-    for (std::size_t from = 0; from + 1 < count; ++from) {
-      for (std::size_t to = 0; to + 1 < count; ++to) {
-        grown[from * count + to] = blocked_[from * (count - 1) + to];
-      }
+    const std::size_t stride = std::max<std::size_t>(8, 2 * partition_stride_);
+    std::vector<std::uint8_t> grown(stride * stride, 0);
+    for (std::size_t row = 0; row < partition_stride_; ++row) {
+      std::copy_n(blocked_.begin() + static_cast<std::ptrdiff_t>(row * partition_stride_),
+                  partition_stride_, grown.begin() + static_cast<std::ptrdiff_t>(row * stride));
     }
     blocked_ = std::move(grown);
+    partition_stride_ = stride;
   }
 
   static int checked_percent(int percent) {
@@ -373,7 +401,12 @@ class network {
   trace::recorder& trace_;
   latency_model latency_;
   std::vector<participant> participants_;
+  std::map<std::string, std::uint32_t, std::less<>> by_name_;  // name -> index in participants_
+  // Partitions: a matrix over the participants some partition names (`partitioned_`, in the
+  // order they were first named), row = sender, column = receiver, side `partition_stride_`.
+  std::vector<participant_id> partitioned_;
   std::vector<std::uint8_t> blocked_;
+  std::size_t partition_stride_ = 0;
   std::vector<in_flight> flights_;
   std::vector<std::uint32_t> free_flights_;
   int loss_percent_ = 0;

@@ -10,12 +10,19 @@
 // steady state scheduling an event allocates nothing. Cancelling marks the slot's generation; the
 // stale heap entry is skipped when it reaches the top.
 //
-// Bounds: a run stops with `event_limit_exceeded` after `event_limit` events, so that a model bug
-// that schedules forever fails loudly instead of hanging CI.
+// Bounds: the runaway guard stops a run with `event_limit_exceeded` when events pile up faster
+// than simulated time advances: at most `burst` events at one simulated instant, and `per_us`
+// more for every simulated microsecond that passes (a token bucket over simulated time). A
+// model bug that schedules forever without time advancing (a Zeno loop, a livelock of
+// zero-delay messages) thus fails loudly instead of hanging CI, while a long, idle run (hours of
+// simulated gossip, a few thousand events per simulated second) is never stopped: a run's
+// length is bounded by its simulated span, which the scenario language bounds. An explicit
+// total `event_limit` can be set too (tests use it); by default there is none.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -32,6 +39,17 @@ class event_limit_exceeded : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The scheduler's bound on events per simulated time (see the top of this file). The defaults
+// keep the old total of 50 million events as the burst, so every run that finished under the
+// old total bound still does, and allow 10 events per simulated microsecond after that: more
+// than a thousand times the idle rate of one protection group (about 6,300 events per simulated
+// second: gossip every 2ms on six segments) and twenty times that of the largest configuration
+// (64 groups). `per_us = 0` turns the guard into a plain total of `burst` events.
+struct runaway_guard {
+  std::uint64_t burst = 50'000'000;  // events that may run without simulated time advancing
+  std::uint64_t per_us = 10;         // events each simulated microsecond adds back, up to burst
+};
+
 // Names a scheduled event so that it can be cancelled; a default-constructed id names nothing.
 struct event_id {
   std::uint32_t slot = UINT32_MAX;
@@ -41,9 +59,12 @@ struct event_id {
 class scheduler {
  public:
   using callback = inplace_function<48>;
-  static constexpr std::uint64_t default_event_limit = 50'000'000;
+  static constexpr std::uint64_t no_event_limit = std::numeric_limits<std::uint64_t>::max();
+  // No total bound by default: the runaway guard bounds events per simulated time instead.
+  static constexpr std::uint64_t default_event_limit = no_event_limit;
 
-  explicit scheduler(std::uint64_t event_limit = default_event_limit) : event_limit_(event_limit) {}
+  explicit scheduler(std::uint64_t event_limit = default_event_limit, runaway_guard guard = {})
+      : event_limit_(event_limit), guard_(guard), budget_(guard.burst) {}
 
   [[nodiscard]] time_point now() const { return now_; }
   // Where the clock lives, for the assertion context (sim/assert.hpp).
@@ -51,6 +72,7 @@ class scheduler {
   [[nodiscard]] std::uint64_t events_run() const { return events_run_; }
   [[nodiscard]] std::uint64_t event_limit() const { return event_limit_; }
   void set_event_limit(std::uint64_t limit) { event_limit_ = limit; }
+  [[nodiscard]] const runaway_guard& guard() const { return guard_; }
   // Events scheduled and neither run nor cancelled.
   [[nodiscard]] std::size_t pending() const { return pending_; }
   [[nodiscard]] bool idle() const { return pending_ == 0; }
@@ -141,6 +163,7 @@ class scheduler {
                                  ": the run does not settle on its own");
     }
     AURORA_ASSERT(top.time_us >= now_.count_us(), "the clock never runs backwards");
+    spend_budget(top.time_us);
     now_ = duration(top.time_us);
     ++events_run_;
     --pending_;
@@ -163,10 +186,32 @@ class scheduler {
 
   void release_slot(std::uint32_t slot) { free_slots_.push_back(slot); }
 
+  // The runaway guard: refills the budget for the simulated time since the last event, then
+  // takes one event from it, or stops the run when it is empty.
+  void spend_budget(std::int64_t time_us) {
+    const auto elapsed = static_cast<std::uint64_t>(time_us - refilled_at_us_);
+    refilled_at_us_ = time_us;
+    if (elapsed > 0 && guard_.per_us > 0) {
+      const std::uint64_t room = guard_.burst - budget_;
+      budget_ += elapsed > room / guard_.per_us ? room : elapsed * guard_.per_us;
+    }
+    if (budget_ == 0) {
+      throw event_limit_exceeded(
+          "scheduler: runaway guard: more than " + std::to_string(guard_.burst) +
+          " events without simulated time advancing (at most " + std::to_string(guard_.per_us) +
+          " per simulated microsecond after that many), at simulated time " + to_string(now_) +
+          ": the run does not settle on its own");
+    }
+    --budget_;
+  }
+
   time_point now_{};
   std::uint64_t next_sequence_ = 0;
   std::uint64_t events_run_ = 0;
   std::uint64_t event_limit_;
+  runaway_guard guard_;
+  std::uint64_t budget_;             // events the guard still allows before time must advance
+  std::int64_t refilled_at_us_ = 0;  // the simulated time the budget was last refilled for
   std::size_t pending_ = 0;
   std::vector<heap_entry> heap_;
   std::vector<slot_entry> slots_;
