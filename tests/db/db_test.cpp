@@ -526,6 +526,102 @@ TEST(cluster, a_write_in_flight_when_the_writer_crashes_is_indeterminate) {
   EXPECT_EQ(c.op(1).status, check::op_status::info);
 }
 
+// Issue 7, bug 2: the network duplicates every message; each transaction is committed once.
+TEST(cluster, a_duplicated_request_is_committed_once_and_answered_again) {
+  checked_cluster c(small_config());
+  c.apply(sim::message_duplication{100});
+  c.model.write("c1", {{"x", 1}});
+  c.run_for(sim::ms(20));
+  c.apply(sim::message_duplication{0});
+  ASSERT_EQ(c.op(0).status, check::op_status::ok);
+  EXPECT_EQ(c.model.allocated().size(), 1u) << "the copy of the request ran again";
+  EXPECT_GT(c.model.network().probes().count("a duplicated client request was answered, not run again"), 0u);
+}
+
+TEST(cluster, without_deduplication_a_copy_of_the_request_runs_again) {
+  cluster_config config = small_config();
+  config.variant = teaching_variant::no_request_dedup;
+  checked_cluster c(config);
+  c.apply(sim::message_duplication{100});
+  c.model.write("c1", {{"x", 1}});
+  c.run_for(sim::ms(20));
+  EXPECT_GT(c.model.allocated().size(), 1u);
+}
+
+// A late copy (delayed past the client's next request) is dropped, never run.
+TEST(cluster, a_late_copy_of_an_older_request_is_ignored) {
+  checked_cluster c(small_config());
+  c.apply(sim::message_duplication{100});
+  c.apply(sim::message_delay{50, sim::ms(100)});
+  c.model.write("c1", {{"x", 1}});
+  c.run_for(sim::ms(5));
+  c.apply(sim::message_duplication{0});
+  c.apply(sim::message_delay{0, sim::us(0)});
+  c.model.write("c1", {{"x", 2}});
+  c.run_for(sim::ms(300));
+  ASSERT_EQ(c.op(1).status, check::op_status::ok);
+  for (const storage::log_record& each : c.model.allocated()) {
+    if (each.value == 1) EXPECT_LT(each.id, c.op(1).at) << "x=1 was committed after x=2";
+  }
+}
+
+// Issue 7, bug 4: after a failover without a crash the old writer no longer serves as the writer.
+TEST(cluster, a_failover_restarts_the_old_writer_as_a_replica) {
+  cluster_config config = small_config();
+  config.replicas = 1;
+  checked_cluster c(config);
+  c.model.write("c1", {{"x", 1}});
+  c.run_for(sim::ms(10));
+  c.apply(sim::failover{"db2"});
+  EXPECT_EQ(std::as_const(c.model).find_instance("db1").role(), instance_role::replica);
+  ASSERT_TRUE(c.run_until_true([&] { return c.model.writer().role() == instance_role::writer; },
+                               sim::ms(100)));
+  c.model.write("c1", {{"x", 2}});
+  c.run_for(sim::ms(50));
+  ASSERT_EQ(c.op(1).status, check::op_status::ok);
+  c.model.read("c2", "x", "db1");
+  c.run_for(sim::ms(50));
+  ASSERT_EQ(c.op(2).status, check::op_status::ok);
+  EXPECT_EQ(c.op(2).value, std::optional<std::int64_t>(2));
+}
+
+// An old writer the control plane cannot reach (cut off from every storage node) is a zombie
+// until a segment refuses its epoch; it then restarts as a replica.
+TEST(cluster, a_zombie_writer_is_deposed_by_the_epoch_and_restarts_as_a_replica) {
+  cluster_config config = small_config();
+  config.replicas = 1;
+  checked_cluster c(config);
+  c.model.write("c1", {{"x", 1}});
+  c.run_for(sim::ms(10));
+  c.apply(sim::partition{{{"db1", false}}, {{"a", true}, {"b", true}, {"c", true}}, false});
+  c.model.write("c2", {{"x", 2}});
+  c.run_for(sim::ms(5));
+  c.apply(sim::failover{"db2"});
+  EXPECT_EQ(std::as_const(c.model).find_instance("db1").role(), instance_role::writer) << "reached anyway";
+  c.run_for(sim::ms(10));
+  c.apply(sim::heal{});
+  ASSERT_TRUE(c.run_until_true(
+      [&] { return std::as_const(c.model).find_instance("db1").role() == instance_role::replica; }, sim::ms(50)));
+  EXPECT_GT(c.model.network().probes().count("writer deposed by a newer epoch"), 0u);
+  c.run_for(sim::ms(150));
+  EXPECT_EQ(c.op(1).status, check::op_status::info);
+}
+
+// Issue 7, bug 5: three disks lost at once (one per AZ) and a writer restart.
+TEST(cluster, recovery_finishes_when_three_disks_are_lost_at_once) {
+  checked_cluster c(small_config());
+  c.model.write("c1", {{"x", 1}});
+  c.run_for(sim::ms(10));
+  for (const char* node : {"a1", "b1", "c1"}) c.apply(sim::destroy{node});
+  c.apply(crash("db1"));
+  c.run_for(sim::ms(10));
+  c.apply(restart("db1"));
+  ASSERT_TRUE(c.run_until_true([&] { return c.model.settled(); }, sim::s(2)));
+  c.model.write("c1", {{"x", 2}});
+  c.run_for(sim::ms(50));
+  EXPECT_EQ(c.op(1).status, check::op_status::ok);
+}
+
 TEST(cluster, a_destroyed_node_is_repaired_and_no_data_is_lost) {
   checked_cluster c(small_config());
   for (int index = 0; index < 10; ++index)

@@ -803,6 +803,80 @@ TEST(storage_node, a_truncation_request_cuts_stores_kept_records_and_acks_with_s
   EXPECT_FALSE(volume.data(0).holds(3));
 }
 
+// The dirty read after a missed truncation (issue 7): a segment holds the dead writer's tail
+// (LSN 3) and never received the truncation 3..1002 decided by epoch 2. A reader of epoch 2 reads
+// at a point above the range, with `complete_to` at the PG's last record below it (2): by SCL
+// alone the segment is complete. The read carries the decision, so the segment installs it first
+// and serves the version at LSN 2, not the truncated one.
+TEST(storage_node, a_read_brings_the_truncation_its_epoch_decided_before_it_is_answered) {
+  small_volume volume;
+  volume.send(0, batch_of(0, {record(1, 0), record(2, 1), record(3, 2)}));
+  volume.clock.run_until(sim::ms(5));
+  ASSERT_EQ(volume.data(0).scl(), 3u);
+  const truncation_history decided{2, {{2, 3, 1002}}};
+  volume.send(0, read_request{1, 2, 0, 0, 1005, 2, decided});
+  volume.clock.run_until(sim::ms(10));
+  const std::vector<read_reply> replies = volume.writer_inbox.all<read_reply>();
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_EQ(replies[0].status, read_status::ok);
+  ASSERT_TRUE(replies[0].found.has_value());
+  EXPECT_EQ(replies[0].found->id, 2u);
+  EXPECT_EQ(volume.data(0).truncation_decision(), decided);
+  EXPECT_EQ(volume.data(0).scl(), 2u);
+}
+
+// The same read on a node whose reads ignore truncation (the unsafe variant) serves LSN 3.
+TEST(storage_node, without_the_rule_a_read_serves_the_truncated_tail) {
+  small_volume volume;
+  storage_options unsafe;
+  unsafe.check_read_truncation = false;
+  storage_node<message> node(volume.net, volume.directory, unsafe);
+  node.attach(volume.net.add("a9", 'a', sim::role::storage, &node));
+  node.host(0, 0);
+  volume.net.send(volume.writer, node.id(), batch_of(0, {record(1, 0), record(2, 1), record(3, 2)}));
+  volume.clock.run_until(sim::ms(5));
+  volume.net.send(volume.writer, node.id(),
+                  read_request{1, 2, 0, 0, 1005, 2, truncation_history{2, {{2, 3, 1002}}}});
+  volume.clock.run_until(sim::ms(10));
+  const std::vector<read_reply> replies = volume.writer_inbox.all<read_reply>();
+  ASSERT_EQ(replies.size(), 1u);
+  ASSERT_TRUE(replies[0].found.has_value());
+  EXPECT_EQ(replies[0].found->id, 3u);
+}
+
+// A segment that knows a different decision of the same epoch (an abandoned round's) takes the
+// reader's, which comes from the round that finished; one that knows a newer decision refuses
+// the older epoch's reader as stale.
+TEST(storage_node, a_read_replaces_an_abandoned_decision_of_its_epoch_and_an_older_reader_is_stale) {
+  small_volume volume;
+  volume.send(0, batch_of(0, {record(1, 0), record(2, 1), record(3, 2)}));
+  volume.clock.run_until(sim::ms(5));
+  volume.send(0, truncate_request{1, 2, 0, truncation_history{2, {{2, 4, 1003}}}, {}, 9});
+  volume.clock.run_until(sim::ms(10));
+  const truncation_history finished{2, {{2, 3, 1002}}};
+  volume.send(0, read_request{1, 2, 0, 0, 1005, 2, finished});
+  volume.clock.run_until(sim::ms(15));
+  EXPECT_EQ(volume.data(0).truncation_decision(), finished);
+  EXPECT_EQ(volume.data(0).scl(), 2u);
+  volume.send(0, read_request{2, 1, 0, 0, 2, 2, truncation_history{1, {}}});
+  volume.clock.run_until(sim::ms(20));
+  EXPECT_EQ(volume.writer_inbox.all<stale_epoch>().size(), 1u);
+}
+
+// Connections: a message sent to a participant that crashes before it arrives is dropped, even
+// when the participant is back by then (a late copy of a request never reaches the new life).
+TEST(storage_node, a_message_sent_before_a_crash_never_reaches_the_restarted_node) {
+  small_volume volume;
+  volume.send(0, batch_of(0, {record(1, 0)}));
+  volume.net.crash(volume.directory[0][0]);
+  volume.net.restart(volume.directory[0][0]);
+  volume.clock.run_until(sim::ms(1));
+  EXPECT_EQ(volume.data(0).scl(), 0u);
+  volume.send(0, batch_of(0, {record(1, 0)}));
+  volume.clock.run_until(sim::ms(2));
+  EXPECT_EQ(volume.data(0).scl(), 1u);
+}
+
 TEST(storage_node, a_destroyed_disk_comes_back_empty_with_a_new_incarnation) {
   small_volume volume;
   volume.send(0, batch_of(0, {record(1, 0)}));
