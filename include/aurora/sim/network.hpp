@@ -6,7 +6,9 @@
 // link kind (same node, same AZ, across AZs), unless a fault intervenes:
 //  - crash / restart: a crashed participant neither sends nor receives, and its timers never
 //    fire; on crash it loses its volatile state and keeps its durable state (the participant's
-//    `on_crash` decides which is which); `destroy` also loses the durable state (a lost disk);
+//    `on_crash` decides which is which); `destroy` also loses the durable state (a lost disk).
+//    Messages behave as on connections: one sent to a participant that crashes before it arrives
+//    is dropped, even if the participant has restarted by then;
 //  - partitions, both ways or one way, and `heal`;
 //  - message loss, duplication and extra delay, each a rate in percent;
 //  - slow participants: extra latency on every message to or from them.
@@ -250,6 +252,7 @@ class network {
   struct in_flight {
     participant_id from, to;
     std::uint64_t id;
+    std::uint32_t to_incarnation;  // the receiver's life the message was sent to
     std::optional<message> value;
   };
 
@@ -317,13 +320,14 @@ class network {
   void deliver_later(participant_id from, participant_id to, std::uint64_t id, message value) {
     const duration latency = draw_latency(from, to);
     std::uint32_t slot;
+    const std::uint32_t incarnation = at(to).incarnation;
     if (free_flights_.empty()) {
-      flights_.push_back({from, to, id, std::move(value)});
+      flights_.push_back({from, to, id, incarnation, std::move(value)});
       slot = static_cast<std::uint32_t>(flights_.size() - 1);
     } else {
       slot = free_flights_.back();
       free_flights_.pop_back();
-      flights_[slot] = {from, to, id, std::move(value)};
+      flights_[slot] = {from, to, id, incarnation, std::move(value)};
     }
     clock_.schedule_after(latency, [this, slot] { arrive(slot); });
   }
@@ -334,6 +338,11 @@ class network {
     free_flights_.push_back(slot);
     participant& receiver = at(flight.to);
     if (!receiver.alive) return drop(flight.from, flight.to, flight.id, *flight.value, "crashed");
+    // Sent to an earlier life of the receiver: its connections died with it, as a TCP peer's
+    // do, so a late copy is never taken for a request made to the new incarnation.
+    if (receiver.incarnation != flight.to_incarnation) {
+      return drop(flight.from, flight.to, flight.id, *flight.value, "restarted");
+    }
     if (blocked(flight.from, flight.to)) {
       return drop(flight.from, flight.to, flight.id, *flight.value, "partition");
     }
