@@ -89,10 +89,17 @@ class history {
                    kind,
                    {{"process", op.process},
                     {"op", std::string(op.kind == op_kind::write ? "write" : "read")},
-                    {"value", std::move(value)}},
+                    {"value", std::move(value)},
+                    {"endpoint", endpoint_of(op)}},
                    "client-" + op.process,
                    {},
                    0});
+  }
+
+  // Where the operation went, for external checkers (docs/trace-events.md): "cluster" (the
+  // writer endpoint: every write, and reads with from == ""), "reader", or an instance name.
+  static std::string endpoint_of(const operation& op) {
+    return op.from.empty() ? std::string("cluster") : op.from;
   }
 
   const storage::key_table& keys_;

@@ -351,9 +351,14 @@ struct trial {
   std::vector<claim> claims;
 };
 
-// A time as the scenario language writes it ("0ms" rather than "0us" for the start).
+// A time in milliseconds, as the harness prints them: "300ms", "1002.305ms".
 inline std::string time_text(std::int64_t count_us) {
-  return count_us == 0 ? std::string("0ms") : sim::to_string(sim::us(count_us));
+  std::string text = std::to_string(count_us / 1'000);
+  if (const std::int64_t micros = count_us % 1'000; micros != 0) {
+    const std::string digits = std::to_string(micros);
+    text += "." + std::string(3 - digits.size(), '0') + digits;
+  }
+  return text + "ms";
 }
 
 // Judges one key's share of the history; appends to the result.

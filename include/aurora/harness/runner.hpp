@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "aurora/check/invariants.hpp"
+#include "aurora/check/linearizability.hpp"
 #include "aurora/db/cluster.hpp"
 #include "aurora/harness/scenario.hpp"
 #include "aurora/harness/scenario_printer.hpp"
@@ -82,6 +83,10 @@ class runner {
 
   [[nodiscard]] db::cluster& model() { return model_; }
   [[nodiscard]] const check::invariant_checker& checker() const { return checker_; }
+  // The black-box judgement of the client history, made at the end of `finish`.
+  [[nodiscard]] const check::linearizability_result& history_check() const {
+    return history_check_;
+  }
 
   // Runs every step, then the final check.
   run_result run(const listener& on_report = {}) {
@@ -107,6 +112,14 @@ class runner {
   run_result finish() {
     advance_to(last_step_at_ + plan_.settings.op_timeout);
     final_check();
+    // Then the client history alone, as an external checker would read it (linearizability per
+    // key, replica reads): the invariants above judge by LSNs, which clients never see.
+    history_check_ = check::check_linearizability(model_.history().operations(), model_.keys());
+    std::vector<check::violation> found;
+    for (const check::history_violation& each : history_check_.violations) {
+      found.push_back({each.invariant, each.reason, each.at, each.step});
+    }
+    collect(std::move(found));
     return std::move(result_);
   }
 
@@ -278,6 +291,7 @@ class runner {
   run_options options_;
   db::cluster model_;
   check::invariant_checker checker_;
+  check::linearizability_result history_check_;  // copied into result_.violations too
   run_result result_;
   listener on_report_;
   sim::time_point last_step_at_{};
