@@ -90,7 +90,8 @@ void history_check(benchmark::State& state) {
   const double per_pass = total / static_cast<double>(state.iterations());
   const auto iterations = static_cast<double>(state.iterations());
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(done.size()));
-  state.counters["ops_per_run"] = static_cast<double>(operations) / static_cast<double>(done.size());
+  state.counters["ops_per_run"] =
+      static_cast<double>(operations) / static_cast<double>(done.size());
   state.counters["steps_per_run"] =
       static_cast<double>(search_steps) / iterations / static_cast<double>(done.size());
   state.counters["unchecked_keys"] = static_cast<double>(unchecked) / iterations;

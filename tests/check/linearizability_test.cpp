@@ -4,6 +4,8 @@
 // (a stale read after a newer acknowledged write, a value never written, a replica read of a
 // write that never happened, replica reads going backwards), the step budget giving up, and
 // reasons that are the same on every run.
+#include "aurora/check/linearizability.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -11,8 +13,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include "aurora/check/linearizability.hpp"
 
 namespace {
 
@@ -141,13 +141,14 @@ TEST(linearizability, an_info_write_may_take_effect_long_after_its_invocation) {
   history_builder history;
   history.write("c1", {{"x", 1}}, 0, 2);
   history.info_write("c2", {{"x", 5}}, 10);
-  history.read("c3", "x", 1, 20, 21);   // not yet
+  history.read("c3", "x", 1, 20, 21);    // not yet
   history.read("c3", "x", 5, 500, 501);  // now it has
   expect_passes(history);
 }
 
 TEST(linearizability, a_read_concurrent_with_a_write_sees_the_old_or_the_new_value) {
-  for (const std::optional<std::int64_t> seen : {std::optional<std::int64_t>(1), std::optional<std::int64_t>(2)}) {
+  for (const std::optional<std::int64_t> seen :
+       {std::optional<std::int64_t>(1), std::optional<std::int64_t>(2)}) {
     history_builder history;
     history.write("c1", {{"x", 1}}, 0, 2);
     history.write("c2", {{"x", 2}}, 10, 20);
@@ -425,7 +426,7 @@ TEST(linearizability, many_open_writes_stay_within_the_budget_or_are_unchecked) 
   EXPECT_TRUE(result.violations.empty()) << reasons(result);
   EXPECT_EQ(result.keys_unchecked, 1);
   EXPECT_EQ(result.steps, 1'000U);
-  const linearizability_result full = history.check();  // about 10,000 steps
+  const linearizability_result full = history.check();    // about 10,000 steps
   EXPECT_TRUE(full.violations.empty()) << reasons(full);  // each write happens when it is read
   EXPECT_EQ(full.keys_checked, 1);
   EXPECT_EQ(full.keys_unchecked, 0);

@@ -108,7 +108,7 @@ struct lin_op {
   value_type value;  // written, or read
   std::int64_t call = 0;
   std::int64_t ret = forever;  // forever: may take effect at any time after `call`, or never
-  bool free = false;  // set by the search: may never take effect, bound by no precedence
+  bool free = false;           // set by the search: may never take effect, bound by no precedence
   [[nodiscard]] bool required() const { return ret != forever; }
 };
 
@@ -144,8 +144,8 @@ struct cache_entry {
 struct cache_hash {
   std::size_t operator()(const cache_entry& entry) const noexcept {
     const value_type& value = entry.state.value;
-    std::uint64_t hash = value ? 0x9e3779b97f4a7c15ULL ^ static_cast<std::uint64_t>(*value)
-                               : 0x2545f4914f6cdd1dULL;
+    std::uint64_t hash =
+        value ? 0x9e3779b97f4a7c15ULL ^ static_cast<std::uint64_t>(*value) : 0x2545f4914f6cdd1dULL;
     hash += entry.state.must_read ? 1 : 0;
     for (const std::uint64_t word : entry.done) {
       hash ^= word + 0x9e3779b97f4a7c15ULL + (hash << 6) + (hash >> 2);
@@ -283,10 +283,12 @@ class wing_gong_search {
   }
   void lift(int call) {
     unlink(call);
-    if (nodes_[static_cast<std::size_t>(call)].match >= 0) unlink(nodes_[static_cast<std::size_t>(call)].match);
+    if (nodes_[static_cast<std::size_t>(call)].match >= 0)
+      unlink(nodes_[static_cast<std::size_t>(call)].match);
   }
   void unlift(int call) {
-    if (nodes_[static_cast<std::size_t>(call)].match >= 0) relink(nodes_[static_cast<std::size_t>(call)].match);
+    if (nodes_[static_cast<std::size_t>(call)].match >= 0)
+      relink(nodes_[static_cast<std::size_t>(call)].match);
     relink(call);
   }
 
@@ -367,7 +369,11 @@ class key_checker {
   key_checker(const std::vector<operation>& history, const storage::key_table& keys,
               storage::key_id key, key_share share, const linearizability_options& options,
               linearizability_result& out)
-      : history_(history), keys_(keys), key_(key), share_(std::move(share)), options_(options),
+      : history_(history),
+        keys_(keys),
+        key_(key),
+        share_(std::move(share)),
+        options_(options),
         out_(out) {}
 
   void run() {
@@ -390,7 +396,9 @@ class key_checker {
   [[nodiscard]] value_type value_of(std::size_t index) const {
     return is_write(index) ? written_value(op(index), key_) : op(index).value;
   }
-  [[nodiscard]] std::int64_t invoked(std::size_t index) const { return op(index).invoked.count_us(); }
+  [[nodiscard]] std::int64_t invoked(std::size_t index) const {
+    return op(index).invoked.count_us();
+  }
   [[nodiscard]] std::int64_t completed(std::size_t index) const {
     return op(index).completed.count_us();
   }
@@ -419,25 +427,37 @@ class key_checker {
 
   // --- one search -----------------------------------------------------------------------------
   search_result search(const trial& what) {
+    std::vector<std::size_t> source;  // history index of each op of the search
+    const std::vector<lin_op> ops = search_ops(what, source);
+    search_result found =
+        wing_gong_search(ops, search_rules(what, source)).run(options_.step_budget);
+    ++out_.searches;
+    out_.steps += found.steps;
+    for (std::size_t& each : found.order) each = source[each];
+    return found;
+  }
+
+  // The trial's operations as the search sees them: a write not answered `ok` (or answered
+  // after the trial's prefix) may take effect at any time, unless a claim gives it a deadline;
+  // one that may never take effect is left out when no read completing after its invocation
+  // returns its value, and no claim names it.
+  std::vector<lin_op> search_ops(const trial& what, std::vector<std::size_t>& source) const {
     std::map<std::size_t, std::int64_t> deadline;
-    std::set<std::size_t> constrained;
+    std::set<std::size_t> claimed;
     for (const claim& each : what.claims) {
-      constrained.insert(each.write);
-      if (each.what == claim::kind::order) constrained.insert(each.earlier_write);
+      claimed.insert(each.write);
+      if (each.what == claim::kind::order) claimed.insert(each.earlier_write);
       if (each.what != claim::kind::deadline) continue;
       auto [at, fresh] = deadline.emplace(each.write, completed(each.read));
       if (!fresh) at->second = std::min(at->second, completed(each.read));
     }
-    // The latest completion of a read of each value: a write that may never take effect is
-    // left out when no read completing after its invocation returns its value.
-    std::map<value_type, std::int64_t> last_read;
+    std::map<value_type, std::int64_t> last_read;  // value -> latest completion of a read of it
     for (const std::size_t index : what.ops) {
       if (is_write(index)) continue;
       auto [at, fresh] = last_read.emplace(op(index).value, completed(index));
       if (!fresh) at->second = std::max(at->second, completed(index));
     }
     std::vector<lin_op> ops;
-    std::vector<std::size_t> source;
     for (const std::size_t index : what.ops) {
       lin_op made{is_write(index), value_of(index), invoked(index), completed(index)};
       if (made.write) {
@@ -448,27 +468,30 @@ class key_checker {
         }
         auto read = last_read.find(made.value);
         const bool readable = read != last_read.end() && read->second >= made.call;
-        if (!made.required() && constrained.count(index) == 0 && !readable) continue;
+        if (!made.required() && claimed.count(index) == 0 && !readable) continue;
       }
       made.ret = std::max(made.ret, made.call);
       ops.push_back(made);
       source.push_back(index);
     }
+    return ops;
+  }
+
+  // The order claims as precedences between the search's ops (`source` is sorted).
+  std::vector<precedence> search_rules(const trial& what,
+                                       const std::vector<std::size_t>& source) const {
+    auto place = [&source](std::size_t index) -> std::optional<std::size_t> {
+      auto found = std::lower_bound(source.begin(), source.end(), index);
+      if (found == source.end() || *found != index) return std::nullopt;
+      return static_cast<std::size_t>(found - source.begin());
+    };
     std::vector<precedence> rules;
     for (const claim& each : what.claims) {
       if (each.what != claim::kind::order) continue;
-      auto first = std::lower_bound(source.begin(), source.end(), each.earlier_write);
-      auto then = std::lower_bound(source.begin(), source.end(), each.write);
-      if (first == source.end() || *first != each.earlier_write) continue;
-      if (then == source.end() || *then != each.write) continue;
-      rules.push_back({static_cast<std::size_t>(first - source.begin()),
-                       static_cast<std::size_t>(then - source.begin())});
+      const auto first = place(each.earlier_write), then = place(each.write);
+      if (first && then) rules.push_back({*first, *then});
     }
-    search_result found = wing_gong_search(ops, rules).run(options_.step_budget);
-    ++out_.searches;
-    out_.steps += found.steps;
-    for (std::size_t& each : found.order) each = source[each];
-    return found;
+    return rules;
   }
 
   [[nodiscard]] verdict verdict_of(const trial& what) { return search(what).outcome; }
@@ -497,7 +520,8 @@ class key_checker {
   // "write x=1 by c1 ok [0ms,2ms]", "write x=5 by c2 info (invoked at 10ms, outcome unknown)".
   [[nodiscard]] std::string describe(std::size_t index) const {
     const operation& each = op(index);
-    const std::string interval = "[" + time_text(invoked(index)) + "," + time_text(completed(index)) + "]";
+    const std::string interval =
+        "[" + time_text(invoked(index)) + "," + time_text(completed(index)) + "]";
     switch (each.status) {
       case op_status::ok: return what_text(index) + " ok " + interval;
       case op_status::fail: return what_text(index) + " fail " + interval;
@@ -533,7 +557,8 @@ class key_checker {
   }
 
   void report(const char* invariant, std::size_t culprit, std::string reason) {
-    out_.violations.push_back({invariant, std::move(reason), op(culprit).completed, op(culprit).step});
+    out_.violations.push_back(
+        {invariant, std::move(reason), op(culprit).completed, op(culprit).step});
   }
 
   void give_up() {
@@ -567,7 +592,8 @@ class key_checker {
   // before that completion, become writes not yet answered (reads not yet answered are dropped).
   [[nodiscard]] trial prefix(const trial& all, const std::vector<std::size_t>& completions,
                              std::size_t count) const {
-    const std::set<std::size_t> answered(completions.begin(), completions.begin() + static_cast<std::ptrdiff_t>(count));
+    const std::set<std::size_t> answered(completions.begin(),
+                                         completions.begin() + static_cast<std::ptrdiff_t>(count));
     const std::int64_t end = completed(completions[count - 1]);
     trial made;
     for (const std::size_t index : all.ops) {
@@ -616,7 +642,8 @@ class key_checker {
     for (const std::size_t read : what.ops) {
       if (is_write(read) || !op(read).value) continue;
       const bool found = std::any_of(what.ops.begin(), what.ops.end(), [&](std::size_t write) {
-        return is_write(write) && value_of(write) == op(read).value && invoked(write) <= completed(read);
+        return is_write(write) && value_of(write) == op(read).value &&
+               invoked(write) <= completed(read);
       });
       if (!found) return false;
     }
@@ -803,7 +830,7 @@ class key_checker {
       std::size_t floor = 0;
       std::optional<std::size_t> floor_read, floor_write;
       for (const std::size_t read : reads) {
-        if (!op(read).value) continue;  // none: check_reads_back_to_none
+        if (!op(read).value) continue;                            // none: check_reads_back_to_none
         std::vector<std::pair<std::size_t, std::size_t>> places;  // (position, write)
         for (const std::size_t write : sources(read)) {
           if (auto found = position.find(write); found != position.end()) {
@@ -812,7 +839,8 @@ class key_checker {
         }
         if (places.empty()) continue;  // no source took effect: nothing is assumed
         std::sort(places.begin(), places.end());
-        auto fit = std::lower_bound(places.begin(), places.end(), std::make_pair(floor, std::size_t{0}));
+        auto fit =
+            std::lower_bound(places.begin(), places.end(), std::make_pair(floor, std::size_t{0}));
         if (fit == places.end()) {
           if (reported_.count(read) == 0 && floor_read) {
             report_ambiguous(*floor_read, *floor_write, read, places);
@@ -832,10 +860,9 @@ class key_checker {
     std::vector<std::size_t> writes;
     for (const auto& [place, write] : places) writes.push_back(write);
     report("monotonic_replica_reads", read,
-           went_back(earlier, read) + "; in the linearization found, every write of " +
-               key_name() + "=" + value_text(op(read).value) + " that took effect" +
-               list_text(writes) + " comes before " + describe(earlier_write) +
-               ", which the earlier read saw");
+           went_back(earlier, read) + "; in the linearization found, every write of " + key_name() +
+               "=" + value_text(op(read).value) + " that took effect" + list_text(writes) +
+               " comes before " + describe(earlier_write) + ", which the earlier read saw");
   }
 
   // A read of none after a read of a value, by one client from one instance: no write is ever
@@ -861,9 +888,9 @@ class key_checker {
   key_share share_;
   const linearizability_options& options_;
   linearizability_result& out_;
-  std::set<std::size_t> unsourced_;                // reads of a value no write can explain
-  std::map<std::size_t, std::size_t> unique_;      // replica read -> its only possible source
-  std::set<std::size_t> reported_;                 // replica reads already blamed
+  std::set<std::size_t> unsourced_;            // reads of a value no write can explain
+  std::map<std::size_t, std::size_t> unique_;  // replica read -> its only possible source
+  std::set<std::size_t> reported_;             // replica reads already blamed
 };
 
 }  // namespace linearizability_detail
@@ -877,8 +904,9 @@ inline linearizability_result check_linearizability(const std::vector<operation>
   for (auto& [key, share] : linearizability_detail::split_by_key(history)) {
     linearizability_detail::key_checker(history, keys, key, std::move(share), options, out).run();
   }
-  std::stable_sort(out.violations.begin(), out.violations.end(),
-                   [](const history_violation& a, const history_violation& b) { return a.at < b.at; });
+  std::stable_sort(
+      out.violations.begin(), out.violations.end(),
+      [](const history_violation& a, const history_violation& b) { return a.at < b.at; });
   return out;
 }
 
