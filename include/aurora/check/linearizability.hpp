@@ -35,9 +35,11 @@
 // `info` write has no completion in the list and may stay out of the linearization; the search
 // succeeds once every operation with a completion is in. Replica reads become constraints on
 // the same search: a completion time for the write they read, an order between two writes.
-// Pruning beyond Porcupine's: an `info` write whose value no read could return is left out,
-// and one that is linearized must be followed at once by a read of its value (every
-// linearization can be put in that form), which keeps many unanswered writes polynomial.
+// Pruning beyond Porcupine's, for `info` writes: one whose value no read could return is left
+// out; one that is linearized must be followed at once by a read of its value, must change the
+// value, and those of one value take effect in invocation order (every linearizable history
+// keeps a linearization of that form), which keeps many unanswered writes from trying every
+// subset of them at every point.
 // Bound: each search stops after `step_budget` steps; a key whose search gives up is counted
 // as unchecked in the result and never reported as a violation.
 //
@@ -162,10 +164,14 @@ inline bool test(const std::vector<std::uint64_t>& bits, std::size_t index) {
 }
 
 // Wing & Gong's search with Lowe's cache, on Porcupine's linked list of calls and returns.
-// One addition: a free write (one that may never take effect) is linearized only right before
-// a read of its value. Every linearization has this form once the free writes no read
-// follows are dropped, so nothing is lost, and a history with many unanswered writes stays
-// polynomial instead of trying every subset of them at every point.
+// Additions for free writes (ones that may never take effect, bound by no claim), each keeping
+// at least one linearization of every linearizable history, so that a history with many
+// unanswered writes does not try every subset of them at every point:
+//  - one is linearized only right before a read of its value (drop the free writes no read
+//    follows, and every linearization has that form), so only when such a read could come next;
+//  - never when the register already holds its value (the read could go first, keeping the
+//    write for later);
+//  - those of one value in invocation order (an earlier one fits wherever a later one does).
 class wing_gong_search {
  public:
   wing_gong_search(const std::vector<lin_op>& ops, const std::vector<precedence>& rules)
@@ -175,6 +181,7 @@ class wing_gong_search {
       before_[rule.then].push_back(rule.first);
       ops_[rule.first].free = ops_[rule.then].free = false;
     }
+    order_free_writes();
     build_list();
   }
 
@@ -202,7 +209,7 @@ class wing_gong_search {
         continue;
       }
       const std::size_t op = nodes_[at].op;
-      if (allowed(op, done, state)) {
+      if (allowed(op, done, state) && (!ops_[op].free || read_may_follow(ops_[op].value))) {
         const register_state after{ops_[op].write ? ops_[op].value : state.value, ops_[op].free};
         flip(done, op);
         if (seen.insert({done, after}).second) {
@@ -262,9 +269,30 @@ class wing_gong_search {
     }
   }
 
+  // Free writes of one value are interchangeable, except that an earlier invocation fits
+  // wherever a later one does: they take effect in invocation order, which breaks the symmetry.
+  void order_free_writes() {
+    std::vector<std::size_t> free;
+    for (std::size_t index = 0; index < ops_.size(); ++index) {
+      if (ops_[index].free) free.push_back(index);
+    }
+    std::sort(free.begin(), free.end(), [this](std::size_t a, std::size_t b) {
+      return std::tie(ops_[a].value, ops_[a].call, a) < std::tie(ops_[b].value, ops_[b].call, b);
+    });
+    for (std::size_t at = 1; at < free.size(); ++at) {
+      if (ops_[free[at]].value == ops_[free[at - 1]].value) {
+        before_[free[at]].push_back(free[at - 1]);
+      }
+    }
+  }
+
+  // A write needs no pending read of a free write's value; a read needs the current value; a
+  // free write is pointless when the register already holds its value (keeping it for later
+  // is never worse); and every op waits for its precedences.
   [[nodiscard]] bool allowed(std::size_t op, const std::vector<std::uint64_t>& done,
                              const register_state& state) const {
     if (ops_[op].write ? state.must_read : ops_[op].value != state.value) return false;
+    if (ops_[op].free && ops_[op].value == state.value) return false;
     for (const std::size_t first : before_[op]) {
       if (!test(done, first)) return false;
     }
@@ -281,12 +309,30 @@ class wing_gong_search {
     nodes_[static_cast<std::size_t>(here.prev)].next = index;
     if (here.next >= 0) nodes_[static_cast<std::size_t>(here.next)].prev = index;
   }
+  // Whether a read of `value` could be linearized next: its invocation comes before the first
+  // completion still in the list. The values of those reads are recomputed when the list
+  // changes.
+  bool read_may_follow(const value_type& value) {
+    if (next_reads_version_ != version_) {
+      next_reads_.clear();
+      for (int at = nodes_[0].next; at >= 0 && nodes_[static_cast<std::size_t>(at)].call;
+           at = nodes_[static_cast<std::size_t>(at)].next) {
+        const lin_op& op = ops_[nodes_[static_cast<std::size_t>(at)].op];
+        if (!op.write) next_reads_.push_back(op.value);
+      }
+      next_reads_version_ = version_;
+    }
+    return std::find(next_reads_.begin(), next_reads_.end(), value) != next_reads_.end();
+  }
+
   void lift(int call) {
+    ++version_;
     unlink(call);
     if (nodes_[static_cast<std::size_t>(call)].match >= 0)
       unlink(nodes_[static_cast<std::size_t>(call)].match);
   }
   void unlift(int call) {
+    ++version_;
     if (nodes_[static_cast<std::size_t>(call)].match >= 0)
       relink(nodes_[static_cast<std::size_t>(call)].match);
     relink(call);
@@ -295,6 +341,9 @@ class wing_gong_search {
   std::vector<lin_op> ops_;
   std::vector<std::vector<std::size_t>> before_;  // per op: the ops that must come first
   std::vector<node> nodes_;
+  std::uint64_t version_ = 0;  // bumped by every change to the list
+  std::uint64_t next_reads_version_ = ~std::uint64_t{0};
+  std::vector<value_type> next_reads_;  // values of the reads that could be linearized next
 };
 
 // One key's share of the history (indices into it, in history order).
