@@ -3,20 +3,25 @@
 //     scenarios that use every action, every config key and names valid for their config;
 //  2. the parser is total: on any line soup built from the language's own tokens it returns
 //     either a scenario (which then roundtrips too) or well-formed `file:line:column: message`
-//     errors, never a crash.
+//     errors, never a crash;
+//  3. whatever the parser accepts runs to a verdict: `runner::run` returns a result (pass or
+//     fail) and throws nothing, for scenarios with extreme values at every bound (the largest
+//     LAL and durations, a 1us op_timeout, many clients, more keys than a client can queue).
 // The generators below build only valid scenarios, so they double as a description of what the
 // language accepts.
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
-#include <limits>
+#include <exception>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "aurora/harness/runner.hpp"
 #include "aurora/harness/scenario.hpp"
 #include "aurora/harness/scenario_parser.hpp"
 #include "aurora/harness/scenario_printer.hpp"
@@ -35,7 +40,7 @@ namespace {
 using namespace aurora::harness;
 namespace sim = aurora::sim;
 
-constexpr std::int64_t int64_max = std::numeric_limits<std::int64_t>::max();
+constexpr std::int64_t duration_max_us = scenario_limits::max_duration.count_us();
 
 template <typename T>
 std::optional<T> sometimes(const rc::Gen<T>& gen) {
@@ -50,8 +55,13 @@ rc::Gen<sim::duration> gen_duration() {
   return rc::gen::oneOf(rc::gen::map(rc::gen::inRange<std::int64_t>(0, 2'000), sim::us),
                         rc::gen::map(rc::gen::inRange<std::int64_t>(0, 2'000), sim::ms),
                         rc::gen::map(rc::gen::inRange<std::int64_t>(0, 100), sim::s),
-                        rc::gen::map(rc::gen::inRange<std::int64_t>(0, int64_max), sim::us),
-                        rc::gen::just(sim::us(int64_max)));
+                        rc::gen::map(rc::gen::inRange<std::int64_t>(0, duration_max_us), sim::us),
+                        rc::gen::just(scenario_limits::max_duration));
+}
+
+// A duration from zero to `max`, biased to the small round values scenarios use.
+rc::Gen<sim::duration> gen_duration_up_to(sim::duration max) {
+  return rc::gen::map(gen_duration(), [max](sim::duration value) { return std::min(value, max); });
 }
 
 // `[a-z][a-z0-9_-]*`, often a word the language also uses as a keyword.
@@ -77,9 +87,10 @@ rc::Gen<config> gen_config() {
       settings.nodes_per_az = *rc::gen::inRange(scenario_limits::min_nodes_per_az,
                                                 scenario_limits::max_nodes_per_az + 1);
       settings.replicas = *rc::gen::inRange(0, scenario_limits::max_replicas + 1);
-      settings.op_timeout = *rc::gen::suchThat(
-          gen_duration(), [](sim::duration value) { return value > sim::us(0); });
-      settings.lal = sometimes(rc::gen::inRange<std::int64_t>(1, int64_max));
+      settings.op_timeout =
+          *rc::gen::suchThat(gen_duration_up_to(scenario_limits::max_op_timeout),
+                             [](sim::duration value) { return value > sim::us(0); });
+      settings.lal = sometimes(rc::gen::inRange<std::int64_t>(1, scenario_limits::max_lal + 1));
       settings.variant = *aurora::db::parse_teaching_variant(
           *rc::gen::elementOf(aurora::db::teaching_variant_names));
     }
@@ -152,10 +163,11 @@ sim::fault gen_fault(const config& settings) {
     case 6:
       return sim::message_duplication{*percent};
     case 7:
-      return sim::message_delay{*percent, *gen_duration()};
+      return sim::message_delay{*percent,
+                                *gen_duration_up_to(scenario_limits::max_message_delay)};
     case 8: {
       const std::string node = *rc::gen::oneOf(gen_storage_node(settings), gen_instance(settings));
-      return sim::slow{node, *gen_duration()};
+      return sim::slow{node, *gen_duration_up_to(scenario_limits::max_message_delay)};
     }
     default:
       return sim::failover{sometimes(gen_instance(settings))};
@@ -226,7 +238,7 @@ step gen_step(const config& settings, sim::time_point at) {
   return value;
 }
 
-// Times never decrease: each step adds a (often zero) delta, saturating at the largest time.
+// Times never decrease: each step adds a (often zero) delta, stopping at the largest time.
 rc::Gen<scenario> gen_scenario() {
   return rc::gen::exec([] {
     scenario value;
@@ -236,7 +248,7 @@ rc::Gen<scenario> gen_scenario() {
     sim::time_point now = *rc::gen::element(sim::us(0), sim::ms(3));
     for (std::size_t index = 0; index < count; ++index) {
       const sim::duration delta = *rc::gen::oneOf(rc::gen::just(sim::us(0)), gen_duration());
-      now = delta.count_us() > int64_max - now.count_us() ? sim::us(int64_max) : now + delta;
+      now = std::min(now + delta, scenario_limits::max_duration);
       value.steps.push_back(gen_step(value.settings, now));
     }
     return value;
@@ -428,6 +440,133 @@ RC_GTEST_PROP(scenario_parser_total, a_valid_scenario_with_one_mangled_line_is_h
     RC_ASSERT(well_formed(error, lines));
     RC_ASSERT(error.line >= static_cast<int>(at) + 1);  // lines before it were valid
   }
+}
+
+// ---- Every accepted scenario runs to a verdict -------------------------------------------------
+
+// Durations at and near the bounds: zero, one microsecond, `max`.
+rc::Gen<sim::duration> gen_extreme_duration(sim::duration max) {
+  return rc::gen::oneOf(
+      rc::gen::element(sim::us(0), sim::us(1), max - sim::us(1), max),
+      rc::gen::map(rc::gen::inRange<std::int64_t>(0, max.count_us() + 1), sim::us));
+}
+
+// A configuration with values at the bounds: the largest LAL, a 1us op_timeout, 64 protection
+// groups, 9 nodes per AZ, 15 replicas, any variant.
+config gen_extreme_config() {
+  config settings;
+  settings.protection_groups = *rc::gen::weightedOneOf<int>(
+      {{12, rc::gen::just(1)}, {3, rc::gen::inRange(2, 4)}, {1, rc::gen::just(64)}});
+  settings.nodes_per_az = *rc::gen::element(2, 3, scenario_limits::max_nodes_per_az);
+  settings.replicas = *rc::gen::element(0, 1, scenario_limits::max_replicas);
+  settings.op_timeout =
+      *rc::gen::element(sim::us(1), sim::us(7), sim::us(300), sim::ms(5), sim::ms(200), sim::s(1));
+  const std::int64_t max_lal = scenario_limits::max_lal;
+  settings.lal = *rc::gen::element<std::optional<std::int64_t>>(std::nullopt, 1, 2, 1'000,
+                                                                max_lal - 1, max_lal);
+  if (*rc::gen::inRange(0, 4) == 0) {
+    settings.variant = *aurora::db::parse_teaching_variant(
+        *rc::gen::elementOf(aurora::db::teaching_variant_names));
+  }
+  return settings;
+}
+
+// A fault, with extreme delays and slowness.
+sim::fault gen_extreme_fault(const config& settings) {
+  switch (*rc::gen::inRange(0, 4)) {
+    case 0:
+      return sim::message_delay{*rc::gen::inRange(0, 101),
+                                *gen_extreme_duration(scenario_limits::max_message_delay)};
+    case 1: {
+      const std::string node = *rc::gen::oneOf(gen_storage_node(settings), gen_instance(settings));
+      return sim::slow{node, *gen_extreme_duration(scenario_limits::max_message_delay)};
+    }
+    default:
+      return gen_fault(settings);
+  }
+}
+
+// Steps a few milliseconds apart at most, so that a run stays short in simulated time (its wall
+// time follows its simulated span: thousands of events per simulated second and group).
+std::vector<step> gen_extreme_steps(const config& settings) {
+  std::vector<step> steps;
+  sim::time_point now = *rc::gen::element(sim::us(0), sim::ms(3));
+  const auto count = *rc::gen::inRange<std::size_t>(0, 25);
+  const std::int64_t gap_max_us = settings.protection_groups > 8 ? 2'000 : 50'000;
+  for (std::size_t index = 0; index < count; ++index) {
+    now = now + sim::us(*rc::gen::inRange<std::int64_t>(0, gap_max_us));
+    step next = gen_step(settings, now);
+    if (!is_client_operation(next.what) && *rc::gen::arbitrary<bool>()) {
+      next.what = gen_extreme_fault(settings);
+    }
+    if (is_client_operation(next.what) && next.as_client && !is_name(*next.as_client)) {
+      next.as_client.reset();
+    }
+    steps.push_back(std::move(next));
+  }
+  return steps;
+}
+
+// Optional bulk at the end, one kind per case at most: more keys than one client may queue
+// (1,025 or more written, so the final check reads them back in batches), many clients at once,
+// or more operations queued on one client than the old queue bound (1,024).
+void add_bulk(scenario& value) {
+  const sim::time_point at = value.steps.empty() ? sim::us(0) : value.steps.back().at;
+  switch (*rc::gen::inRange(0, 12)) {
+    case 0: {  // keys: two writes of 1,000 and 25 keys
+      for (const std::size_t keys : {std::size_t{1'000}, std::size_t{25}}) {
+        write_op many;
+        for (std::size_t index = 0; index < keys; ++index) {
+          many.puts.emplace_back("m" + std::to_string(keys) + "-" + std::to_string(index), 1);
+        }
+        value.steps.push_back(step{at, many, std::nullopt, std::nullopt, 0});
+      }
+      break;
+    }
+    case 1:  // clients: 300 of them, one write each, at once
+      for (int index = 0; index < 300; ++index) {
+        value.steps.push_back(
+            step{at, write_op{{{"x", index}}}, "w" + std::to_string(index), std::nullopt, 0});
+      }
+      break;
+    case 2:  // queue: 1,025 reads on one client, at once
+      for (int index = 0; index < 1'025; ++index) {
+        value.steps.push_back(step{at, read_op{"x", std::nullopt}, "q", std::nullopt, 0});
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+rc::Gen<scenario> gen_extreme_scenario() {
+  return rc::gen::exec([] {
+    scenario value;
+    value.seed = *rc::gen::arbitrary<std::uint64_t>();
+    value.settings = gen_extreme_config();
+    value.steps = gen_extreme_steps(value.settings);
+    add_bulk(value);
+    return value;
+  });
+}
+
+// The promise of `aurora-harness check`: a scenario it accepts, `run` takes to a verdict (exit
+// 0 or 1). No usage_error, no runaway guard, no broken internal assertion (which would abort).
+RC_GTEST_PROP(scenario_verdict, every_accepted_scenario_runs_to_a_verdict, ()) {
+  const scenario generated = *gen_extreme_scenario();
+  const parse_result parsed = parse_scenario(print_scenario(generated), "extreme.scn");
+  RC_ASSERT(parsed.ok());  // the generator stays inside the language's bounds
+  run_result result;
+  try {
+    runner run(*parsed.value, {});
+    result = run.run();
+  } catch (const std::exception& error) {
+    RC_FAIL(std::string("the run stopped without a verdict: ") + error.what());
+  }
+  RC_ASSERT(!result.steps.empty());
+  RC_ASSERT(result.steps.back().index == -1);  // the final check reported last
+  RC_CLASSIFY(result.passed(), "passed");
+  RC_CLASSIFY(!result.passed(), "failed");
 }
 
 }  // namespace

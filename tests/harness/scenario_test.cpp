@@ -175,7 +175,13 @@ TEST(scenario_header, bounds_are_inclusive) {
   EXPECT_EQ(parse_ok("config nodes_per_az=2").settings.nodes_per_az, 2);
   EXPECT_EQ(parse_ok("config protection_groups=1").settings.protection_groups, 1);
   EXPECT_EQ(parse_ok("config lal=1").settings.lal, 1);
+  EXPECT_EQ(parse_ok("config lal=1000000000").settings.lal, 1'000'000'000);
   EXPECT_EQ(parse_ok("config op_timeout=1us").settings.op_timeout, sim::us(1));
+  EXPECT_EQ(parse_ok("config op_timeout=3600s").settings.op_timeout, sim::s(3'600));
+  EXPECT_EQ(parse_ok("at 1ms delay 100% 10s").steps[0].what,
+            action(sim::message_delay{100, sim::s(10)}));
+  EXPECT_EQ(parse_ok("at 1ms slow db1 10000ms").steps[0].what,
+            action(sim::slow{"db1", sim::s(10)}));
 }
 
 // ---- Lexical -----------------------------------------------------------------------------------
@@ -200,7 +206,10 @@ TEST(scenario_lexical, durations_take_us_ms_and_s_and_leading_zeros) {
   EXPECT_EQ(parse_ok("at 5ms heal").steps[0].at, sim::ms(5));
   EXPECT_EQ(parse_ok("at 2s heal").steps[0].at, sim::s(2));
   EXPECT_EQ(parse_ok("at 007ms heal").steps[0].at, sim::ms(7));
-  EXPECT_EQ(parse_ok("at 9223372036854775807us heal").steps[0].at, sim::us(INT64_MAX));
+  // The largest duration is 400 days, in any unit.
+  EXPECT_EQ(parse_ok("at 34560000s heal").steps[0].at, scenario_limits::max_duration);
+  EXPECT_EQ(parse_ok("at 34560000000ms heal").steps[0].at, scenario_limits::max_duration);
+  EXPECT_EQ(parse_ok("at 34560000000000us heal").steps[0].at, scenario_limits::max_duration);
 }
 
 TEST(scenario_lexical, steps_may_share_a_time_and_keep_file_order) {
@@ -332,14 +341,21 @@ const std::vector<error_case>& error_cases() {
       {"config nodes_per_az=10", 1, 21, "nodes_per_az must be between 2 and 9, not 10"},
       {"config protection_groups=0", 1, 26, "protection_groups must be between 1 and 64, not 0"},
       {"config protection_groups=65", 1, 26, "protection_groups must be between 1 and 64, not 65"},
-      {"config lal=0", 1, 12, "lal must be at least 1, not 0"},
-      {"config lal=-5", 1, 12, "lal must be at least 1, not -5"},
+      {"config lal=0", 1, 12, "lal must be 1..1000000000, not 0"},
+      {"config lal=-5", 1, 12, "lal must be 1..1000000000, not -5"},
+      {"config lal=1000000001", 1, 12, "lal must be 1..1000000000, not 1000000001"},
+      {"config lal=9223372036854775000", 1, 12,
+       "lal must be 1..1000000000, not 9223372036854775000"},
       {"config lal=99999999999999999999", 1, 12,
        "integer '99999999999999999999' does not fit in 64 bits"},
       {"config replicas=99999999999999999999", 1, 17,
        "integer '99999999999999999999' does not fit in 64 bits"},
       {"config op_timeout=0ms", 1, 19, "op_timeout must be positive, not 0"},
       {"config op_timeout=5", 1, 19, "bad duration '5': missing unit (us, ms or s)"},
+      {"config op_timeout=34560001s", 1, 19,
+       "bad duration '34560001s': too large (at most 34560000s, which is 400 days)"},
+      {"config op_timeout=3601s", 1, 19, "op_timeout must be at most 3600s, not 3601s"},
+      {"config op_timeout=3600001ms", 1, 19, "op_timeout must be at most 3600s, not 3600001ms"},
       {"config variant=fast", 1, 16,
        "unknown variant 'fast': expected one of safe, write-quorum-3, read-quorum-2, "
        "ack-before-vdl, no-truncation, no-epoch-fencing, read-below-scl, no-request-dedup, "
@@ -358,9 +374,20 @@ const std::vector<error_case>& error_cases() {
        "bad duration '1.5s': expected a whole number and a unit (us, ms or s), e.g. 5ms"},
       {"at -5ms heal", 1, 4, "bad duration '-5ms': durations cannot be negative"},
       {"at 9223372036854775808us heal", 1, 4,
-       "bad duration '9223372036854775808us': too large (at most 9223372036854775807us)"},
+       "bad duration '9223372036854775808us': too large (at most 34560000s, which is 400 days)"},
       {"at 9223372036854776s heal", 1, 4,
-       "bad duration '9223372036854776s': too large (at most 9223372036854775807us)"},
+       "bad duration '9223372036854776s': too large (at most 34560000s, which is 400 days)"},
+      {"at 9223372036854775000us heal", 1, 4,
+       "bad duration '9223372036854775000us': too large (at most 34560000s, which is 400 days)"},
+      {"at 34560000001ms heal", 1, 4,
+       "bad duration '34560000001ms': too large (at most 34560000s, which is 400 days)"},
+      {"at 1ms delay 10% 34560001s", 1, 18,
+       "bad duration '34560001s': too large (at most 34560000s, which is 400 days)"},
+      {"at 1ms delay 10% 11s", 1, 18, "delay must be at most 10s, not 11s"},
+      {"at 1ms delay 10% 10000001us", 1, 18, "delay must be at most 10s, not 10000001us"},
+      {"at 1ms slow b1 9223372036854775000us", 1, 16,
+       "bad duration '9223372036854775000us': too large (at most 34560000s, which is 400 days)"},
+      {"at 1ms slow b1 34560000s", 1, 16, "slow must be at most 10s, not 34560000s"},
       {"at", 1, 3, "expected a time after 'at', e.g. 5ms, found end of line"},
       {"at 5 ms heal", 1, 4, "bad duration '5': missing unit (us, ms or s)"},
       {"at 2ms heal\nat 1ms heal", 2, 4,
@@ -471,6 +498,10 @@ const std::vector<error_case>& error_cases() {
       {"at 1ms heal as c2", 1, 13,
        "'as' applies only to client operations (read, write), not faults"},
       {"at 1ms read x junk", 1, 15, "unexpected 'junk': expected 'as', 'expect' or end of line"},
+      {"at 1ms read x as final-check", 1, 18,
+       "'final-check' is reserved for the final check's own client: choose another client name"},
+      {"at 1ms write x=1 as final-check expect ok", 1, 21,
+       "'final-check' is reserved for the final check's own client: choose another client name"},
       // Unprintable bytes are escaped in messages.
       {std::string_view("at 1ms w\xff\0y", 11), 1, 8,
        "unknown action 'w\\xff\\x00y': expected write, read, crash, restart, destroy, partition, "
@@ -569,6 +600,59 @@ TEST(scenario_limits_test, keys_beyond_the_bound_in_one_write_are_an_error) {
   ASSERT_EQ(result.errors.size(), 1u);
   EXPECT_NE(result.errors[0].text.find("too many keys in one write (at most 1000)"),
             std::string::npos);
+}
+
+// `count` steps, each a read by its own client `w<i>` of its own key `k<i>` (or of `x`).
+std::string many_readers(std::size_t count, bool own_keys) {
+  std::string text;
+  for (std::size_t index = 0; index < count; ++index) {
+    const std::string id = std::to_string(index);
+    text += "at 0us read " + (own_keys ? "k" + id : std::string("x")) + " as w" + id + "\n";
+  }
+  return text;
+}
+
+TEST(scenario_limits_test, clients_beyond_the_bound_are_an_error) {
+  // The default client c1 counts too.
+  const std::string text = many_readers(scenario_limits::max_clients - 1, false);
+  EXPECT_TRUE(parse_scenario(text + "at 0us read x\n", "f.scn").ok());
+  const parse_result result = parse_scenario(text + "at 0us read x\nat 0us read x as z\n", "f.scn");
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_EQ(result.errors[0].text,
+            "f.scn:10001:18: too many clients: 'z' would be client 10001 of the scenario (at most "
+            "10000 distinct clients)");
+  const parse_result by_default = parse_scenario(
+      many_readers(scenario_limits::max_clients, false) + "at 0us read x\n", "f.scn");
+  ASSERT_EQ(by_default.errors.size(), 1u);
+  EXPECT_EQ(by_default.errors[0].text,
+            "f.scn:10001:8: too many clients: 'c1' would be client 10001 of the scenario (at most "
+            "10000 distinct clients)");
+}
+
+TEST(scenario_limits_test, keys_beyond_the_bound_are_an_error_written_or_read) {
+  std::string text;
+  for (std::size_t index = 0; index < scenario_limits::max_keys; index += 1'000) {
+    text += "at 0us write";
+    for (std::size_t key = index; key < index + 1'000; ++key) {
+      text += " k" + std::to_string(key) + "=1";
+    }
+    text += "\n";
+  }
+  EXPECT_TRUE(parse_scenario(text + "at 0us read k0\n", "f.scn").ok());
+  const parse_result read = parse_scenario(text + "at 0us read new\n", "f.scn");
+  ASSERT_EQ(read.errors.size(), 1u);
+  EXPECT_EQ(read.errors[0].text,
+            "f.scn:11:13: too many keys: 'new' would be key 10001 of the scenario (at most 10000 "
+            "distinct keys)");
+  const parse_result written = parse_scenario(text + "at 0us write k1=2 new=1\n", "f.scn");
+  ASSERT_EQ(written.errors.size(), 1u);
+  EXPECT_EQ(written.errors[0].column, 19);
+  // A step with an error adds no key: the next error is about the same key.
+  const parse_result twice =
+      parse_scenario(text + "at 0us read new junk\nat 0us read new\n", "f.scn");
+  ASSERT_EQ(twice.errors.size(), 2u);
+  EXPECT_EQ(twice.errors[1].line, 12);
+  EXPECT_EQ(twice.errors[1].column, 13);
 }
 
 TEST(scenario_errors, parse_or_throw_throws_usage_error_with_every_message) {

@@ -23,7 +23,10 @@ namespace aurora::db {
 class client final : public sim::endpoint<message> {
  public:
   using done_callback = std::function<void(const check::operation&)>;
-  static constexpr std::size_t queue_max = 1'024;
+  // Operations waiting behind the one in flight. A scenario has at most 100,000 steps
+  // (harness::scenario_limits::max_steps, checked against this in harness/runner.hpp), so a
+  // scenario the parser accepts never reaches it, even with every step on one client at once.
+  static constexpr std::size_t queue_max = 100'000;
 
   client(sim::network<message>& net, std::string name, check::history& history,
          sim::duration op_timeout)
@@ -36,7 +39,8 @@ class client final : public sim::endpoint<message> {
   // Starts (or queues) an operation; `route` picks the instance when it actually starts.
   void start(check::operation op, std::function<sim::participant_id()> route, done_callback done) {
     if (queued_.size() >= queue_max) {
-      throw usage_error("client " + name_ + ": more than 1024 operations queued");
+      throw usage_error("client " + name_ + ": more than " + std::to_string(queue_max) +
+                        " operations queued");
     }
     queued_.push_back({std::move(op), std::move(route), std::move(done)});
     if (!busy()) start_next();

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -219,7 +220,12 @@ class runner {
     }
   }
 
-  // SCENARIO.md "The final check".
+  // SCENARIO.md "The final check". Its own operations run as the client `final-check`
+  // (harness::final_check_client), which the runner owns, with their own timeout
+  // `final_check_op_timeout` whatever the scenario's op_timeout: a scenario may set
+  // `op_timeout=1us` so that every step is unavailable, and the final check must still be able
+  // to commit and read back. Each wait is bounded in simulated time and ends as soon as the
+  // answers are in; the scheduler's runaway guard, not an event count, stops a run that spins.
   void final_check() {
     model_.trace().set_step(steps_performed_);
     model_.settle();
@@ -237,30 +243,78 @@ class runner {
     if (require_progress()) read_back_every_key();
   }
 
+  // How long the final check's client waits for each answer: as SCENARIO.md's default
+  // op_timeout, and independent of the scenario's.
+  static constexpr sim::duration final_check_op_timeout = sim::s(1);
+  // Reads the final check queues at once: well under the client's queue bound, whatever the
+  // number of keys (scenario_limits::max_keys).
+  static constexpr std::size_t read_back_batch = 256;
+  static_assert(read_back_batch <= db::client::queue_max);
+  static_assert(scenario_limits::max_steps <= db::client::queue_max,
+                "every step of a scenario may be queued on one client at once");
+
+  // The final check's client, made on first use: a client of the model like any other, but
+  // with its own timeout.
+  db::client& final_client() {
+    if (final_client_) return *final_client_;
+    const std::string name(final_check_client);
+    final_client_ = std::make_unique<db::client>(model_.network(), name, model_.history(),
+                                                 final_check_op_timeout);
+    final_client_->attach(
+        model_.network().add("client-" + name, 0, sim::role::client, final_client_.get()));
+    return *final_client_;
+  }
+
+  // Starts one operation of the final check through the writer endpoint.
+  void start_final_operation(check::operation op, db::client::done_callback done) {
+    final_client().start(
+        std::move(op), [this] { return model_.writer().id(); }, std::move(done));
+  }
+
+  // Runs the model in steps of 1ms until `done` or until `budget` of simulated time has passed,
+  // then checks every invariant (once: the checks look at the whole history and every segment,
+  // which is costly to do every millisecond of a long read-back).
+  void advance_until(const std::function<bool()>& done, sim::duration budget) {
+    const sim::time_point deadline = model_.clock().now() + budget;
+    while (!done() && model_.clock().now() < deadline) {
+      model_.run_until(std::min(deadline, model_.clock().now() + sim::ms(1)));
+    }
+    advance_to(model_.clock().now());
+  }
+
+  // The key the liveness write uses. The model interns keys when its own clients start
+  // operations; this client is the runner's, so it interns its one key itself. `keys()` is
+  // read-only for checkers, but the table is the cluster's own (non-const) member.
+  storage::key_id progress_key() {
+    return const_cast<storage::key_table&>(model_.keys()).intern("final-check-progress");
+  }
+
   // Liveness: once everything is healed, a new transaction must commit within a bound: up to
-  // `progress_attempts` tries of op_timeout each (a try may meet a writer that is just being
-  // fenced and re-recovering, and end indeterminate).
+  // `progress_attempts` tries of `final_check_op_timeout` each (a try may meet a writer that is
+  // just being fenced and re-recovering, and end indeterminate).
   static constexpr int progress_attempts = 3;
   bool require_progress() {
     for (int attempt = 0; attempt < progress_attempts; ++attempt) {
-      bool committed = false;
-      model_.write("final-check", {{"final-check-progress", attempt + 1}},
-                   [&committed](const check::operation& op) {
-                     committed = op.status == check::op_status::ok;
-                   });
-      advance_to(model_.clock().now() + plan_.settings.op_timeout);
-      if (committed) return true;
+      check::operation write;
+      write.kind = check::op_kind::write;
+      write.puts.emplace_back(progress_key(), attempt + 1);
+      auto outcome = std::make_shared<std::optional<check::op_status>>();
+      start_final_operation(std::move(write),
+                            [outcome](const check::operation& op) { *outcome = op.status; });
+      advance_until([&outcome] { return outcome->has_value(); }, final_check_op_timeout);
+      if (*outcome == check::op_status::ok) return true;
     }
     result_.final_check_failure = "after healing, no write was acknowledged in " +
                                   std::to_string(progress_attempts) + " tries of " +
-                                  sim::to_string(plan_.settings.op_timeout) + " (no progress)";
+                                  sim::to_string(final_check_op_timeout) + " (no progress)";
     report({-1, model_.clock().now(), "final check", "no progress", false, {}});
     return false;
   }
 
-  // Reads back every key any write touched, through the writer; the invariants judge what comes
-  // back (a read that started after an acknowledgement must see it). A read refused while the
-  // writer is briefly re-recovering is asked again, up to `progress_attempts` rounds.
+  // Reads back every key any write touched, through the writer, `read_back_batch` at a time;
+  // the invariants judge what comes back (a read that started after an acknowledgement must see
+  // it). A read refused while the writer is briefly re-recovering is asked again, up to
+  // `progress_attempts` rounds.
   void read_back_every_key() {
     std::set<std::string> pending;
     for (const check::operation& op : model_.history().operations()) {
@@ -269,14 +323,10 @@ class runner {
     }
     const std::size_t keys = pending.size();
     for (int round = 0; round < progress_attempts && !pending.empty(); ++round) {
-      std::set<std::string> answered;
-      for (const std::string& key : pending) {
-        model_.read("final-check", key, "", [&answered, key](const check::operation& op) {
-          if (op.status == check::op_status::ok) answered.insert(key);
-        });
+      const std::vector<std::string> asked(pending.begin(), pending.end());
+      for (std::size_t first = 0; first < asked.size(); first += read_back_batch) {
+        read_back_batch_of(asked, first, pending);
       }
-      advance_to(model_.clock().now() + plan_.settings.op_timeout * static_cast<int>(pending.size()));
-      for (const std::string& key : answered) pending.erase(key);
     }
     if (!pending.empty()) {
       result_.final_check_failure = std::to_string(pending.size()) +
@@ -285,6 +335,31 @@ class runner {
     report({-1, model_.clock().now(), "final check",
             "read back " + std::to_string(keys) + " key(s)",
             result_.violations.empty() && pending.empty(), {}});
+  }
+
+  // Reads `keys[first, first + read_back_batch)` and waits until each is answered or timed out
+  // (reads are sequential on one client: at most one timeout each); answered keys leave
+  // `pending`.
+  void read_back_batch_of(const std::vector<std::string>& keys, std::size_t first,
+                          std::set<std::string>& pending) {
+    const std::size_t count = std::min(read_back_batch, keys.size() - first);
+    struct tally {
+      std::size_t completed = 0;
+      std::vector<std::string> answered;
+    };
+    auto seen = std::make_shared<tally>();
+    for (std::size_t index = first; index < first + count; ++index) {
+      check::operation read;
+      read.kind = check::op_kind::read;
+      read.key = *model_.keys().find(keys[index]);
+      start_final_operation(std::move(read), [seen, key = keys[index]](const check::operation& op) {
+        ++seen->completed;
+        if (op.status == check::op_status::ok) seen->answered.push_back(key);
+      });
+    }
+    advance_until([&seen, count] { return seen->completed == count; },
+                  final_check_op_timeout * static_cast<std::int64_t>(count));
+    for (const std::string& key : seen->answered) pending.erase(key);
   }
 
   scenario plan_;
@@ -296,6 +371,7 @@ class runner {
   listener on_report_;
   sim::time_point last_step_at_{};
   int steps_performed_ = 0;
+  std::unique_ptr<db::client> final_client_;  // made by the final check (final_client())
 };
 
 }  // namespace aurora::harness

@@ -31,13 +31,32 @@
 
 namespace aurora::harness {
 
-// Named bounds of the language: a scenario that exceeds one is rejected with a message.
+// Named bounds of the language: a scenario that exceeds one is rejected with a message. They
+// are chosen so that whatever the parser accepts runs to a verdict: no accepted value reaches a
+// limit of the model at run time (docs/scenario-extensions.md, "Limits", says why each is what
+// it is).
 struct scenario_limits {
   static constexpr std::size_t max_bytes = 16u << 20;  // 16 MiB of text
+  // Also the most operations one client can have queued (db::client::queue_max is at least this).
   static constexpr std::size_t max_steps = 100'000;
   static constexpr std::size_t max_puts_per_write = 1'000;
+  static constexpr std::size_t max_clients = 10'000;  // distinct clients, the default c1 included
+  static constexpr std::size_t max_keys = 10'000;     // distinct keys, written or read
   static constexpr std::size_t max_name_length = 64;
   static constexpr std::size_t max_errors = 20;  // the parser stops reporting after this many
+  // Any duration, and so any step time: 400 days, above the 35 days and 72 hours SCENARIO.md
+  // version 2 needs, and so far below 2^63 microseconds (292,000 years) that sums of a few
+  // durations cannot overflow. A run costs wall time in proportion to its simulated span (idle
+  // gossip: about 6,300 events per simulated second per protection group).
+  static constexpr sim::duration max_duration = sim::s(400LL * 24 * 60 * 60);
+  // op_timeout: the run waits this long after its last step, so it costs like a step that late.
+  static constexpr sim::duration max_op_timeout = sim::s(3'600);
+  // `delay` and `slow`: every message sent meanwhile stays in flight this much longer, and
+  // messages in flight hold memory (about 0.5 GB for 10s with 64 protection groups).
+  static constexpr sim::duration max_message_delay = sim::s(10);
+  // LSN allocation limit: each recovery moves the next LSN up by at most LAL, so 64-bit LSN
+  // arithmetic stays exact for billions of recoveries (db::max_lal, db/cluster.hpp).
+  static constexpr std::int64_t max_lal = 1'000'000'000;
   static constexpr int max_protection_groups = storage::max_protection_groups;  // 64
   // A protection group has two segments in each AZ, so an AZ needs two nodes; at most 9 keeps
   // node names one letter and one digit (a1..c9).
@@ -103,6 +122,8 @@ struct scenario {
 };
 
 inline constexpr std::string_view default_client = "c1";
+// The client the final check runs its own operations as (harness/runner.hpp); no step may use it.
+inline constexpr std::string_view final_check_client = "final-check";
 
 inline std::string_view client_of(const step& value) {
   return value.as_client ? std::string_view(*value.as_client) : default_client;

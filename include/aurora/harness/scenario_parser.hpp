@@ -10,7 +10,9 @@
 // The parser is total: any input, however malformed (it is fuzzed), returns either a scenario or
 // errors. It never reads out of bounds, never loops, and throws nothing but std::bad_alloc.
 // Names are checked against the configuration; `config` lines must precede the first step, so
-// the configuration is final when steps are read. What it leaves out: running anything.
+// the configuration is final when steps are read. Every bound of `scenario_limits` is checked
+// here (durations, LAL, steps, distinct clients and keys), so that whatever the parser accepts
+// runs to a verdict without reaching a limit of the model. What it leaves out: running anything.
 #pragma once
 
 #include <charconv>
@@ -19,6 +21,7 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -233,7 +236,14 @@ inline bool is_letters(std::string_view text) {
   return true;
 }
 
-// `<digits><unit>` with unit us, ms or s: `250us`, `5ms`, `2s`. `what` names the duration.
+// "34560000s, which is 400 days": the largest duration, as the messages name it.
+inline std::string max_duration_text() {
+  const std::int64_t seconds = scenario_limits::max_duration.count_us() / 1'000'000;
+  return std::to_string(seconds) + "s, which is " + std::to_string(seconds / 86'400) + " days";
+}
+
+// `<digits><unit>` with unit us, ms or s: `250us`, `5ms`, `2s`, at most
+// `scenario_limits::max_duration`. `what` names the duration.
 inline sim::duration parse_duration(const token& value, std::string_view what) {
   if (value.kind != token_kind::word) fail_expected(value, what);
   const std::string_view text = value.text;
@@ -255,10 +265,22 @@ inline sim::duration parse_duration(const token& value, std::string_view what) {
   }
   std::int64_t count = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + digits_end, count);
-  if (error != std::errc() || count > std::numeric_limits<std::int64_t>::max() / scale) {
-    fail(value, bad + "too large (at most 9223372036854775807us)");
+  if (error != std::errc() || count > scenario_limits::max_duration.count_us() / scale) {
+    fail(value, bad + "too large (at most " + max_duration_text() + ")");
   }
   return sim::us(count * scale);
+}
+
+// A duration no longer than `max`, named `what` in the message: "delay must be at most 10s, not
+// 11s".
+inline sim::duration parse_bounded_duration(const token& value, std::string_view expected,
+                                            std::string_view what, sim::duration max) {
+  const sim::duration result = parse_duration(value, expected);
+  if (result > max) {
+    fail(value, std::string(what) + " must be at most " + sim::to_string(max) + ", not " +
+                    sim::to_string(result));
+  }
+  return result;
 }
 
 // `<digits>%` from 0 to 100.
@@ -487,12 +509,14 @@ class scenario_parser {
     } else if (key == "replicas") {
       settings.replicas = parse_bounded(value, key, 0, scenario_limits::max_replicas);
     } else if (key == "op_timeout") {
-      settings.op_timeout = parse_duration(value, "a duration for op_timeout, e.g. 500ms");
+      settings.op_timeout = parse_bounded_duration(value, "a duration for op_timeout, e.g. 500ms",
+                                                   "op_timeout", scenario_limits::max_op_timeout);
       if (settings.op_timeout <= sim::us(0)) fail(value, "op_timeout must be positive, not 0");
     } else if (key == "lal") {
       settings.lal = parse_int64(value, "an integer for lal");
-      if (*settings.lal < 1) {
-        fail(value, "lal must be at least 1, not " + std::to_string(*settings.lal));
+      if (*settings.lal < 1 || *settings.lal > scenario_limits::max_lal) {
+        fail(value, "lal must be 1.." + std::to_string(scenario_limits::max_lal) + ", not " +
+                        std::to_string(*settings.lal));
       }
     } else {
       settings.variant = parse_variant(value);
@@ -526,10 +550,44 @@ class scenario_parser {
                      sim::to_string(previous.at) + " (line " + std::to_string(previous.line) +
                      "): times must not decrease");
     }
+    const token verb = cursor.peek();
+    step_keys_.clear();
     value.what = parse_action(cursor);
-    parse_suffix(cursor, value);
+    const token client = parse_suffix(cursor, value);
+    if (is_client_operation(value.what)) {
+      note_client(client.kind == token_kind::end ? verb : client, client_of(value));
+    }
     value.line = line_;
     result_.steps.push_back(std::move(value));
+    for (const std::string_view key : step_keys_) keys_seen_.emplace(key);
+  }
+
+  // ---- Distinct keys and clients -------------------------------------------------------------
+
+  // A key of the step being parsed; new keys are counted once the whole step has parsed.
+  void note_key(const token& key) {
+    if (keys_seen_.contains(key.text)) return;
+    if (keys_seen_.size() + step_keys_.size() >= scenario_limits::max_keys) {
+      fail(key, "too many keys: " + describe(key) + " would be key " +
+                    std::to_string(scenario_limits::max_keys + 1) + " of the scenario (at most " +
+                    std::to_string(scenario_limits::max_keys) + " distinct keys)");
+    }
+    step_keys_.push_back(key.text);
+  }
+
+  // The step's client (`as`, or the default c1 at the action), last in the step.
+  void note_client(const token& at, std::string_view name) {
+    if (name == final_check_client) {
+      fail(at, "'" + std::string(name) +
+                   "' is reserved for the final check's own client: choose another client name");
+    }
+    if (clients_seen_.contains(name)) return;
+    if (clients_seen_.size() >= scenario_limits::max_clients) {
+      fail(at, "too many clients: '" + std::string(name) + "' would be client " +
+                   std::to_string(scenario_limits::max_clients + 1) + " of the scenario (at most " +
+                   std::to_string(scenario_limits::max_clients) + " distinct clients)");
+    }
+    clients_seen_.emplace(name);
   }
 
   action parse_action(token_cursor& cursor) {
@@ -550,7 +608,7 @@ class scenario_parser {
   }
 
   // `write k=v [k=v ...]`: pairs go on while a word is followed by `=`.
-  static write_op parse_write(token_cursor& cursor) {
+  write_op parse_write(token_cursor& cursor) {
     write_op value;
     std::map<std::string_view, int, std::less<>> seen;
     do {
@@ -568,14 +626,16 @@ class scenario_parser {
         fail(key, "too many keys in one write (at most " +
                       std::to_string(scenario_limits::max_puts_per_write) + ")");
       }
+      note_key(key);
       value.puts.emplace_back(std::string(key.text), number);
     } while (cursor.peek().kind == token_kind::word && cursor.peek(1).kind == token_kind::equals);
     return value;
   }
 
-  read_op parse_read(token_cursor& cursor) const {
+  read_op parse_read(token_cursor& cursor) {
     const token key = cursor.next();
     check_key(key, "read");
+    note_key(key);
     read_op value{std::string(key.text), std::nullopt};
     if (!cursor.peek_word("from")) return value;
     cursor.next();
@@ -602,11 +662,15 @@ class scenario_parser {
     if (word == "duplicate") return sim::message_duplication{parse_percent(cursor.next())};
     if (word == "delay") {
       const int percent = parse_percent(cursor.next());
-      return sim::message_delay{percent, parse_duration(cursor.next(), "a delay, e.g. 5ms")};
+      return sim::message_delay{percent,
+                                parse_bounded_duration(cursor.next(), "a delay, e.g. 5ms", "delay",
+                                                       scenario_limits::max_message_delay)};
     }
     if (word == "slow") {
       std::string node = parse_name(cursor, storage_nodes | instances, "slow");
-      return sim::slow{std::move(node), parse_duration(cursor.next(), "a delay, e.g. 10ms")};
+      return sim::slow{std::move(node),
+                       parse_bounded_duration(cursor.next(), "a delay, e.g. 10ms", "slow",
+                                              scenario_limits::max_message_delay)};
     }
     if (verb.kind == token_kind::end) fail_expected(verb, "an action after the time");
     fail(verb, "unknown action " + describe(verb) +
@@ -693,12 +757,14 @@ class scenario_parser {
 
   // ---- `as` and `expect` ---------------------------------------------------------------------
 
-  static void parse_suffix(token_cursor& cursor, step& value) {
+  // Returns the client's token (`end` when there is no `as`).
+  static token parse_suffix(token_cursor& cursor, step& value) {
     const bool fault = !is_client_operation(value.what);
+    token client;
     if (cursor.peek_word("as")) {
       const token keyword = cursor.next();
       if (fault) fail(keyword, "'as' applies only to client operations (read, write), not faults");
-      const token client = cursor.next();
+      client = cursor.next();
       if (client.kind != token_kind::word || !is_name(client.text)) {
         fail_expected(client, "a client name after 'as' ([a-z][a-z0-9_-]*, at most " +
                                   std::to_string(scenario_limits::max_name_length) +
@@ -712,6 +778,7 @@ class scenario_parser {
       value.expect = parse_outcome(cursor.next(), value.what);
     }
     check_step_end(cursor.peek(), value);
+    return client;
   }
 
   static void check_step_end(const token& rest, const step& value) {
@@ -757,6 +824,9 @@ class scenario_parser {
   int seed_line_ = 0;        // where `seed` was given, 0 if not yet
   int first_step_line_ = 0;  // the first `at` line, 0 if none yet: the header is over after it
   std::map<std::string, int, std::less<>> config_key_lines_;  // config key -> its line
+  std::set<std::string, std::less<>> keys_seen_;              // distinct keys of the steps so far
+  std::set<std::string, std::less<>> clients_seen_;  // distinct clients of the steps so far
+  std::vector<std::string_view> step_keys_;          // keys new in the step being parsed
 };
 
 }  // namespace detail
