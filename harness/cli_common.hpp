@@ -1,12 +1,16 @@
-// Small pieces shared by the subcommands of aurora-harness: reading a scenario file, parsing
-// `A..B` ranges, printing simulated times, and running Graphviz `dot`.
+// Small pieces shared by the subcommands of aurora-harness: reading a scenario file, checking
+// output paths before anything runs, parsing `A..B` ranges and seeds, printing simulated times,
+// and running Graphviz `dot`.
 //
 // Every problem with the command line or its files is a `usage_error` (exit status 2), with a
 // message that names the file or option; the subcommands never print a stack of errors for one
-// mistake. Nothing here reads the wall clock.
+// mistake, and find every such problem before a run starts, so that a run is never thrown away
+// for want of a writable output. Nothing here reads the wall clock.
 #pragma once
 
+#include <fcntl.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,6 +28,7 @@
 #include <system_error>
 #include <vector>
 
+#include "aurora/db/teaching_variant.hpp"
 #include "aurora/harness/scenario_parser.hpp"
 #include "aurora/sim/assert.hpp"
 #include "aurora/sim/time.hpp"
@@ -80,12 +85,75 @@ inline std::ofstream open_output(const std::string& path, std::string_view optio
   return out;
 }
 
+// Checks, before anything runs, that the file `path` can be written: an existing file must open
+// for writing (it is not truncated here), a new one must be creatable in an existing directory
+// (it is created and removed again). Otherwise a usage_error names the option and the path.
+inline void check_output_file(const std::string& path, std::string_view option) {
+  namespace fs = std::filesystem;
+  const std::string bad = std::string(option) + ": cannot write '" + path + "': ";
+  std::error_code error;
+  if (fs::is_directory(path, error)) throw usage_error(bad + "it is a directory");
+  const fs::path folder = fs::path(path).parent_path();
+  if (!folder.empty() && !fs::is_directory(folder, error)) {
+    const bool exists = fs::exists(folder, error);
+    throw usage_error(bad + "'" + folder.string() + "' " +
+                      (exists ? "is not a directory" : "does not exist"));
+  }
+  if (fs::exists(path, error)) {
+    errno = 0;
+    const std::ofstream probe(path, std::ios::binary | std::ios::app);
+    if (!probe) throw usage_error(bad + std::strerror(errno != 0 ? errno : EACCES));
+    return;
+  }
+  const int probe = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (probe < 0) throw usage_error(bad + std::strerror(errno));
+  ::close(probe);
+  ::unlink(path.c_str());
+}
+
+// Checks, before anything runs, that files can be made in the directory `path`, which may not
+// exist yet: its nearest existing ancestor must be a directory in which a directory can be
+// created (a probe directory is created and removed again).
+inline void check_output_directory(const std::string& path, std::string_view option) {
+  namespace fs = std::filesystem;
+  const std::string bad = std::string(option) + ": cannot write into '" + path + "': ";
+  std::error_code error;
+  fs::path existing = path;
+  while (!existing.empty() && !fs::exists(existing, error)) existing = existing.parent_path();
+  if (existing.empty()) existing = ".";
+  if (!fs::is_directory(existing, error)) {
+    throw usage_error(bad + "'" + existing.string() + "' is not a directory");
+  }
+  std::string probe = (existing / ".aurora-harness-probe-XXXXXX").string();
+  if (::mkdtemp(probe.data()) == nullptr) {
+    throw usage_error(bad + "'" + existing.string() + "': " + std::strerror(errno));
+  }
+  ::rmdir(probe.c_str());
+}
+
+// "safe, write-quorum-3, ...": every teaching variant name, for help texts and messages.
+inline std::string teaching_variant_list() {
+  std::string known;
+  for (const std::string_view each : db::teaching_variant_names) {
+    known += (known.empty() ? "" : ", ") + std::string(each);
+  }
+  return known;
+}
+
 inline std::optional<std::uint64_t> parse_unsigned(std::string_view text) {
   std::uint64_t value = 0;
   if (text.empty()) return std::nullopt;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
   return value;
+}
+
+// `--seed N`: 0 to 2^64 - 1 in decimal. Taken as text, because CLI11 would turn `-1` and
+// `18446744073709551616` into 2^64 - 1 without a word.
+inline std::uint64_t parse_seed_option(std::string_view text) {
+  if (const auto seed = parse_unsigned(text)) return *seed;
+  throw usage_error("--seed: expected an integer from 0 to 18446744073709551615, found '" +
+                    std::string(text) + "'");
 }
 
 // `A..B` (both included), `A..` or `..B` (open ends, when allowed), or a single `A`.

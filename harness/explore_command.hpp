@@ -152,6 +152,18 @@ struct explore_plan {
   harness::explore_shape shape = harness::explore_shape::fixed;
 };
 
+// Saves a failing seed; a file system error (the disk filled up, the directory was removed
+// since explore checked it) is reported with the seed, not thrown out of a worker thread.
+inline void try_save_failure(const harness::explore_result& run, const explore_settings& settings,
+                             seed_outcome& outcome) {
+  try {
+    save_failure(run, settings, outcome);
+  } catch (const std::exception& error) {
+    outcome.saved_as.clear();
+    outcome.replay_note = std::string("could not save the failure: ") + error.what();
+  }
+}
+
 inline seed_outcome explore_seed(std::uint64_t seed, const explore_settings& settings,
                                  const explore_plan& plan) {
   const auto started = std::chrono::steady_clock::now();
@@ -173,7 +185,7 @@ inline seed_outcome explore_seed(std::uint64_t seed, const explore_settings& set
     }
     if (run.result.final_check_failure) outcome.invariants.push_back("final check");
     if (run.aborted) outcome.invariants.push_back("event limit");
-    save_failure(run, settings, outcome);
+    try_save_failure(run, settings, outcome);
   }
   outcome.wall_ms = std::chrono::duration<double, std::milli>(finished - started).count();
   return outcome;
@@ -193,9 +205,13 @@ struct explore_totals {
 inline void print_failure(const seed_outcome& each) {
   std::cout << "seed " << each.seed << ": FAIL\n";
   for (const std::string& problem : each.problems) std::cout << "  " << problem << '\n';
-  std::cout << "  saved: " << each.saved_as << " (and .jsonl, .dot beside it)\n";
+  if (!each.saved_as.empty()) {
+    std::cout << "  saved: " << each.saved_as << " (and .jsonl, .dot beside it)\n";
+  }
   if (!each.replay_note.empty()) std::cout << "  WARNING: " << each.replay_note << '\n';
-  std::cout << "  reproduce: aurora-harness run " << each.saved_as << '\n';
+  if (!each.saved_as.empty()) {
+    std::cout << "  reproduce: aurora-harness run " << each.saved_as << '\n';
+  }
 }
 
 inline void add_to_totals(explore_totals& totals, seed_outcome each) {
@@ -369,6 +385,7 @@ inline int explore_command(const explore_settings& settings) {
   const std::uint64_t count = *seeds.to - *seeds.from + 1;  // 0 when the range is every seed
   check_explore_bounds(settings, count);
   const explore_plan plan = parse_explore_plan(settings);
+  check_output_directory(settings.out_dir, "--out");
   std::cout << "explore seeds " << *seeds.from << ".." << *seeds.to << " steps=" << settings.steps
             << " profile=" << settings.profile << " variant=" << db::to_string(plan.variant)
             << " cluster=" << settings.cluster << " jobs=" << settings.jobs

@@ -7,11 +7,13 @@
 //   aurora-harness explore --seeds A..B   swarm testing: one random faulty run per seed
 // Every run prints its seed first and, on failure, the exact command that reproduces it.
 // Exit status: 0 pass, 1 a run failed (an expectation, an invariant, the final check),
-// 2 a usage error (bad option, unreadable or malformed scenario, missing Graphviz).
+// 2 a usage error (bad option, unreadable or malformed scenario, an output that cannot be
+// written, missing Graphviz), always found before anything runs.
 // The subcommands live in run_command.hpp and explore_command.hpp; docs/harness.md is the
 // reference for every option.
 #include <CLI/CLI.hpp>
 #include <exception>
+#include <filesystem>
 #include <iostream>
 #include <string>
 
@@ -23,15 +25,18 @@ namespace {
 
 using namespace aurora;
 
-constexpr const char* variant_help =
-    "Run an unsafe teaching variant instead of the scenario's: safe, write-quorum-3, "
-    "read-quorum-2, ack-before-vdl, no-truncation, no-epoch-fencing, read-below-scl";
+// The help of --variant, from the list of variants itself (db/teaching_variant.hpp).
+std::string variant_help(const std::string& what) {
+  return what + ": " + cli::teaching_variant_list();
+}
 
-void add_run(CLI::App& app, cli::run_settings& settings, std::uint64_t& seed) {
+void add_run(CLI::App& app, cli::run_settings& settings, std::string& seed) {
   CLI::App* run = app.add_subcommand("run", "Run a scenario, print each step, judge the run");
   run->add_option("file", settings.file, "The scenario file (.scn)")->required();
-  run->add_option("--seed", seed, "PRNG seed (overrides the scenario's `seed`)");
-  run->add_option("--variant", settings.variant, variant_help);
+  run->add_option("--seed", seed,
+                  "PRNG seed, 0 to 18446744073709551615 (overrides the scenario's `seed`)");
+  run->add_option("--variant", settings.variant,
+                  variant_help("Run an unsafe teaching variant instead of the scenario's"));
   run->add_option("--jsonl", settings.jsonl_path, "Write the trace as JSON Lines to FILE");
   run->add_option("--dot", settings.dot_path, "Write the space-time diagram (Graphviz DOT)");
   run->add_option("--svg", settings.svg_path, "Render the diagram to SVG with Graphviz dot");
@@ -66,8 +71,7 @@ void add_explore(CLI::App& app, cli::explore_settings& settings) {
                    "any number of crashes and partitions)")
       ->capture_default_str();
   explore->add_option("--variant", settings.variant,
-                      "Model to explore (default safe): safe, write-quorum-3, read-quorum-2, "
-                      "ack-before-vdl, no-truncation, no-epoch-fencing, read-below-scl");
+                      variant_help("Model to explore (default safe)"));
   explore->add_option("--jobs,-j", settings.jobs, "Seeds run in parallel, one thread each")
       ->capture_default_str();
   explore
@@ -91,11 +95,11 @@ int check_command(const std::string& file) {
 }
 
 // Runs the chosen subcommand; every usage problem becomes exit status 2 with one message.
-int dispatch(CLI::App& app, cli::run_settings& run, std::uint64_t seed,
+int dispatch(CLI::App& app, cli::run_settings& run, const std::string& seed,
              const std::string& check_file, const cli::explore_settings& explore) {
   try {
     if (app.got_subcommand("run")) {
-      if (app.get_subcommand("run")->count("--seed") > 0) run.seed = seed;
+      if (app.get_subcommand("run")->count("--seed") > 0) run.seed = cli::parse_seed_option(seed);
       return cli::run_command(run);
     }
     if (app.got_subcommand("check")) return check_command(check_file);
@@ -104,6 +108,9 @@ int dispatch(CLI::App& app, cli::run_settings& run, std::uint64_t seed,
     std::cerr << errors.what();
     return cli::exit_usage;
   } catch (const usage_error& error) {
+    std::cerr << "aurora-harness: " << error.what() << '\n';
+    return cli::exit_usage;
+  } catch (const std::filesystem::filesystem_error& error) {
     std::cerr << "aurora-harness: " << error.what() << '\n';
     return cli::exit_usage;
   }
@@ -121,7 +128,7 @@ int main(int argc, char** argv) {
   });
   app.footer("Exit status: 0 pass, 1 fail, 2 usage error. See docs/harness.md.");
   cli::run_settings run;
-  std::uint64_t seed = 0;
+  std::string seed;
   std::string check_file;
   cli::explore_settings explore;
   add_run(app, run, seed);

@@ -39,11 +39,16 @@ struct run_settings {
 
 inline db::teaching_variant parse_variant_option(const std::string& name) {
   if (const auto variant = db::parse_teaching_variant(name)) return *variant;
-  std::string known;
-  for (const std::string_view each : db::teaching_variant_names) {
-    known += (known.empty() ? "" : ", ") + std::string(each);
-  }
-  throw usage_error("--variant: unknown variant '" + name + "': expected one of " + known);
+  throw usage_error("--variant: unknown variant '" + name + "': expected one of " +
+                    teaching_variant_list());
+}
+
+// Every output the run will write, checked before it starts (a run is not thrown away because
+// its trace cannot be saved).
+inline void check_outputs(const run_settings& settings) {
+  if (!settings.jsonl_path.empty()) check_output_file(settings.jsonl_path, "--jsonl");
+  if (!settings.dot_path.empty()) check_output_file(settings.dot_path, "--dot");
+  if (!settings.svg_path.empty()) check_output_file(settings.svg_path, "--svg");
 }
 
 // "config protection_groups=1 nodes_per_az=2 replicas=0 op_timeout=1s lal=1000 variant=safe":
@@ -264,6 +269,7 @@ inline int run_command(const run_settings& settings) {
   }
   const std::string dot_program = settings.svg_path.empty() ? std::string() : require_dot();
   const harness::scenario plan = load_scenario(settings.file);
+  check_outputs(settings);
   const db::cluster_config config = harness::cluster_config_for(plan, options);
   const trace::dot_options window = dot_options_for(settings, config.seed, config.variant);
 
