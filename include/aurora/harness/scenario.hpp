@@ -24,6 +24,7 @@
 #include <variant>
 #include <vector>
 
+#include "aurora/db/cluster.hpp"
 #include "aurora/db/teaching_variant.hpp"
 #include "aurora/sim/fault.hpp"
 #include "aurora/sim/time.hpp"
@@ -55,8 +56,8 @@ struct scenario_limits {
   // messages in flight hold memory (about 0.5 GB for 10s with 64 protection groups).
   static constexpr sim::duration max_message_delay = sim::s(10);
   // LSN allocation limit: each recovery moves the next LSN up by at most LAL, so 64-bit LSN
-  // arithmetic stays exact for billions of recoveries (db::max_lal, db/cluster.hpp).
-  static constexpr std::int64_t max_lal = 1'000'000'000;
+  // arithmetic stays exact for billions of recoveries (the model's own bound, db/cluster.hpp).
+  static constexpr auto max_lal = static_cast<std::int64_t>(db::max_lal);
   static constexpr int max_protection_groups = storage::max_protection_groups;  // 64
   // A protection group has two segments in each AZ, so an AZ needs two nodes; at most 9 keeps
   // node names one letter and one digit (a1..c9).
