@@ -30,6 +30,7 @@
 #include "aurora/db/cluster.hpp"
 #include "aurora/db/control_plane.hpp"
 #include "aurora/db/instance.hpp"
+#include "aurora/db/limits.hpp"
 #include "aurora/db/lsn_points.hpp"
 #include "aurora/db/recovery.hpp"
 #include "aurora/db/teaching_variant.hpp"
@@ -37,6 +38,7 @@
 
 #include "aurora/check/history.hpp"
 #include "aurora/check/invariants.hpp"
+#include "aurora/check/linearizability.hpp"
 
 #include "aurora/trace/dot_writer.hpp"
 #include "aurora/trace/event.hpp"

@@ -26,6 +26,7 @@
 #include "aurora/db/client.hpp"
 #include "aurora/db/control_plane.hpp"
 #include "aurora/db/instance.hpp"
+#include "aurora/db/limits.hpp"
 #include "aurora/db/teaching_variant.hpp"
 #include "aurora/db/wire.hpp"
 #include "aurora/sim/network.hpp"
@@ -52,11 +53,6 @@ struct cluster_config {
   bool trace = false;
 };
 
-constexpr int max_replicas = 15;
-// The largest LSN allocation limit: each recovery moves the next LSN up by at most LAL, so LSN
-// arithmetic (64 bits) stays exact for billions of recoveries. Production uses 10 million
-// [P17 §4.2.1].
-inline constexpr lsn max_lal = 1'000'000'000;
 
 // One segment as a checker sees it.
 struct segment_view {

@@ -24,7 +24,7 @@
 #include <variant>
 #include <vector>
 
-#include "aurora/db/cluster.hpp"
+#include "aurora/db/limits.hpp"
 #include "aurora/db/teaching_variant.hpp"
 #include "aurora/sim/fault.hpp"
 #include "aurora/sim/time.hpp"
@@ -56,14 +56,14 @@ struct scenario_limits {
   // messages in flight hold memory (about 0.5 GB for 10s with 64 protection groups).
   static constexpr sim::duration max_message_delay = sim::s(10);
   // LSN allocation limit: each recovery moves the next LSN up by at most LAL, so 64-bit LSN
-  // arithmetic stays exact for billions of recoveries (the model's own bound, db/cluster.hpp).
+  // arithmetic stays exact for billions of recoveries (the model's own bound, db/limits.hpp).
   static constexpr auto max_lal = static_cast<std::int64_t>(db::max_lal);
   static constexpr int max_protection_groups = storage::max_protection_groups;  // 64
   // A protection group has two segments in each AZ, so an AZ needs two nodes; at most 9 keeps
   // node names one letter and one digit (a1..c9).
   static constexpr int min_nodes_per_az = 2;
   static constexpr int max_nodes_per_az = storage::max_nodes_per_az;  // 9
-  static constexpr int max_replicas = 15;  // SCENARIO.md: db2..db16 (db::max_replicas)
+  static constexpr int max_replicas = db::max_replicas;  // SCENARIO.md: db2..db16
 };
 
 // The `config` keys. Defaults are SCENARIO.md's; `lal` unset means the model's own default.
