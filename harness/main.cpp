@@ -1,7 +1,7 @@
 // aurora-harness: the command-line fault harness of the aurora toolkit.
 //
-// It drives the deterministic model of Aurora's quorum storage (DESIGN.md §3) from scenario
-// files (../shared/SCENARIO.md and docs/scenario-extensions.md) and from random seeds:
+// It drives the deterministic model of Aurora's quorum storage (docs/harness.md) from scenario
+// files (docs/scenario-language.md and docs/scenario-extensions.md) and from random seeds:
 //   aurora-harness run FILE.scn      replay a scenario, print its story, judge it, draw it
 //   aurora-harness check FILE.scn    parse and validate a scenario without running it
 //   aurora-harness explore --seeds A..B   swarm testing: one random faulty run per seed

@@ -1,4 +1,4 @@
-// Properties of the scenario language (../shared/SCENARIO.md, DESIGN.md §4):
+// Properties of the scenario language (docs/scenario-language.md):
 //  1. printing a valid scenario and parsing the text gives back an equal scenario, for generated
 //     scenarios that use every action, every config key and names valid for their config;
 //  2. the parser is total: on any line soup built from the language's own tokens it returns

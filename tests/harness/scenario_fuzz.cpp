@@ -1,4 +1,4 @@
-// libFuzzer target for the scenario parser (../shared/SCENARIO.md; DESIGN.md §4: the parser
+// libFuzzer target for the scenario parser (docs/scenario-language.md; the parser
 // "never crashes, and printing a parsed scenario gives back an equivalent scenario").
 //
 // For every input: parse it; errors must be well formed (`file:line:column: message`, the line

@@ -1,4 +1,4 @@
-// Tests of the scenario language (../shared/SCENARIO.md): every statement form parses to the
+// Tests of the scenario language (docs/scenario-language.md): every statement form parses to the
 // expected value, every malformed input gives its exact `file:line:column: message`, and the
 // printer writes the canonical form. Property-based roundtrip tests live in
 // property-tests/scenario_roundtrip_property.cpp, the fuzz target in scenario_fuzz.cpp.
@@ -219,7 +219,7 @@ TEST(scenario_lexical, steps_may_share_a_time_and_keep_file_order) {
   EXPECT_EQ(parsed.steps[1].what, action(sim::restart{node("b1")}));
 }
 
-// ---- The example of SCENARIO.md, verbatim ------------------------------------------------------
+// ---- The example of docs/scenario-language.md, verbatim -----------------------------------------
 
 constexpr std::string_view example =
     R"(# AZ+1: lose zone a and one more node; writes stall but nothing acknowledged is lost

@@ -1,4 +1,4 @@
-// Tests of the two trace formats (../shared/TRACE.md): JSON Lines byte for byte, and the
+// Tests of the two trace formats (docs/trace-events.md): JSON Lines byte for byte, and the
 // Graphviz space-time diagram's structure, windowing, determinism and warning-free rendering.
 #include <gtest/gtest.h>
 
@@ -238,7 +238,7 @@ TEST(jsonl, writes_the_trace_md_history_example_byte_for_byte) {
   client(2150, "ok", "c1", "write", {{"x", 1}});
   client(3000, "invoke", "c2", "read", {{"x", std::nullopt}});
   client(3410, "ok", "c2", "read", {{"x", 1}});
-  // Copied from TRACE.md, "Client history".
+  // Copied from docs/trace-events.md, "Client history".
   const std::string expected =
       R"({"t_us":0,"kind":"invoke","process":"c1","op":"write","value":{"x":1}}
 {"t_us":2150,"kind":"ok","process":"c1","op":"write","value":{"x":1}}

@@ -1,4 +1,4 @@
-// Tutorial 1: the quorum table of DESIGN.md §2.1, computed live on the model.
+// Tutorial 1: the quorum table of [P17 §2.1] (tutorial 1, step 4), computed live on the model.
 //
 // Aurora keeps 6 copies of every protection group (2 in each of 3 AZs), acknowledges a write
 // once 4 copies have it, and recovers from any 3 [P17 §2.1]. This program does not print that

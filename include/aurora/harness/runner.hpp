@@ -1,6 +1,6 @@
 // The scenario runner: executes a parsed scenario on the model and judges it.
 //
-// ../shared/SCENARIO.md fixes the semantics: steps start at their (absolute, non-decreasing)
+// docs/scenario-language.md fixes the semantics: steps start at their (absolute, non-decreasing)
 // times in file order; a client operation's `expect` is judged when it completes (within
 // `op_timeout`, or it counts as unavailable); every invariant (check/invariants.hpp) is checked
 // after every step; then the final check heals every partition, restarts every crashed node and
@@ -220,7 +220,7 @@ class runner {
     }
   }
 
-  // SCENARIO.md "The final check". Its own operations run as the client `final-check`
+  // docs/scenario-language.md §8. Its own operations run as the client `final-check`
   // (harness::final_check_client), which the runner owns, with their own timeout
   // `final_check_op_timeout` whatever the scenario's op_timeout: a scenario may set
   // `op_timeout=1us` so that every step is unavailable, and the final check must still be able
@@ -243,7 +243,7 @@ class runner {
     if (require_progress()) read_back_every_key();
   }
 
-  // How long the final check's client waits for each answer: as SCENARIO.md's default
+  // How long the final check's client waits for each answer: as the language's default
   // op_timeout, and independent of the scenario's.
   static constexpr sim::duration final_check_op_timeout = sim::s(1);
   // Reads the final check queues at once: well under the client's queue bound, whatever the

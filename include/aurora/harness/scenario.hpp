@@ -1,6 +1,6 @@
 // A scenario as a value: the abstract syntax of the scenario language.
 //
-// The scenario language (../shared/SCENARIO.md, "The scenario language, version 1"; DESIGN.md §4)
+// The scenario language (docs/scenario-language.md, version 1)
 // is how a run is written down: a header (`seed`, `config`), then timed steps, each a client
 // operation (`write`, `read`) or a fault, with an optional client (`as`) and an optional outcome
 // (`expect`). This header holds only the data: `scenario_parser.hpp` turns text into it and
@@ -45,8 +45,8 @@ struct scenario_limits {
   static constexpr std::size_t max_keys = 10'000;     // distinct keys, written or read
   static constexpr std::size_t max_name_length = 64;
   static constexpr std::size_t max_errors = 20;  // the parser stops reporting after this many
-  // Any duration, and so any step time: 400 days, above the 35 days and 72 hours SCENARIO.md
-  // version 2 needs, and so far below 2^63 microseconds (292,000 years) that sums of a few
+  // Any duration, and so any step time: 400 days, long enough for scenarios that span
+  // weeks, and so far below 2^63 microseconds (292,000 years) that sums of a few
   // durations cannot overflow. A run costs wall time in proportion to its simulated span (idle
   // gossip: about 6,300 events per simulated second per protection group).
   static constexpr sim::duration max_duration = sim::s(400LL * 24 * 60 * 60);
@@ -63,10 +63,10 @@ struct scenario_limits {
   // node names one letter and one digit (a1..c9).
   static constexpr int min_nodes_per_az = 2;
   static constexpr int max_nodes_per_az = storage::max_nodes_per_az;  // 9
-  static constexpr int max_replicas = db::max_replicas;  // SCENARIO.md: db2..db16
+  static constexpr int max_replicas = db::max_replicas;  // the language: db2..db16
 };
 
-// The `config` keys. Defaults are SCENARIO.md's; `lal` unset means the model's own default.
+// The `config` keys. Defaults are the language's; `lal` unset means the model's own default.
 struct config {
   int protection_groups = 1;
   int nodes_per_az = 2;

@@ -1,6 +1,6 @@
 // The scenario parser: text in the scenario language to a `scenario` value, or precise errors.
 //
-// It follows ../shared/SCENARIO.md section by section ("Lexical", "Header statements", "Steps",
+// It follows docs/scenario-language.md section by section ("Lexical", "Header statements", "Steps",
 // "Outcomes", "Errors") plus this project's extensions (docs/scenario-extensions.md). Each line
 // is cut into tokens (words, and the punctuation `|` `->` `,` `=`; `#` starts a comment), then
 // parsed as one statement: `seed`, `config` or `at`. Every mistake is reported as

@@ -1,6 +1,6 @@
 // The scenario printer: a `scenario` value back to canonical scenario-language text.
 //
-// It writes the statements of ../shared/SCENARIO.md ("Header statements", "Steps", "Outcomes")
+// It writes the statements of docs/scenario-language.md ("Header statements", "Steps", "Outcomes")
 // in one canonical form: the `seed` line if any, one `config` line with every non-default key in
 // a fixed order (protection_groups, nodes_per_az, replicas, op_timeout, lal, variant), then one
 // `at <time> <action> [as <client>] [expect <outcome>]` line per step, single spaces, no

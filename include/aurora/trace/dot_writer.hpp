@@ -1,5 +1,5 @@
-// Graphviz DOT output of a recorded run: a space-time diagram (../shared/TRACE.md, "Graphviz
-// DOT"; DESIGN.md §1, journey 3: a teacher projects a failure trace in the classroom).
+// Graphviz DOT output of a recorded run: a space-time diagram (traces/README.md
+// says how to read it; the use it is made for: a teacher projects a failure trace in class).
 //
 // Layout. Every participant is a lane, a vertical column headed (and footed) by its name;
 // storage nodes are boxed by availability zone (`subgraph cluster_az_a`), instances and clients

@@ -2,7 +2,7 @@
 //
 // Every layer reports what happens (a message sent, a fault, VDL advancing, a client operation)
 // as an `event`: a time, a kind, and an ordered list of fields. The order of `fields` is the key
-// order of the JSON Lines output (../shared/TRACE.md), so it is stable by construction. The
+// order of the JSON Lines output (docs/trace-events.md), so it is stable by construction. The
 // structured members `lane`, `peer` and `message_id` are what the Graphviz writer needs to place
 // the event on a lane and to draw a message as an arrow from its `send` to its `deliver`.
 #pragma once

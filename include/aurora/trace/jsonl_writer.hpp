@@ -1,4 +1,4 @@
-// JSON Lines output of a recorded run (../shared/TRACE.md, "JSON Lines").
+// JSON Lines output of a recorded run (docs/trace-events.md).
 //
 // One event becomes one line: `{"t_us":<int>,"kind":"<kind>",` then the event's fields in the
 // order they were recorded, so the key order is stable by construction and two runs with the

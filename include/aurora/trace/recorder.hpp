@@ -2,7 +2,7 @@
 //
 // Recording is off by default and then costs one branch per event site (`if (rec.enabled())`),
 // so benchmarks and property tests run at full speed; the harness turns it on to write JSON Lines
-// and Graphviz DOT (../shared/TRACE.md). The recorder also keeps the lanes (participants, with
+// and Graphviz DOT (docs/trace-events.md). The recorder also keeps the lanes (participants, with
 // their AZ) in the order they were added, which is the column order of the DOT diagram.
 #pragma once
 
