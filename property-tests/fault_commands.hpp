@@ -1,30 +1,77 @@
-// rapidcheck stateful commands for the fault properties (rapidcheck doc/state.md).
+// rapidcheck stateful commands for the fault properties (rapidcheck doc/state.md), swarm style.
 //
-// Each command is one scenario step: a client operation or a fault, at the model's current
-// simulated time; `advance` moves that time. The system under test is a `property_run`: a
-// scenario runner driven step by step, which applies a fault only if it stays inside the fault
-// profile (harness/fault_budget.hpp) and checks every invariant after every step. Every step it
-// performs is also kept as a scenario, so a failing (and shrunk) command sequence prints as a
-// scenario file that `aurora-harness run` replays.
+// Each case first draws its *fault mix* (which fault kinds are on, their weights and
+// intensities, the focus nodes: harness/explore.hpp, the same sampler `aurora-harness explore`
+// uses), then a sequence of commands, each one draw of the same generator: a wait, then a step
+// of an enabled kind (a client operation or a fault), or a burst of 2-3 faults at nearly the same
+// time. Every draw is a rapidcheck pick, so a failing sequence shrinks: commands are removed,
+// waits and values shrink. The mix itself does not shrink: it is what generated the commands,
+// and it is printed with the counterexample.
+//
+// The system under test is a `property_run`: a scenario runner driven step by step, which applies
+// a fault only if it stays inside the fault profile (harness/fault_budget.hpp) and checks every
+// invariant after every step. Every step it performs is also kept as a scenario, so a failing
+// (and shrunk) command sequence prints as a scenario file that `aurora-harness run` replays.
 #pragma once
 
 #include <rapidcheck.h>
 #include <rapidcheck/state.h>
 
+#include <array>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "aurora/harness/explore.hpp"
 #include "aurora/harness/fault_budget.hpp"
 #include "aurora/harness/runner.hpp"
 #include "aurora/harness/scenario_printer.hpp"
 
+namespace aurora::harness {
+// How rapidcheck shows a drawn mix in a counterexample.
+inline void showValue(const fault_mix& mix, std::ostream& out) { out << mix.describe(); }
+}  // namespace aurora::harness
+
 namespace aurora::properties {
 
-// What the generator knows: the time of the next step.
+// rapidcheck as the generator's draw source: every draw is a shrinkable pick. `percent` shrinks
+// towards false (no wait, a message fault switched off), `below` and `uniform` towards the low
+// end (the first choice, the smallest value). Draws are uniform over their whole range whatever
+// the case's size (`inRange` alone scales its range down with the size, which would favour the
+// first kinds and the smallest values in small cases); the size bounds the number of commands.
+struct rc_source {
+  std::uint64_t below(std::uint64_t bound) { return draw<std::uint64_t>(0, bound); }
+  std::int64_t uniform(std::int64_t low, std::int64_t high) {
+    return draw<std::int64_t>(low, high + 1);
+  }
+  bool percent(int chance) {
+    if (chance <= 0) return false;
+    if (chance >= 100) return true;
+    return below(100) >= static_cast<std::uint64_t>(100 - chance);
+  }
+
+ private:
+  template <class T>
+  static T draw(T low, T high_excluded) {
+    return *rc::gen::resize(rc::kNominalSize, rc::gen::inRange<T>(low, high_excluded));
+  }
+};
+
+// What one case draws before its commands: its mix and the names of its configuration.
+struct swarm_case {
+  harness::fault_mix mix;
+  harness::swarm_names names;
+};
+
+// What the generator knows: the case's swarm, its clock (the time of the next step, busy
+// clients, the writer it believes in, a scheduled automatic failover), and whether the next
+// command may be a wait (not twice in a row: the explorer draws at most one before a batch).
 struct model_state {
-  sim::time_point now{};
+  std::shared_ptr<const swarm_case> swarm;
+  harness::detail::swarm_clock clock;
+  bool wait_next = true;
 };
 
 // The last failing case (the shrunk counterexample, once shrinking is done).
@@ -32,6 +79,7 @@ struct failure_record {
   std::string scenario_text;
   std::string reason;
   std::string invariant;  // the invariant that broke, or "final check"
+  std::string mix;        // the case's fault mix, as `fault_mix::describe` prints it
   int steps = 0;
 };
 inline failure_record& last_failure() {
@@ -45,13 +93,33 @@ inline sim::probes& probes_reached() {
   return total;
 }
 
+// Steps performed (and faults left out by the profile) per kind, over all cases of a property:
+// the evidence that the swarm reaches every kind.
+struct kind_counts {
+  std::array<std::uint64_t, harness::explore_kind_count> performed{};
+  std::array<std::uint64_t, harness::explore_kind_count> left_out{};
+  std::uint64_t bursts = 0;
+  [[nodiscard]] std::uint64_t of(harness::explore_kind kind) const {
+    return performed[static_cast<std::size_t>(kind)];
+  }
+};
+inline kind_counts& kinds_reached() {
+  static kind_counts counts;
+  return counts;
+}
+
 class property_run {
  public:
-  property_run(harness::scenario plan, harness::fault_profile profile)
-      : plan_(std::move(plan)), profile_(profile), runner_(plan_, {}) {}
+  property_run(harness::scenario plan, harness::fault_profile profile, std::string mix)
+      : plan_(std::move(plan)), profile_(profile), mix_(std::move(mix)), runner_(plan_, {}) {}
 
-  void perform(const harness::step& next) {
-    if (!harness::perform_within_profile(runner_, plan_, next, profile_)) return;  // left out
+  void perform(const harness::step& next, harness::explore_kind kind) {
+    const auto index = static_cast<std::size_t>(kind);
+    if (!harness::perform_within_profile(runner_, plan_, next, profile_)) {
+      ++kinds_reached().left_out[index];
+      return;
+    }
+    ++kinds_reached().performed[index];
     runner_.advance_to(runner_.model().clock().now());
     require_no_violation();
   }
@@ -77,146 +145,74 @@ class property_run {
   }
 
   void fail(const std::string& invariant, const std::string& reason) {
-    last_failure() = {harness::print_scenario(plan_), invariant + ": " + reason, invariant,
+    last_failure() = {harness::print_scenario(plan_), invariant + ": " + reason, invariant, mix_,
                       static_cast<int>(plan_.steps.size())};
-    RC_FAIL(invariant + ": " + reason);
+    RC_FAIL(invariant + ": " + reason + "\nfault mix: " + mix_);
   }
 
   harness::scenario plan_;
   harness::fault_profile profile_;
+  std::string mix_;
   harness::runner runner_;
 };
 
 using command = rc::state::Command<model_state, property_run>;
 
-// One scenario step made by `kind::make(model)`.
-template <class kind>
-struct step_command : command {
-  harness::step value;
-  explicit step_command(const model_state& model) : value(kind::make(model)) {}
-  // The time comes from the model as it is when the step runs: after shrinking has removed
-  // some `advance` commands, the time the step was generated at no longer applies.
-  void run(const model_state& model, property_run& sut) const override {
-    harness::step now = value;
-    now.at = model.now;
-    sut.perform(std::move(now));
-  }
-  void show(std::ostream& out) const override { out << harness::print_step(value); }
-};
-
-inline std::string any_client() { return *rc::gen::element<std::string>("c1", "c2", "c3"); }
-inline std::string any_key() { return *rc::gen::element<std::string>("x", "y", "z"); }
-inline std::string any_node() {
-  return *rc::gen::element<std::string>("a1", "a2", "b1", "b2", "c1", "c2");
-}
-inline std::string any_az() { return *rc::gen::element<std::string>("a", "b", "c"); }
-
-inline harness::step at(const model_state& model, harness::action what,
-                        std::optional<std::string> client = std::nullopt) {
-  harness::step made;
-  made.at = model.now;
-  made.what = std::move(what);
-  if (client && *client != "c1") made.as_client = client;
-  return made;
-}
-
-struct write_kind {
-  static harness::step make(const model_state& model) {
-    harness::write_op write;
-    const std::string first = any_key();
-    write.puts.emplace_back(first, *rc::gen::inRange<std::int64_t>(1, 100));
-    if (*rc::gen::inRange(0, 4) == 0) {
-      const std::string second = first == "x" ? "y" : "x";
-      write.puts.emplace_back(second, *rc::gen::inRange<std::int64_t>(1, 100));
-    }
-    return at(model, std::move(write), any_client());
-  }
-};
-struct read_kind {
-  static harness::step make(const model_state& model) {
-    return at(model, harness::read_op{any_key(), std::nullopt}, any_client());
-  }
-};
-struct crash_node_kind {
-  static harness::step make(const model_state& m) { return at(m, sim::fault{sim::crash{{any_node(), false}}}); }
-};
-struct restart_node_kind {
-  static harness::step make(const model_state& m) { return at(m, sim::fault{sim::restart{{any_node(), false}}}); }
-};
-struct crash_az_kind {
-  static harness::step make(const model_state& m) { return at(m, sim::fault{sim::crash{{any_az(), true}}}); }
-};
-struct restart_az_kind {
-  static harness::step make(const model_state& m) { return at(m, sim::fault{sim::restart{{any_az(), true}}}); }
-};
-struct destroy_kind {
-  static harness::step make(const model_state& m) { return at(m, sim::fault{sim::destroy{any_node()}}); }
-};
-struct partition_kind {  // one AZ or one node cut off from everything else
-  static harness::step make(const model_state& m) {
-    std::vector<sim::target> cut, rest;
-    if (*rc::gen::arbitrary<bool>()) {
-      const std::string az = any_az();
-      cut.push_back({az, true});
-      for (const char* other : {"a", "b", "c"}) {
-        if (az != other) rest.push_back({other, true});
-      }
-    } else {
-      const std::string node = any_node();
-      cut.push_back({node, false});
-      for (const char* other : {"a1", "a2", "b1", "b2", "c1", "c2"}) {
-        if (node != other) rest.push_back({other, false});
-      }
-    }
-    rest.push_back({"db1", false});
-    rest.push_back({"db2", false});
-    return at(m, sim::fault{sim::partition{cut, rest, false}});
-  }
-};
-struct heal_kind {
-  static harness::step make(const model_state& m) { return at(m, sim::fault{sim::heal{}}); }
-};
-struct loss_kind {
-  static harness::step make(const model_state& m) {
-    return at(m, sim::fault{sim::message_loss{*rc::gen::element(0, 0, 20, 50)}});
-  }
-};
-struct crash_writer_kind {
-  static harness::step make(const model_state& m) {
-    return at(m, sim::fault{sim::crash{{*rc::gen::element<std::string>("db1", "db2"), false}}});
-  }
-};
-struct restart_writer_kind {
-  static harness::step make(const model_state& m) {
-    return at(m, sim::fault{sim::restart{{*rc::gen::element<std::string>("db1", "db2"), false}}});
-  }
-};
-struct failover_kind {
-  static harness::step make(const model_state& m) { return at(m, sim::fault{sim::failover{}}); }
-};
-
-// Moves simulated time forward: mostly a little (races), sometimes a lot (timeouts, repair).
+// The wait before a batch: moves simulated time forward, mostly a little (races), sometimes a
+// lot (timeouts, repair). A command of its own, so that shrinking can drop a step without
+// moving the time of the next one, and shrink the waits on their own.
 struct advance : command {
   sim::duration by;
-  explicit advance(const model_state&)
-      : by(sim::us(*rc::gen::weightedOneOf<std::int64_t>(
-            {{6, rc::gen::inRange<std::int64_t>(0, 2'000)},
-             {3, rc::gen::inRange<std::int64_t>(2'000, 50'000)},
-             {1, rc::gen::inRange<std::int64_t>(50'000, 1'500'000)}}))) {}
-  void apply(model_state& model) const override { model.now = model.now + by; }
+  explicit advance(const model_state&) {
+    rc_source draw;
+    by = harness::detail::draw_wait_length(draw);
+  }
+  void apply(model_state& model) const override {
+    model.clock.now = model.clock.now + by;
+    model.wait_next = false;
+  }
   void run(const model_state&, property_run&) const override {}
   void show(std::ostream& out) const override { out << "advance " << sim::to_string(by); }
 };
 
-inline auto commands(const model_state& model) {
-  return rc::state::gen::execOneOfWithArgs<
-      step_command<write_kind>, step_command<write_kind>, step_command<write_kind>,
-      step_command<read_kind>, step_command<read_kind>, advance, advance, advance,
-      step_command<crash_node_kind>, step_command<restart_node_kind>,
-      step_command<crash_az_kind>, step_command<restart_az_kind>, step_command<destroy_kind>,
-      step_command<partition_kind>, step_command<heal_kind>, step_command<loss_kind>,
-      step_command<crash_writer_kind>, step_command<restart_writer_kind>,
-      step_command<failover_kind>>()(model);
+// One batch of the swarm generator: one step, or a burst, at the model's time.
+struct swarm_step : command {
+  harness::drawn_steps value;
+  explicit swarm_step(const model_state& model) {
+    rc_source draw;
+    harness::detail::swarm_clock clock = model.clock;
+    value = harness::detail::draw_batch(draw, model.swarm->mix, model.swarm->names, clock);
+  }
+  void apply(model_state& model) const override {
+    harness::detail::advance_clock(model.swarm->names, value, model.clock);
+    model.wait_next = true;
+  }
+  // The time comes from the model as it is when the step runs: after shrinking has removed
+  // some commands, the time the step was generated at no longer applies.
+  void run(const model_state& model, property_run& sut) const override {
+    if (value.burst) ++kinds_reached().bursts;
+    for (const harness::drawn_step& each : value.steps) {
+      harness::step next = each.value;
+      next.at = model.clock.now + each.offset;
+      sut.perform(next, each.kind);
+    }
+  }
+  void show(std::ostream& out) const override {
+    for (const harness::drawn_step& each : value.steps) {
+      if (&each != &value.steps.front()) out << "; +" << sim::to_string(each.offset) << " ";
+      out << harness::print_step(each.value);
+    }
+  }
+};
+
+// Before a batch, a wait with the mix's `advance_percent` chance (as `draw_wait` decides).
+inline rc::Gen<std::shared_ptr<const command>> commands(const model_state& model) {
+  auto step = rc::state::gen::execOneOfWithArgs<swarm_step>()(model);
+  if (!model.wait_next) return step;
+  const int wait = model.swarm->mix.advance_percent;
+  return rc::gen::weightedOneOf<std::shared_ptr<const command>>(
+      {{static_cast<std::size_t>(wait), rc::state::gen::execOneOfWithArgs<advance>()(model)},
+       {static_cast<std::size_t>(100 - wait), step}});
 }
 
 // The shape of the volume a property runs on.
@@ -237,12 +233,26 @@ inline harness::scenario property_scenario(db::teaching_variant variant, volume_
   return plan;
 }
 
-// The property: any command sequence, then the final check.
+// The case's fault mix, drawn first (and never shrunk) with the explorer's sampler.
+inline rc::Gen<harness::fault_mix> mixes(volume_shape shape) {
+  return rc::gen::noShrink(rc::gen::exec([shape] {
+    rc_source draw;
+    return harness::detail::sample_fault_mix(draw, harness::explore_shape::fixed,
+                                             shape.protection_groups, shape.nodes_per_az);
+  }));
+}
+
+// The property: a fault mix, any command sequence drawn from it, then the final check.
 inline auto fault_property(db::teaching_variant variant, harness::fault_profile profile,
                            volume_shape shape = {}) {
   return [variant, profile, shape] {
-    property_run sut(property_scenario(variant, shape), profile);
-    rc::state::check(model_state{}, sut, [](const model_state& model) { return commands(model); });
+    const harness::scenario plan = property_scenario(variant, shape);
+    const harness::fault_mix mix = *mixes(shape);
+    auto swarm =
+        std::make_shared<const swarm_case>(swarm_case{mix, harness::swarm_names(plan.settings)});
+    property_run sut(plan, profile, mix.describe());
+    rc::state::check(model_state{swarm, {}}, sut,
+                     [](const model_state& model) { return commands(model); });
     sut.finish();
   };
 }

@@ -6,8 +6,12 @@
 // - beyond the model: crashes, AZ outages and partitions of any size (but no destroyed disks)
 //   may stall the model, but never lose an acknowledged write;
 // - tests that must fail: each unsafe teaching variant is caught within a bounded number of
-//   cases, shrunk to at most 12 steps, and its printed scenario replays to the same failure.
-// On a failure the test prints the seed and the shrunk scenario, and writes its traces.
+//   cases, shrunk to at most 12 steps, and its printed scenario replays to the same failure;
+//   each variant names the volume shape and the profile its bug needs.
+// Every case is swarm-style (fault_commands.hpp): it draws a fault mix (enabled kinds, weights,
+// intensities, focus nodes), then steps only from the enabled kinds; the properties check that
+// every kind was performed somewhere. On a failure the test prints the seed, the fault mix and
+// the shrunk scenario, and writes its traces.
 // RC_PARAMS (e.g. RC_PARAMS="max_success=2000 seed=7") raises the case counts.
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
@@ -28,23 +32,35 @@ struct outcome {
   int cases = 0;
 };
 
-rc::detail::TestParams params_with(int cases) {
+// The size bounds the number of commands of a case (rapidcheck draws it uniformly up to the
+// size; a command is a wait or a batch of steps).
+constexpr int property_size = 75;
+// The tests that must fail run longer cases (the same 2,000-case budget): the newer variants
+// need 5-8 steps in a given order (a split, a write stranded on one segment, a failover, a write
+// to another PG, a replica read; or duplication and delay switched on, two writes of a key, a
+// read), and rapidcheck draws a case's number of commands uniformly up to the size, which ramps
+// up over the cases: at 50, a case holds about 13 commands on average.
+constexpr int must_fail_size = 150;
+
+rc::detail::TestParams params_with(int cases, int size) {
   rc::detail::TestParams params = rc::detail::configuration().testParams;
   if (std::getenv("RC_PARAMS") == nullptr) {  // CI is deterministic; RC_PARAMS explores
     params.maxSuccess = cases;
     params.seed = 20261124;
   }
-  params.maxSize = 50;
+  params.maxSize = size;
   return params;
 }
 
 outcome check_property(db::teaching_variant variant, harness::fault_profile profile, int cases,
-                       volume_shape shape = {}) {
+                       volume_shape shape = {}, int size = property_size) {
   last_failure() = {};
+  kinds_reached() = {};
+  probes_reached() = {};
   rc::detail::TestMetadata metadata;
   metadata.id = std::string(db::to_string(variant));
   const auto result = rc::detail::checkTestable(fault_property(variant, profile, shape), metadata,
-                                                params_with(cases));
+                                                params_with(cases, size));
   rc::detail::FailureResult failure;
   if (result.match(failure)) return {true, failure.numSuccess};
   rc::detail::SuccessResult success;
@@ -53,7 +69,8 @@ outcome check_property(db::teaching_variant variant, harness::fault_profile prof
   return {false, 0};
 }
 
-// Replays a scenario with tracing on; writes its JSON Lines and DOT next to the test.
+// Replays a scenario with tracing on; writes it (after a comment with the case's fault mix),
+// its JSON Lines and its DOT next to the test.
 harness::run_result replay(const std::string& text, const std::string& name) {
   const harness::parse_result parsed = harness::parse_scenario(text, name + ".scn");
   EXPECT_TRUE(parsed.ok()) << parsed.error_text() << text;
@@ -62,7 +79,8 @@ harness::run_result replay(const std::string& text, const std::string& name) {
   options.trace = true;
   harness::runner run(*parsed.value, options);
   harness::run_result result = run.run();
-  std::ofstream(name + ".scn") << text;
+  std::ofstream(name + ".scn") << "# Fault mix of this case: " << last_failure().mix << '\n'
+                               << text;
   std::ofstream jsonl(name + ".jsonl");
   trace::write_jsonl(run.model().trace(), jsonl);
   std::ofstream dot(name + ".dot");
@@ -75,23 +93,59 @@ harness::run_result replay(const std::string& text, const std::string& name) {
 
 void report_failure(const std::string& name) {
   std::cout << "counterexample (" << last_failure().steps << " steps): " << last_failure().reason
-            << "\n--- " << name << ".scn ---\n"
+            << "\nfault mix: " << last_failure().mix << "\n--- " << name << ".scn ---\n"
             << last_failure().scenario_text << "---\n"
             << "reproduce: aurora-harness run " << name << ".scn\n";
 }
 
+// The rare paths the property's cases reached, for the log.
+void print_probes() {
+  std::cout << "rare paths reached:";
+  for (const sim::probes::entry& each : probes_reached().all()) {
+    std::cout << (&each == &probes_reached().all().front() ? " " : ", ") << each.name << " x"
+              << each.count;
+  }
+  std::cout << '\n';
+}
+
+// Every kind of the swarm was performed in some case (and how often, for the log); `beyond`
+// never destroys a disk.
+void expect_every_kind_performed(harness::fault_profile profile) {
+  std::cout << "steps performed per kind (left out by the profile):";
+  for (std::size_t index = 0; index < harness::explore_kind_count; ++index) {
+    const auto kind = static_cast<harness::explore_kind>(index);
+    if (kind == harness::explore_kind::burst) continue;  // its steps count as their own kinds
+    std::cout << (index == 0 ? " " : ", ") << to_string(kind) << ' '
+              << kinds_reached().performed[index] << " (" << kinds_reached().left_out[index] << ")";
+    if (profile == harness::fault_profile::beyond && kind == harness::explore_kind::destroy) {
+      EXPECT_EQ(kinds_reached().of(kind), 0U) << "beyond destroyed a disk";
+      continue;
+    }
+    EXPECT_GT(kinds_reached().of(kind), 0U) << "never performed: " << to_string(kind);
+  }
+  std::cout << "; bursts " << kinds_reached().bursts << '\n';
+  EXPECT_GT(kinds_reached().bursts, 0U) << "no burst was run";
+}
+
 TEST(fault_properties, safe_faults_keep_every_invariant) {
-  const outcome result = check_property(db::teaching_variant::safe, harness::fault_profile::safe, 20'000);
+  const outcome result =
+      check_property(db::teaching_variant::safe, harness::fault_profile::safe, 20'000);
   if (result.failed) {
     report_failure("safe-failure");
     replay(last_failure().scenario_text, "safe-failure");
   }
   EXPECT_FALSE(result.failed);
-  // The runs must have reached the rare paths, or passing proves little.
-  for (const char* path : {"gossip filled a gap", "hedged read", "truncation removed records",
-                           "resend to a stalled segment", "replacement segment hydrated",
-                           "segment hydrated from a base image", "failover",
-                           "storage refused a stale epoch", "writer deposed by a newer epoch"}) {
+  expect_every_kind_performed(harness::fault_profile::safe);
+  print_probes();
+  // The runs must have reached the rare paths, or passing proves little. (A writer deposed by a
+  // newer epoch needs a zombie: a writer the control plane cannot reach, cut off from every
+  // storage node, which is beyond AZ+1 from the writer's side; the beyond property checks it.)
+  for (const char* path :
+       {"gossip filled a gap", "hedged read", "truncation removed records",
+        "resend to a stalled segment", "replacement segment hydrated",
+        "segment hydrated from a base image", "failover", "storage refused a stale epoch",
+        "a duplicated client request was answered, not run again",
+        "a read brought a missed truncation"}) {
     EXPECT_GT(probes_reached().count(path), 0U) << "never reached: " << path;
   }
 }
@@ -106,6 +160,8 @@ TEST(fault_properties, safe_faults_keep_every_invariant_with_two_protection_grou
     replay(last_failure().scenario_text, "two-pg-failure");
   }
   EXPECT_FALSE(result.failed);
+  expect_every_kind_performed(harness::fault_profile::safe);
+  print_probes();
 }
 
 TEST(fault_properties, beyond_the_model_stalls_but_loses_nothing) {
@@ -116,14 +172,28 @@ TEST(fault_properties, beyond_the_model_stalls_but_loses_nothing) {
     replay(last_failure().scenario_text, "beyond-failure");
   }
   EXPECT_FALSE(result.failed);
+  expect_every_kind_performed(harness::fault_profile::beyond);
+  print_probes();
+  for (const char* path : {"writer deposed by a newer epoch", "storage refused a stale epoch"}) {
+    EXPECT_GT(probes_reached().count(path), 0U) << "never reached: " << path;
+  }
 }
 
-class unsafe_variant : public ::testing::TestWithParam<db::teaching_variant> {};
+// A variant that must fail, with the volume shape and the profile its bug needs.
+struct variant_case {
+  db::teaching_variant variant;
+  volume_shape shape{};
+  harness::fault_profile profile = harness::fault_profile::safe;
+};
+
+class unsafe_variant : public ::testing::TestWithParam<variant_case> {};
 
 TEST_P(unsafe_variant, is_caught_and_shrunk_to_a_small_scenario) {
-  const db::teaching_variant variant = GetParam();
-  const outcome result = check_property(variant, harness::fault_profile::safe, 2'000);
+  const variant_case param = GetParam();
+  const db::teaching_variant variant = param.variant;
+  const outcome result = check_property(variant, param.profile, 2'000, param.shape, must_fail_size);
   ASSERT_TRUE(result.failed) << to_string(variant) << " survived " << result.cases << " cases";
+  std::cout << "found after " << result.cases << " passing case(s)\n";
   const std::string name = "must-fail-" + std::string(to_string(variant));
   report_failure(name);
   EXPECT_LE(last_failure().steps, 12);
@@ -131,7 +201,8 @@ TEST_P(unsafe_variant, is_caught_and_shrunk_to_a_small_scenario) {
   const harness::run_result replayed = replay(shrunk.scenario_text, name);
   EXPECT_FALSE(replayed.passed()) << "the printed scenario does not reproduce the failure";
   bool same = shrunk.invariant == "final check" && replayed.final_check_failure.has_value();
-  for (const check::violation& each : replayed.violations) same |= each.invariant == shrunk.invariant;
+  for (const check::violation& each : replayed.violations)
+    same |= each.invariant == shrunk.invariant;
   EXPECT_TRUE(same) << "the replay fails, but not with " << shrunk.invariant;
   // The rule the variant switches off is the cause: the same steps on the safe model pass.
   harness::parse_result parsed = harness::parse_scenario(shrunk.scenario_text, name + ".scn");
@@ -141,14 +212,25 @@ TEST_P(unsafe_variant, is_caught_and_shrunk_to_a_small_scenario) {
       << "the counterexample fails on the safe model too";
 }
 
+// reads-ignore-truncation needs two PGs (writes to one move VDL past the range a recovery
+// truncated in the other) and a writer cut off from most of its segments while its last write is
+// in flight (so that only one segment holds it): more than AZ+1 from the writer's side, so it runs
+// in `beyond`, which allows any partition and still claims that nothing is lost or read dirty.
 INSTANTIATE_TEST_SUITE_P(
     teaching_variants, unsafe_variant,
-    ::testing::Values(db::teaching_variant::write_quorum_3, db::teaching_variant::read_quorum_2,
-                      db::teaching_variant::ack_before_vdl, db::teaching_variant::no_truncation,
-                      db::teaching_variant::no_epoch_fencing,
-                      db::teaching_variant::read_below_scl),
+    ::testing::Values(
+        variant_case{db::teaching_variant::write_quorum_3},
+        variant_case{db::teaching_variant::read_quorum_2},
+        variant_case{db::teaching_variant::ack_before_vdl},
+        variant_case{db::teaching_variant::no_truncation, {}, harness::fault_profile::beyond},
+        variant_case{db::teaching_variant::no_epoch_fencing, {}, harness::fault_profile::beyond},
+        variant_case{db::teaching_variant::read_below_scl},
+        variant_case{db::teaching_variant::no_request_dedup},
+        variant_case{db::teaching_variant::reads_ignore_truncation,
+                     {.protection_groups = 3, .nodes_per_az = 2},
+                     harness::fault_profile::beyond}),
     [](const auto& info) {
-      std::string name(db::to_string(info.param));
+      std::string name(db::to_string(info.param.variant));
       for (char& each : name) {
         if (each == '-') each = '_';
       }

@@ -12,6 +12,17 @@
 //  - `beyond`: anything but destroying disks (crashes, AZ outages, partitions: all of which heal,
 //    so acknowledged data must survive them however many segments they take).
 // The check runs against the cluster's real state at the moment the fault would apply.
+// How each fault counts against the writer (the instance that will be the writer once the fault
+// applies: a failover's target, named or the one the model picks):
+//  - a crash of a node or an AZ, or a destroyed disk, takes those nodes;
+//  - a partition takes the storage nodes on the other side from the writer, both ways or one way
+//    in either direction (a write needs the request to arrive and the ack to come back); a
+//    partition that leaves the writer out (storage from storage, a replica from storage) takes
+//    nothing from it: it only blocks gossip or the replica's reads, until a failover makes that
+//    replica the writer, which is then judged with everything it is cut off from;
+//  - message loss, duplication and delay, slow nodes, restarts and heal take nothing.
+// Nothing here counts instances: a crashed or cut-off writer stalls the cluster, it loses no
+// segment copy.
 #pragma once
 
 #include <algorithm>
@@ -67,6 +78,20 @@ inline std::set<std::string> nodes_taken(const db::cluster& model, const sim::fa
   return taken;
 }
 
+// The instance that is the writer once `value` applies: a failover's target (the named one, or
+// the one `cluster::failover` picks: the first other live instance in db order; none: no change).
+inline sim::participant_id writer_after(const db::cluster& model, const sim::fault& value) {
+  const auto* promote = std::get_if<sim::failover>(&value);
+  if (promote == nullptr) return model.writer().id();
+  if (promote->to) return model.find_instance(*promote->to).id();
+  for (const auto& each : model.instances()) {
+    if (each->name() != model.writer().name() && model.network().alive(each->id())) {
+      return each->id();
+    }
+  }
+  return model.writer().id();
+}
+
 }  // namespace detail
 
 // True when applying `value` now keeps the run inside `profile`.
@@ -74,10 +99,7 @@ inline bool within_profile(const db::cluster& model, const sim::fault& value,
                            fault_profile profile) {
   const bool destroys = std::holds_alternative<sim::destroy>(value);
   if (profile == fault_profile::beyond) return !destroys;
-  sim::participant_id writer = model.writer().id();
-  if (const auto* promote = std::get_if<sim::failover>(&value)) {
-    if (promote->to) writer = model.find_instance(*promote->to).id();
-  }
+  const sim::participant_id writer = detail::writer_after(model, value);
   std::set<std::string> lost = detail::cut_off_from(model, writer);
   for (const std::string& node : detail::nodes_taken(model, value, writer)) lost.insert(node);
   for (const db::segment_view& segment : model.segments()) {
