@@ -8,6 +8,8 @@
 // - tests that must fail: each unsafe teaching variant is caught within a bounded number of
 //   cases, shrunk to at most 12 steps, and its printed scenario replays to the same failure;
 //   each variant names the volume shape and the profile its bug needs.
+// - profile accounting: how `within_profile` counts the faults the swarm draws (one-way and
+//   storage-to-storage partitions, message faults, failover).
 // Every case is swarm-style (fault_commands.hpp): it draws a fault mix (enabled kinds, weights,
 // intensities, focus nodes), then steps only from the enabled kinds; the properties check that
 // every kind was performed somewhere. On a failure the test prints the seed, the fault mix and
@@ -177,6 +179,62 @@ TEST(fault_properties, beyond_the_model_stalls_but_loses_nothing) {
   for (const char* path : {"writer deposed by a newer epoch", "storage refused a stale epoch"}) {
     EXPECT_GT(probes_reached().count(path), 0U) << "never reached: " << path;
   }
+}
+
+// How `within_profile` counts the faults the swarm draws (harness/fault_budget.hpp), on a fresh
+// cluster whose writer is db1: PG 0 is on a1 a2 b1 b2 c1 c2, three of them may be lost.
+class profile_accounting : public ::testing::Test {
+ protected:
+  profile_accounting() : run_(property_scenario(db::teaching_variant::safe, {}), {}) {}
+  bool safe(const sim::fault& value) {
+    return harness::within_profile(run_.model(), value, harness::fault_profile::safe);
+  }
+  void apply(const sim::fault& value) { run_.model().apply(value); }
+  static std::vector<sim::target> nodes(std::initializer_list<const char*> names) {
+    std::vector<sim::target> targets;
+    for (const char* name : names) targets.push_back({name, false});
+    return targets;
+  }
+  harness::runner run_;
+};
+
+TEST_F(profile_accounting, a_one_way_partition_takes_the_node_from_the_writer_either_way) {
+  EXPECT_TRUE(safe(sim::partition{nodes({"db1"}), nodes({"a1", "a2", "b1"}), true}));
+  EXPECT_FALSE(safe(sim::partition{nodes({"db1"}), nodes({"a1", "a2", "b1", "b2"}), true}));
+  EXPECT_FALSE(safe(sim::partition{nodes({"a1", "a2", "b1", "b2"}), nodes({"db1"}), true}));
+  apply(sim::partition{nodes({"a1", "a2", "b1"}), nodes({"db1"}), true});  // acks lost
+  EXPECT_FALSE(safe(sim::crash{{"c1", false}}));
+  EXPECT_FALSE(safe(sim::partition{nodes({"db1"}), nodes({"c2"}), true}));
+}
+
+TEST_F(profile_accounting, storage_to_storage_partitions_take_nothing_from_the_writer) {
+  EXPECT_TRUE(safe(sim::partition{{{"a", true}}, {{"b", true}, {"c", true}}, false}));
+  apply(sim::partition{{{"a", true}}, {{"b", true}, {"c", true}}, false});
+  apply(sim::partition{nodes({"b1"}), nodes({"a1", "a2", "b2", "c1", "c2"}), true});
+  EXPECT_TRUE(safe(sim::crash{{"a", true}}));  // the AZ itself: 2 lost
+  EXPECT_TRUE(safe(sim::destroy{"c1"}));
+}
+
+TEST_F(profile_accounting, message_faults_and_slowness_lose_nothing) {
+  apply(sim::crash{{"a", true}});
+  apply(sim::crash{{"b1", false}});  // AZ+1: 3 lost, nothing more may go
+  EXPECT_FALSE(safe(sim::crash{{"c1", false}}));
+  EXPECT_TRUE(safe(sim::message_duplication{100}));
+  EXPECT_TRUE(safe(sim::message_delay{100, sim::ms(200)}));
+  EXPECT_TRUE(safe(sim::slow{"c1", sim::ms(50)}));
+  EXPECT_TRUE(safe(sim::slow{"db1", sim::ms(50)}));
+  EXPECT_TRUE(safe(sim::message_loss{50}));
+}
+
+// A partition of a replica takes nothing from the writer; a failover then judges the replica
+// as the writer it becomes, named or not.
+TEST_F(profile_accounting, a_failover_is_judged_by_the_instance_it_promotes) {
+  const sim::partition cut{nodes({"db2"}), nodes({"a1", "a2", "b1", "b2"}), false};
+  EXPECT_TRUE(safe(cut));
+  apply(cut);
+  EXPECT_FALSE(safe(sim::failover{"db2"}));
+  EXPECT_FALSE(safe(sim::failover{}));
+  EXPECT_TRUE(safe(sim::failover{"db1"}));
 }
 
 // A variant that must fail, with the volume shape and the profile its bug needs.
