@@ -561,7 +561,9 @@ TEST(cluster, a_late_copy_of_an_older_request_is_ignored) {
   c.run_for(sim::ms(300));
   ASSERT_EQ(c.op(1).status, check::op_status::ok);
   for (const storage::log_record& each : c.model.allocated()) {
-    if (each.value == 1) EXPECT_LT(each.id, c.op(1).at) << "x=1 was committed after x=2";
+    if (each.value == 1) {
+      EXPECT_LT(each.id, c.op(1).at) << "x=1 was committed after x=2";
+    }
   }
 }
 
