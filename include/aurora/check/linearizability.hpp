@@ -881,9 +881,12 @@ class key_checker {
       for (const std::size_t read : reads) {
         if (!op(read).value) continue;                            // none: check_reads_back_to_none
         std::vector<std::pair<std::size_t, std::size_t>> places;  // (position, write)
+        bool unplaced_source = false;  // a write of unknown outcome the order left out
         for (const std::size_t write : sources(read)) {
           if (auto found = position.find(write); found != position.end()) {
             places.emplace_back(found->second, write);
+          } else {
+            unplaced_source = true;
           }
         }
         if (places.empty()) continue;  // no source took effect: nothing is assumed
@@ -891,7 +894,10 @@ class key_checker {
         auto fit =
             std::lower_bound(places.begin(), places.end(), std::make_pair(floor, std::size_t{0}));
         if (fit == places.end()) {
-          if (reported_.count(read) == 0 && floor_read) {
+          // Another linearization may let the left-out write take effect after the earlier
+          // read's write (found by explore, seed 38348: a timed-out write of the same value):
+          // never a violation on one order's word.
+          if (reported_.count(read) == 0 && floor_read && !unplaced_source) {
             report_ambiguous(*floor_read, *floor_write, read, places);
           }
           fit = std::prev(places.end());
