@@ -17,7 +17,13 @@
 //  - no_dirty_read: no read ever returns a version that a truncation later removes;
 //  - monotonic_points: an instance's VCL and VDL never go backwards while its epoch stands, VDL
 //    never goes back across epochs, and no segment's SCL or epoch goes backwards except by a
-//    truncation (SCL) or the loss of its disk.
+//    truncation (SCL) or the loss of its disk;
+//  - scl_complete: SCL moves only along the PG back-links: a segment holds every record of its
+//    PG up to its SCL, except those a truncation removed [P18 §2.3];
+//  - the rules checked on the instances' decisions (check/protocol_rules.hpp): allocation within
+//    LAL, write quorums of every member set, acknowledgement epochs, VDL, commits and read points
+//    at CPLs, garbage collection below read points, truncation bounds, one writer per epoch.
+// docs/rules.md maps every rule of the design to the invariant that guards it.
 // A violation carries the invariant, the reason, the simulated time and the step.
 #pragma once
 
@@ -31,20 +37,15 @@
 #include <vector>
 
 #include "aurora/check/history.hpp"
+#include "aurora/check/protocol_rules.hpp"
+#include "aurora/check/violation.hpp"
 #include "aurora/db/cluster.hpp"
 
 namespace aurora::check {
 
-struct violation {
-  std::string invariant;
-  std::string reason;
-  sim::time_point at{};
-  int step = -1;
-};
-
 class invariant_checker {
  public:
-  explicit invariant_checker(const db::cluster& model) : model_(model) {}
+  explicit invariant_checker(const db::cluster& model) : model_(model), rules_(model.config().lal) {}
 
   // Runs every invariant; returns the violations found now (each reported once).
   std::vector<violation> check() {
@@ -54,6 +55,7 @@ class invariant_checker {
     check_reads(found);
     check_points(found);
     check_segments(found);
+    check_protocol_facts(found);
     for (const violation& each : found) seen_.push_back(each);
     return found;
   }
@@ -241,7 +243,39 @@ class invariant_checker {
       if (same_disk && now.epoch < last->second.epoch) {
         add(found, "monotonic_points", "the volume epoch at " + segment.node + " went back");
       }
+      const storage::lsn checked = same_disk ? std::min(last->second.checked, now.scl)
+                                             : segment.data->base_lsn();
       last->second = now;
+      last->second.checked = std::max(checked, check_chain(found, segment, checked));
+    }
+  }
+
+  // SCL advances only along the PG back-links [P18 §2.3]: a segment holds every record of its PG
+  // up to its SCL, except those a truncation removed. Checks the records in (from, SCL].
+  storage::lsn check_chain(std::vector<violation>& found, const db::segment_view& segment,
+                           storage::lsn from) {
+    const storage::lsn scl = segment.data->scl();
+    for (auto it = records_.upper_bound(from); it != records_.end() && it->first <= scl; ++it) {
+      const storage::log_record& each = it->second;
+      if (each.pg != segment.pg || segment.data->holds(each.id)) continue;
+      if (truncated(each.id) || segment.data->truncation_decision().covers(each.id)) continue;
+      add(found, "scl_complete",
+          "SCL of " + segment.node + " (PG " + std::to_string(segment.pg) + ") is " +
+              std::to_string(scl) + ", but it lacks LSN " + std::to_string(each.id) +
+              ": SCL moves only along the PG back-links, over records the segment holds");
+      break;
+    }
+    return scl;
+  }
+
+  void check_protocol_facts(std::vector<violation>& found) {
+    const std::vector<db::facts::stamped>& facts = model_.protocol_facts();
+    for (; facts_seen_ < facts.size(); ++facts_seen_) {
+      std::vector<violation> broken;
+      rules_.consume(facts[facts_seen_], broken);
+      for (violation& each : broken) {
+        if (reported_.emplace(each.invariant, each.reason).second) found.push_back(std::move(each));
+      }
     }
   }
 
@@ -250,6 +284,7 @@ class invariant_checker {
     storage::epoch epoch;
     storage::epoch decision;  // the truncation decision it follows: SCL may drop when it changes
     std::uint32_t disk;
+    storage::lsn checked = storage::no_lsn;  // its chain is checked up to here (scl_complete)
   };
 
   const db::cluster& model_;
@@ -260,6 +295,8 @@ class invariant_checker {
   storage::epoch highest_epoch_ = 0;
   storage::lsn highest_vdl_ = 0;
   std::map<std::pair<storage::pg_id, int>, seen_segment> segments_;
+  protocol_rules rules_;
+  std::size_t facts_seen_ = 0;
   std::set<std::pair<std::string, std::string>> reported_;
   std::vector<violation> seen_;
 };

@@ -110,6 +110,8 @@ class cluster final : public instance_observer {
     return truncations_;
   }
   [[nodiscard]] const std::vector<point_change>& point_changes() const { return point_changes_; }
+  // Every decision the instances reported, in order (db/protocol_facts.hpp).
+  [[nodiscard]] const std::vector<facts::stamped>& protocol_facts() const { return facts_; }
   // The scenario step in progress (stamped on trace events and violations).
   [[nodiscard]] int current_step() const { return trace_.step(); }
   [[nodiscard]] sim::time_point now() const { return clock_.now(); }
@@ -141,6 +143,12 @@ class cluster final : public instance_observer {
 
   // --- faults ---------------------------------------------------------------------------------
   void apply(const sim::fault& value) {
+    for (const storage::pg_membership& members : control_.membership) {
+      if (members.changing()) {
+        net_.probes().hit("a fault while a replacement hydrates");
+        break;
+      }
+    }
     if (const auto* each = std::get_if<sim::failover>(&value)) {
       if (trace_.enabled()) {
         trace_.record({clock_.now(), "fault", {{"fault", sim::to_string(value)}}, {}, {}, 0});
@@ -385,12 +393,31 @@ class cluster final : public instance_observer {
   }
 
   // instance_observer
-  void on_allocate(const storage::log_record& record) override { allocated_.push_back(record); }
-  void on_truncate(const storage::truncation_range& range) override {
-    truncations_.push_back(range);
+  void report(const facts::fact& what) override {
+    if (const auto* each = std::get_if<facts::allocated>(&what)) allocated_.push_back(each->record);
+    if (const auto* each = std::get_if<facts::truncated>(&what)) {
+      if (each->written) truncations_.push_back(each->range);
+    }
+    if (const auto* each = std::get_if<facts::points>(&what)) {
+      point_changes_.push_back({"db" + std::to_string(each->instance), each->vcl, each->vdl,
+                                each->writer_epoch});
+    }
+    facts_.push_back({clock_.now(), trace_.step(), what});
   }
-  void on_points(const std::string& name, lsn vcl, lsn vdl, storage::epoch e) override {
-    point_changes_.push_back({name, vcl, vdl, e});
+
+  [[nodiscard]] facts::membership_snapshot members(pg_id pg) const override {
+    const storage::pg_membership& members = control_.membership.at(pg);
+    facts::membership_snapshot snapshot;
+    for (int slot = 0; slot < storage::segments_per_pg; ++slot) {
+      snapshot.identity[slot] = members.identity(slot);
+      snapshot.disk[slot] = members.disk(slot);
+    }
+    const storage::quorum_set sets = members.quorums(quorum_);
+    snapshot.set_count = static_cast<int>(sets.set_count());
+    for (std::size_t index = 0; index < sets.set_count(); ++index) {
+      snapshot.sets[index] = sets.member_set(index);
+    }
+    return snapshot;
   }
 
   cluster_config config_;
@@ -410,6 +437,7 @@ class cluster final : public instance_observer {
   std::vector<storage::log_record> allocated_;
   std::vector<storage::truncation_range> truncations_;
   std::vector<point_change> point_changes_;
+  std::vector<facts::stamped> facts_;
   std::size_t reader_cursor_ = 0;
 };
 

@@ -33,6 +33,7 @@
 
 #include "aurora/db/control_plane.hpp"
 #include "aurora/db/lsn_points.hpp"
+#include "aurora/db/protocol_facts.hpp"
 #include "aurora/db/recovery.hpp"
 #include "aurora/db/wire.hpp"
 #include "aurora/sim/network.hpp"
@@ -59,13 +60,14 @@ struct instance_options {
   bool fenced_by_epoch = true;       // acknowledgements count only if they carry this writer's epoch
 };
 
-// What the checkers want to know about and the protocol does not need.
+// What the checkers want to know about and the protocol does not need: the decisions an
+// instance takes, with their inputs (db/protocol_facts.hpp). `members` gives a PG's membership
+// as the control plane holds it, for the facts that need it.
 class instance_observer {
  public:
   virtual ~instance_observer() = default;
-  virtual void on_allocate(const storage::log_record& record) = 0;
-  virtual void on_truncate(const storage::truncation_range& range) = 0;
-  virtual void on_points(const std::string& instance, lsn vcl, lsn vdl, storage::epoch e) = 0;
+  virtual void report(const facts::fact& what) = 0;
+  [[nodiscard]] virtual facts::membership_snapshot members(pg_id pg) const = 0;
 };
 
 enum class instance_role { replica, recovering, writer, deposed };
@@ -81,6 +83,8 @@ class instance final : public sim::endpoint<message> {
   void attach(sim::participant_id self) { self_ = self; }
   [[nodiscard]] sim::participant_id id() const { return self_; }
   [[nodiscard]] const std::string& name() const { return net_.name(self_); }
+  // db1 is 1, db2 is 2, ...
+  [[nodiscard]] int number() const { return static_cast<int>(ballot_); }
   [[nodiscard]] instance_role role() const { return role_; }
   [[nodiscard]] lsn vcl() const { return points_.vcl(); }
   [[nodiscard]] lsn vdl() const { return role_ == instance_role::writer ? points_.vdl() : read_point_; }
@@ -100,6 +104,7 @@ class instance final : public sim::endpoint<message> {
     recovery_ = recovery_state{};
     recovery_.waiting = std::move(waiting);
     recovery_.round = ++rounds_;
+    if (replacing_a_segment()) net_.probes().hit("a recovery while a replacement hydrates");
     recovery_.proposed = next_ballot(std::max(epoch_, known_epoch_));
     recovery_.answers.assign(pg_count(), {});
     recovery_.truncate_acks.assign(pg_count(), 0);
@@ -115,6 +120,7 @@ class instance final : public sim::endpoint<message> {
 
   // A crash loses everything volatile: role, epoch, LSN points, queues, cache, reads.
   void on_crash() override {
+    if (role_ == instance_role::recovering) net_.probes().hit("an instance crashed while recovering");
     role_ = instance_role::replica;
     epoch_ = known_epoch_ = 0;
     points_.reset(no_lsn);
@@ -122,6 +128,7 @@ class instance final : public sim::endpoint<message> {
     recovery_ = recovery_state{};
     reads_.clear();
     read_point_ = no_lsn;
+    replica_epoch_ = 0;
     replica_tails_.clear();
     replica_truncations_ = {};
     replica_ready_ = false;
@@ -203,6 +210,7 @@ class instance final : public sim::endpoint<message> {
     lsn complete_to = no_lsn;  // the PG's last record at or below the read point
     int attempts = 0;
     int next_slot = 0;
+    bool as_writer = false;  // started by this instance as the writer (not as a replica)
   };
 
   [[nodiscard]] int pg_count() const { return static_cast<int>(directory_.size()); }
@@ -295,6 +303,13 @@ class instance final : public sim::endpoint<message> {
   void allocate(sim::participant_id client, const client_write& request) {
     AURORA_ASSERT(!request.puts.empty(), "a write transaction writes at least one key");
     const storage::txn_id txn = writer_.next_lsn;  // the first LSN names the transaction
+    const pg_id first_pg = keys_.pg(request.puts.front().first);
+    for (const auto& [key, value] : request.puts) {
+      if (keys_.pg(key) != first_pg) {
+        net_.probes().hit("a transaction spanned protection groups");
+        break;
+      }
+    }
     for (std::size_t index = 0; index < request.puts.size(); ++index) {
       const bool last = index + 1 == request.puts.size();
       append_record(txn, request.puts[index].first, request.puts[index].second, last);
@@ -303,6 +318,7 @@ class instance final : public sim::endpoint<message> {
     if (options_.ack_after_vdl) {
       writer_.commits.push_back({client, request.op, commit});
     } else {  // unsafe variant: acknowledged before VDL covers it
+      observer_.report(facts::committed{number(), epoch_, commit, points_.vdl()});
       answer(client, request.op, reply_status::ok, commit);
     }
     schedule_flush();
@@ -316,7 +332,7 @@ class instance final : public sim::endpoint<message> {
                                last};
     writer_.last_in_volume = writer_.last_in_pg[pg] = writer_.last_for_page[page] = record.id;
     points_.append(record);
-    observer_.on_allocate(record);
+    observer_.report(facts::allocated{number(), epoch_, points_.vdl(), record});
     remember(key, {record.id, value});
     writer_.batches[pg].push_back(record);
   }
@@ -382,10 +398,14 @@ class instance final : public sim::endpoint<message> {
     if (role_ != instance_role::writer) return;
     // An ack of another epoch says nothing about this writer's records: the segment has moved on
     // to a newer writer, whose truncation may have removed them (unsafe variant: counted).
+    if (ack.volume_epoch != epoch_) net_.probes().hit("a writer ignored an acknowledgement of another epoch");
     if (options_.fenced_by_epoch && ack.volume_epoch != epoch_) return;
+    observer_.report(facts::ack_counted{number(), epoch_, ack.volume_epoch, ack.pg, ack.slot,
+                                        ack.disk, ack.scl, observer_.members(ack.pg)});
     const bool moved = points_.acknowledge(ack.pg, ack.slot, ack.disk, ack.scl,
                                            membership(ack.pg));
     maybe_finish_replacement(ack.pg);
+    if (points_.vcl() != points_.vdl()) net_.probes().hit("VCL stopped inside a mini-transaction");
     if (moved) on_vdl_moved();
   }
 
@@ -395,6 +415,8 @@ class instance final : public sim::endpoint<message> {
     while (!writer_.commits.empty() && writer_.commits.front().commit <= vdl) {
       const pending_commit done = writer_.commits.front();
       writer_.commits.pop_front();
+      if (replacing_a_segment()) net_.probes().hit("a commit during a segment replacement");
+      observer_.report(facts::committed{number(), epoch_, done.commit, vdl});
       answer(done.client, done.op, reply_status::ok, done.commit);
     }
     while (!writer_.waiting.empty() && may_allocate(writer_.waiting.front().request.puts.size())) {
@@ -403,6 +425,11 @@ class instance final : public sim::endpoint<message> {
       allocate(next.client, next.request);
     }
     notify_replicas();
+  }
+
+  [[nodiscard]] bool replacing_a_segment() const {
+    return std::any_of(control_.membership.begin(), control_.membership.end(),
+                       [](const storage::pg_membership& each) { return each.changing(); });
   }
 
   [[nodiscard]] std::vector<lsn> durable_tails() const {
@@ -538,6 +565,8 @@ class instance final : public sim::endpoint<message> {
     if (request.key < writer_.cache.size()) {
       const std::optional<storage::version>& cached = writer_.cache[request.key];
       if (cached && cached->id <= read_point) {
+        observer_.report(facts::read_started{number(), true, epoch_, keys_.pg(request.key),
+                                             read_point, cached->id});
         net_.send(self_, from, client_reply{request.op, reply_status::ok, cached->value, cached->id});
         return;
       }
@@ -548,8 +577,14 @@ class instance final : public sim::endpoint<message> {
   void start_storage_read(sim::participant_id from, const client_read& request, lsn read_point,
                           lsn complete_to) {
     const std::uint64_t id = ++read_ids_;
-    reads_[id] = read_state{from, request.op, request.key, read_point, complete_to, 0,
-                            static_cast<int>(id % storage::segments_per_pg)};
+    const bool as_writer = role_ == instance_role::writer;
+    if (as_writer) net_.probes().hit("a writer read went to storage");
+    observer_.report(facts::read_started{number(), as_writer,
+                                         as_writer ? epoch_ : replica_epoch_,
+                                         keys_.pg(request.key), read_point});
+    reads_[id] = read_state{from,        request.op, request.key, read_point,
+                            complete_to, 0,          static_cast<int>(id % storage::segments_per_pg),
+                            as_writer};
     try_read(id);
   }
 
@@ -599,6 +634,10 @@ class instance final : public sim::endpoint<message> {
   void on(sim::participant_id, storage::read_reply& reply) {
     auto found = reads_.find(reply.id);
     if (found == reads_.end()) return;  // answered already (hedged) or abandoned
+    if (reply.status == storage::read_status::below_gc_point) {
+      observer_.report(facts::gc_refused{number(), found->second.as_writer, reply.pg,
+                                         reply.slot, found->second.read_point});
+    }
     if (reply.status == storage::read_status::below_gc_point && role_ == instance_role::replica &&
         read_point_ > found->second.read_point) {
       // The versions at this read point were collected: a replica may read at its newer one.
@@ -608,6 +647,9 @@ class instance final : public sim::endpoint<message> {
     if (reply.status != storage::read_status::ok) return try_read(reply.id);
     const read_state read = found->second;
     reads_.erase(found);
+    if (read.as_writer && role_ == instance_role::writer && read.read_point < points_.vdl()) {
+      net_.probes().hit("VDL passed a writer read in flight");
+    }
     const std::optional<std::int64_t> value =
         reply.found ? std::optional<std::int64_t>(reply.found->value) : std::nullopt;
     net_.send(self_, read.client, client_reply{read.op, reply_status::ok, value,
@@ -626,6 +668,7 @@ class instance final : public sim::endpoint<message> {
     known_epoch_ = notice.volume_epoch;
     if (notice.vdl < read_point_) return;
     read_point_ = notice.vdl;
+    replica_epoch_ = notice.volume_epoch;
     replica_tails_ = notice.pg_tails;
     replica_truncations_ = std::move(notice.truncations);
     replica_ready_ = replica_tails_.size() == static_cast<std::size_t>(pg_count());
@@ -753,7 +796,8 @@ class instance final : public sim::endpoint<message> {
   void finish_recovery() {
     const recovery_outcome outcome = recovery_.outcome;
     std::deque<queued_write> waiting = std::move(recovery_.waiting);
-    if (options_.truncate_on_recovery) observer_.on_truncate(outcome.truncation);
+    observer_.report(facts::truncated{number(), recovery_.proposed, outcome.vdl,
+                                      outcome.truncation, options_.truncate_on_recovery});
     trace_event("truncate", {{"from", static_cast<std::int64_t>(outcome.truncation.from)},
                              {"to", static_cast<std::int64_t>(outcome.truncation.to)},
                              {"epoch", static_cast<std::int64_t>(recovery_.proposed)}});
@@ -781,6 +825,7 @@ class instance final : public sim::endpoint<message> {
     writer_.batches.assign(pg_count(), {});
     writer_.scl_at_last_resend.assign(pg_count(), {});
     trace_event("epoch", {{"epoch", static_cast<std::int64_t>(e)}});
+    observer_.report(facts::opened{number(), e});
     trace_points();
     arm_resend();
     notify_replicas();
@@ -797,7 +842,7 @@ class instance final : public sim::endpoint<message> {
 
   // --- trace ----------------------------------------------------------------------------------
   void trace_points() {
-    observer_.on_points(name(), points_.vcl(), points_.vdl(), epoch_);
+    observer_.report(facts::points{number(), epoch_, points_.vcl(), points_.vdl()});
     if (!net_.trace().enabled()) return;
     trace_event("vcl", {{"lsn", static_cast<std::int64_t>(points_.vcl())}});
     trace_event("vdl", {{"lsn", static_cast<std::int64_t>(points_.vdl())}});
@@ -831,6 +876,7 @@ class instance final : public sim::endpoint<message> {
   std::uint64_t read_ids_ = 0;
   std::uint64_t rounds_ = 0;
   lsn read_point_ = no_lsn;  // replicas: the newest VDL the writer sent
+  storage::epoch replica_epoch_ = 0;  // replicas: the epoch of the writer that sent it
   std::vector<lsn> replica_tails_;  // replicas: each PG's last record at or below read_point_
   storage::truncation_history replica_truncations_;  // replicas: the decision of that writer
   bool replica_ready_ = false;

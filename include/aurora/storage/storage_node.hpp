@@ -122,7 +122,9 @@ class storage_node final : public sim::endpoint<message> {
     where->data.install_truncations(batch.truncations, true);  // the writer finished recovery
     for (const log_record& record : batch.records) where->data.accept(record);
     where->data.note_vdl(std::min(batch.vdl, where->data.scl()));
+    const lsn base_before = where->data.base_lsn();
     where->data.collect_garbage(batch.pgmrpl);
+    if (where->data.base_lsn() != base_before) net_.probes().hit("garbage collection folded the hot log");
     trace_scl(*where, scl_before);
     const sim::duration persist = net_.prng().latency_uniform(options_.persist_low,
                                                               options_.persist_high);
