@@ -910,6 +910,32 @@ TEST(invariant_checker, finds_the_lost_write_of_the_early_ack_variant) {
   EXPECT_NE(found.front().reason.find("truncation"), std::string::npos) << found.front().reason;
 }
 
+// A segment whose SCL passed a record it lacks breaks scl_complete. The model never does this
+// (SCL follows the PG back-links); here a forged record links back over LSN 2, which a1 missed
+// while it was down, and arrives before gossip or a resend could fill the gap.
+TEST(invariant_checker, finds_an_scl_that_skipped_a_record_of_its_chain) {
+  cluster model(small_config());
+  check::invariant_checker checker(model);
+  model.write("c1", {{"x", 1}});
+  model.run_until(sim::ms(10));
+  model.apply(crash("a1"));
+  model.write("c1", {{"y", 2}});
+  model.run_until(sim::ms(20));
+  ASSERT_EQ(model.history().operations().at(1).status, check::op_status::ok);
+  EXPECT_TRUE(checker.check().empty());
+  model.apply(restart("a1"));
+  storage::log_record forged{3, 2, /*previous_in_pg=*/1, 0, 0, 0, 3, 0, 9, true, true};
+  sim::network<message>& net = model.network();
+  net.send(model.writer().id(), net.find("a1"),
+           storage::redo_batch{0, 0, std::vector<storage::log_record>{forged}, storage::no_lsn,
+                               storage::no_lsn, {}});
+  model.run_until(model.now() + sim::us(900));
+  const std::vector<check::violation> found = checker.check();
+  ASSERT_EQ(found.size(), 1U);
+  EXPECT_EQ(found.front().invariant, "scl_complete");
+  EXPECT_NE(found.front().reason.find("lacks LSN 2"), std::string::npos) << found.front().reason;
+}
+
 // --- scenarios through the runner ---------------------------------------------------------------
 
 TEST(runner, the_scenario_md_az_plus_one_example_passes) {
