@@ -650,15 +650,10 @@ TEST_F(protocol_rules, a_truncation_at_a_vdl_inside_a_mini_transaction_is_report
               "db2 (epoch 18) truncated [3, 12] at VDL 2: its VDL 2 is not a CPL");
 }
 
-// BUG in protocol_rules.hpp (a miss): facts::truncated carries `written`, false when the
-// recovery never writes its range to storage (the unsafe variant no-truncation), and nothing in
-// the checker reads it. Such a recovery removes nothing above VDL: records 4 and 5 stay on the
-// segments, where a later writer or replica may read them, and no later recovery learns of the
-// range. The checker judges only the range's bounds, so this sequence passes; the rule is
-// reported late, at the next recovery (whose range cannot reach the unwritten top + LAL), or
-// never if there is none. Expected: truncation_bounds at this very fact.
+// facts::truncated carries `written`, false when the recovery never writes its range to storage
+// (the unsafe variant no-truncation). Such a recovery removes nothing above VDL: the dead tail
+// stays on the segments, and no later recovery learns of the range. Reported at this very fact.
 TEST_F(protocol_rules, a_recovery_that_never_writes_its_truncation_range_is_reported) {
-  GTEST_SKIP() << "protocol_rules.hpp ignores facts::truncated::written (see the comment above)";
   db1_reaches_vdl_3();
   db1_writes_4_and_5_and_crashes();
   truncated(db2, db2_epoch, 3, 4, 13, /*written=*/false);

@@ -18,9 +18,9 @@
 //    and the writer's cache serves no version above it [P17 §4.2.3];
 //  - gc_keeps_read_points: garbage collection never folds away versions a writer read in flight
 //    needs (segments collect at or below PGMRPL, the lowest read point in flight) [P17 §4.2.3];
-//  - truncation_bounds: a recovery's truncation range starts right above its VDL (a CPL) and
-//    reaches max(VDL, every earlier range's top) + LAL, above every LSN allocated so far
-//    [P17 §4.3, P18 §2.4];
+//  - truncation_bounds: a recovery writes its truncation range to storage; the range starts
+//    right above its VDL (a CPL) and reaches max(VDL, every earlier range's top) + LAL, above
+//    every LSN allocated so far [P17 §4.3, P18 §2.4];
 //  - one_writer_per_epoch: each epoch is opened by one instance, and epochs open in increasing
 //    order [P18 §2.4].
 // The Vw used is Aurora's (4 of 6), not the model's: an unsafe quorum variant breaks the rule.
@@ -209,13 +209,15 @@ class protocol_rules {
     const storage::truncation_range& range = fact.range;
     const lsn needed_to = std::max(fact.vdl, highest_truncated_) + lal_;
     std::string wrong;
-    if (!is_cpl(fact.vdl)) wrong = "its VDL " + number(fact.vdl) + " is not a CPL";
-    if (range.from != fact.vdl + 1) wrong = "the range must start at VDL + 1 = " + number(fact.vdl + 1);
+    const auto also = [&wrong](const std::string& what) { wrong += (wrong.empty() ? "" : "; ") + what; };
+    if (!fact.written) also("the range was never written to storage");
+    if (!is_cpl(fact.vdl)) also("its VDL " + number(fact.vdl) + " is not a CPL");
+    if (range.from != fact.vdl + 1) also("the range must start at VDL + 1 = " + number(fact.vdl + 1));
     if (range.to < needed_to) {
-      wrong = "the range must reach max(VDL, earlier ranges) + LAL = " + number(needed_to);
+      also("the range must reach max(VDL, earlier ranges) + LAL = " + number(needed_to));
     }
     if (range.to < highest_allocated_) {
-      wrong = "LSN " + number(highest_allocated_) + " was allocated above the range";
+      also("LSN " + number(highest_allocated_) + " was allocated above the range");
     }
     if (!wrong.empty()) {
       add("truncation_bounds", db(fact.instance) + " (epoch " + number(fact.writer_epoch) +
@@ -223,7 +225,7 @@ class protocol_rules {
                                    number(range.to) + "] at VDL " + number(fact.vdl) + ": " +
                                    wrong);
     }
-    highest_truncated_ = std::max(highest_truncated_, range.to);
+    if (fact.written) highest_truncated_ = std::max(highest_truncated_, range.to);
     writer& next = writers_[fact.writer_epoch];
     next.floor = range.to;
     bases_.insert(fact.vdl);
