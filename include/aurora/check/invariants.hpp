@@ -40,6 +40,7 @@
 #include "aurora/check/protocol_rules.hpp"
 #include "aurora/check/violation.hpp"
 #include "aurora/db/cluster.hpp"
+#include "aurora/sim/assert.hpp"
 
 namespace aurora::check {
 
@@ -61,6 +62,8 @@ class invariant_checker {
   }
 
   [[nodiscard]] const std::vector<violation>& violations() const { return seen_; }
+  // How many protocol facts have been judged (the cluster may drop those).
+  [[nodiscard]] std::size_t facts_judged() const { return facts_seen_; }
 
   // The record with this LSN, if any writer allocated it.
   [[nodiscard]] const storage::log_record* record(storage::lsn id) const {
@@ -270,9 +273,11 @@ class invariant_checker {
 
   void check_protocol_facts(std::vector<violation>& found) {
     const std::vector<db::facts::stamped>& facts = model_.protocol_facts();
-    for (; facts_seen_ < facts.size(); ++facts_seen_) {
+    const std::size_t dropped = model_.protocol_facts_dropped();
+    AURORA_ASSERT(dropped <= facts_seen_, "facts are dropped only once judged");
+    for (; facts_seen_ - dropped < facts.size(); ++facts_seen_) {
       std::vector<violation> broken;
-      rules_.consume(facts[facts_seen_], broken);
+      rules_.consume(facts[facts_seen_ - dropped], broken);
       for (violation& each : broken) {
         if (reported_.emplace(each.invariant, each.reason).second) found.push_back(std::move(each));
       }

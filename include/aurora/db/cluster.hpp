@@ -110,8 +110,16 @@ class cluster final : public instance_observer {
     return truncations_;
   }
   [[nodiscard]] const std::vector<point_change>& point_changes() const { return point_changes_; }
-  // Every decision the instances reported, in order (db/protocol_facts.hpp).
+  // The decisions the instances reported, in order (db/protocol_facts.hpp), from number
+  // `protocol_facts_dropped()` on: a checker that has judged the earlier ones lets them go.
   [[nodiscard]] const std::vector<facts::stamped>& protocol_facts() const { return facts_; }
+  [[nodiscard]] std::size_t protocol_facts_dropped() const { return facts_dropped_; }
+  void drop_protocol_facts_before(std::size_t number) {
+    if (number <= facts_dropped_) return;
+    const std::size_t count = std::min(number - facts_dropped_, facts_.size());
+    facts_.erase(facts_.begin(), facts_.begin() + static_cast<std::ptrdiff_t>(count));
+    facts_dropped_ += count;
+  }
   // The scenario step in progress (stamped on trace events and violations).
   [[nodiscard]] int current_step() const { return trace_.step(); }
   [[nodiscard]] sim::time_point now() const { return clock_.now(); }
@@ -438,6 +446,7 @@ class cluster final : public instance_observer {
   std::vector<storage::truncation_range> truncations_;
   std::vector<point_change> point_changes_;
   std::vector<facts::stamped> facts_;
+  std::size_t facts_dropped_ = 0;
   std::size_t reader_cursor_ = 0;
 };
 

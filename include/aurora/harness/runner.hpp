@@ -131,6 +131,7 @@ class runner {
   void advance_to(sim::time_point until) {
     model_.run_until(until);
     collect(checker_.check());
+    model_.drop_protocol_facts_before(checker_.facts_judged());  // judged: memory stays flat
   }
 
  private:
@@ -197,6 +198,7 @@ class runner {
     // Every completion is a moment worth checking: a bad acknowledgement or a stale read is
     // then reported when it happens, not at the next step.
     collect(checker_.check());
+    model_.drop_protocol_facts_before(checker_.facts_judged());
   }
 
   void report(const step_report& line) {
