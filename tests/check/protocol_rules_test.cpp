@@ -131,6 +131,11 @@ class protocol_rules : public ::testing::Test {
     feed(facts::read_started{instance, false, reader_epoch, 0, read_point, storage::no_lsn});
   }
 
+  // A replica takes the VDL its writer sent as its read point.
+  void replica_point(int instance, epoch writer_epoch, lsn read_point) {
+    feed(facts::replica_point{instance, writer_epoch, read_point});
+  }
+
   // Segment `slot` of PG 0 refused a read at `read_point`: it had collected those versions.
   void gc_refused(int instance, bool as_writer, int slot, lsn read_point) {
     feed(facts::gc_refused{instance, as_writer, 0, slot, read_point});
@@ -512,6 +517,20 @@ TEST_F(protocol_rules, reads_at_the_writer_vdl_are_allowed) {
   replica_read(db2, first_epoch, 3);
   replica_read(db2, first_epoch, 1);
   expect_no_violation();
+}
+
+TEST_F(protocol_rules, a_replica_read_point_that_moves_forward_or_stays_is_allowed) {
+  replica_point(db2, first_epoch, 3);
+  replica_point(db2, first_epoch, 3);
+  replica_point(db2, first_epoch, 7);
+  replica_point(db3, first_epoch, 5);  // another replica has its own
+  expect_no_violation();
+}
+
+TEST_F(protocol_rules, a_replica_read_point_that_goes_back_is_reported) {
+  replica_point(db2, first_epoch, 7);
+  replica_point(db2, first_epoch, 5);  // a late, older VDL notice
+  expect_only("read_point_at_cpl", "db2 (replica) moved its read point back from 7 to 5");
 }
 
 TEST_F(protocol_rules, a_replica_read_point_above_its_writers_vdl_is_reported) {

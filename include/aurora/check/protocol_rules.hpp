@@ -15,7 +15,8 @@
 //  - commit_at_vdl: a commit is acknowledged only once VDL has reached its commit record, which
 //    is a CPL [P17 §4.2.2];
 //  - read_point_at_cpl: every read point is a CPL at or below a VDL the reader's writer reached,
-//    and the writer's cache serves no version above it [P17 §4.2.3];
+//    the writer's cache serves no version above it, and a replica's read point never goes
+//    back [P17 §4.2.3, §4.2.4];
 //  - gc_keeps_read_points: garbage collection never folds away versions a writer read in flight
 //    needs (segments collect at or below PGMRPL, the lowest read point in flight) [P17 §4.2.3];
 //  - truncation_bounds: a recovery writes its truncation range to storage; the range starts
@@ -191,6 +192,18 @@ class protocol_rules {
     }
   }
 
+  // A replica's read point only moves forward: VDL never goes back, not even across epochs, so
+  // no notice its writers send can lower it (monotonic_points guards that part).
+  void on(const db::facts::replica_point& fact) {
+    lsn& last = replica_points_[fact.instance];
+    if (fact.read_point < last) {
+      add("read_point_at_cpl", db(fact.instance) + " (replica) moved its read point back from " +
+                                   number(last) + " to " + number(fact.read_point) +
+                                   ": a replica's read point only moves forward");
+    }
+    last = std::max(last, fact.read_point);
+  }
+
   [[nodiscard]] lsn highest_vdl(epoch value) const {
     auto found = writers_.find(value);
     return found == writers_.end() ? storage::no_lsn : found->second.vdl;
@@ -253,6 +266,7 @@ class protocol_rules {
   std::set<lsn> cpls_;
   std::set<lsn> bases_;  // the VDLs recoveries opened at (CPLs of earlier writers)
   std::map<epoch, int> opened_;
+  std::map<int, lsn> replica_points_;  // per replica: the highest read point it took
   epoch highest_opened_ = 0;
   lsn highest_allocated_ = storage::no_lsn;
   lsn highest_truncated_ = storage::no_lsn;

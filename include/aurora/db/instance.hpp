@@ -669,6 +669,7 @@ class instance final : public sim::endpoint<message> {
     if (notice.vdl < read_point_) return;
     read_point_ = notice.vdl;
     replica_epoch_ = notice.volume_epoch;
+    observer_.report(facts::replica_point{number(), replica_epoch_, read_point_});
     replica_tails_ = notice.pg_tails;
     replica_truncations_ = std::move(notice.truncations);
     replica_ready_ = replica_tails_.size() == static_cast<std::size_t>(pg_count());

@@ -13,6 +13,7 @@
 //  - committed:    the writer acknowledges a commit to its client [P17 §4.2.2];
 //  - read_started: an instance reads at a read point, from storage or (the writer) from its
 //                  cache [P17 §4.2.3];
+//  - replica_point: a replica took a VDL its writer sent as its read point [P17 §4.2.4];
 //  - gc_refused:   a segment said a read's versions were already garbage-collected;
 //  - truncated:    a recovery finished: its VDL and its truncation range [P17 §4.3, P18 §2.4];
 //  - opened:       an instance opened the volume as the writer of an epoch.
@@ -84,6 +85,13 @@ struct read_started {
   lsn from_cache = storage::no_lsn;  // the version the writer served from its cache, if it did
 };
 
+// A replica took the VDL its writer sent as its read point.
+struct replica_point {
+  int instance = 0;
+  epoch writer_epoch = 0;
+  lsn read_point = storage::no_lsn;
+};
+
 struct gc_refused {
   int instance = 0;
   bool as_writer = false;
@@ -105,8 +113,8 @@ struct opened {
   epoch writer_epoch = 0;
 };
 
-using fact = std::variant<allocated, ack_counted, points, committed, read_started, gc_refused,
-                          truncated, opened>;
+using fact = std::variant<allocated, ack_counted, points, committed, read_started, replica_point,
+                          gc_refused, truncated, opened>;
 
 // A fact with the simulated time and the scenario step it happened at.
 struct stamped {
