@@ -399,6 +399,7 @@ class instance final : public sim::endpoint<message> {
     // An ack of another epoch says nothing about this writer's records: the segment has moved on
     // to a newer writer, whose truncation may have removed them (unsafe variant: counted).
     if (ack.volume_epoch != epoch_) net_.probes().hit("a writer ignored an acknowledgement of another epoch");
+    if (ack.volume_epoch > epoch_) net_.probes().hit("a writer heard an acknowledgement of a newer epoch");
     if (options_.fenced_by_epoch && ack.volume_epoch != epoch_) return;
     observer_.report(facts::ack_counted{number(), epoch_, ack.volume_epoch, ack.pg, ack.slot,
                                         ack.disk, ack.scl, observer_.members(ack.pg)});
