@@ -10,7 +10,9 @@
 #   1. the positive fault properties (fault_properties, filter *safe_faults*:*beyond*), each
 #      test on its own, with RC_PARAMS="max_success=<cases> seed=<seed> noshrink=1";
 #   2. aurora-harness explore --seeds 1..<seeds> with --profile safe and beyond, on the fixed and
-#      the varied cluster.
+#      the varied cluster;
+#   3. every example scenario (harness/scenarios/*.scn) with --variant safe: each must pass, as
+#      in CI (hand-written states the generator rarely builds: three disks lost at once, ...).
 # It prints one line per mutant (`killed by ...`, `SURVIVED`, `did not compile`) and finally
 # `killed N of M` with the survivors named. A run that fails only a coverage assertion ("never
 # reached: ...") does not kill a mutant: it says nothing about safety. The unmutated model is
@@ -29,6 +31,7 @@
 #   --rev REV          mutate this commit (git archive) instead of the working tree's files
 #   --timeout S        limit for each build and test command, in seconds (default 900)
 #   --no-baseline      skip the check of the unmutated model
+#   --no-scenarios     skip stage 3: judge by the generated runs alone
 #   --keep             keep the work directory (logs, failing seeds and traces) and print it
 #   --workdir DIR      the work directory (default: a new mktemp -d under TMPDIR); it must be
 #                      empty or not exist
@@ -51,6 +54,7 @@ jobs="${AURORA_JOBS:-2}"
 rev=""
 limit=900
 baseline=1
+scenarios=1
 keep=0
 workdir=""
 mode=run
@@ -76,6 +80,7 @@ while (($#)); do
     --rev) [[ $# -ge 2 ]] || die "--rev needs a commit"; rev="$2"; shift ;;
     --timeout) number "$1" "${2:-}"; limit="$2"; shift ;;
     --no-baseline) baseline=0 ;;
+    --no-scenarios) scenarios=0 ;;
     --keep) keep=1 ;;
     --workdir) [[ $# -ge 2 ]] || die "--workdir needs a directory"; workdir="$2"; shift ;;
     --catalogue) [[ $# -ge 2 ]] || die "--catalogue needs a file"; catalogue="$2"; shift ;;
@@ -206,6 +211,20 @@ run_checks() {  # $1: run directory
       fi
     done
   done
+  if ((scenarios)); then
+    local file name
+    for file in "$src"/harness/scenarios/*.scn; do
+      name="$(basename "$file" .scn)"
+      status=0
+      (cd "$dir" && timeout -k 10 "$limit" "$build/harness/aurora-harness" run "$file" \
+         --variant safe >"$dir/scenario-$name.log" 2>&1) || status=$?
+      if ((status != 0)); then
+        result="$(grep -m1 -E '^!! ' "$dir/scenario-$name.log" | sed 's/^!! *//' || true)"
+        verdict="killed by scenario $name.scn: ${result:-exit status $status}"
+        return
+      fi
+    done
+  fi
   verdict="pass"
 }
 
