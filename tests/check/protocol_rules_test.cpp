@@ -519,6 +519,18 @@ TEST_F(protocol_rules, reads_at_the_writer_vdl_are_allowed) {
   expect_no_violation();
 }
 
+TEST_F(protocol_rules, a_read_answered_by_a_segment_complete_to_the_read_point_is_allowed) {
+  feed(facts::read_answered{db2, 0, 3, /*read_point=*/5, /*complete_to=*/4, /*segment_scl=*/4});
+  feed(facts::read_answered{db1, 0, 1, 5, 5, 9});
+  expect_no_violation();
+}
+
+TEST_F(protocol_rules, a_read_answered_by_a_segment_with_a_gap_is_reported) {
+  feed(facts::read_answered{db2, 0, 3, /*read_point=*/5, /*complete_to=*/4, /*segment_scl=*/2});
+  expect_only("read_from_complete_segment",
+              "PG 0 slot 3 answered a read of db2 at read point 5 with SCL 2, below 4");
+}
+
 TEST_F(protocol_rules, a_replica_read_point_that_moves_forward_or_stays_is_allowed) {
   replica_point(db2, first_epoch, 3);
   replica_point(db2, first_epoch, 3);

@@ -207,6 +207,7 @@ TEST_F(rules_table, names_the_rules_the_design_requires) {
        {"quorum-sizes", "az-plus-one", "quorum-sets", "scl-back-links", "vdl-at-cpl",
         "lal", "commit-at-vdl", "read-point", "replica-read-point", "gc-below-pgmrpl",
         "recovery-read-quorum", "truncation-range", "ack-epoch", "one-writer-per-epoch",
+        "failover-restarts-old-writer",
         "reads-follow-truncation", "request-once"}) {
     EXPECT_TRUE(ids.contains(required)) << "docs/rules.md has no rule `" << required << "`";
   }

@@ -936,6 +936,32 @@ TEST(invariant_checker, finds_an_scl_that_skipped_a_record_of_its_chain) {
   EXPECT_NE(found.front().reason.find("lacks LSN 2"), std::string::npos) << found.front().reason;
 }
 
+// old_writer_stops: after a failover that restarted the old writer, no instance but the new one
+// serves as the writer. The model always restarts a reachable old writer; here the old writer is
+// a zombie (cut off both ways from every storage node, so the control plane left it running), and
+// a forged fact claims the control plane restarted it: the checker must see it still writing.
+TEST(invariant_checker, finds_an_old_writer_that_a_failover_did_not_stop) {
+  cluster_config config = small_config();
+  config.replicas = 1;
+  cluster model(config);
+  check::invariant_checker checker(model);
+  model.write("c1", {{"x", 1}});
+  model.run_until(sim::ms(10));
+  std::vector<sim::target> storage_nodes;
+  for (const char* node : {"a1", "a2", "b1", "b2", "c1", "c2"}) storage_nodes.push_back({node, false});
+  model.apply(sim::partition{{{"db1", false}}, storage_nodes, false});
+  model.apply(sim::failover{"db2"});
+  const cluster& view = model;
+  ASSERT_EQ(view.find_instance("db1").role(), instance_role::writer);  // a zombie, as designed
+  EXPECT_TRUE(checker.check().empty());
+  static_cast<instance_observer&>(model).report(facts::failover{1, 2, /*old_restarted=*/true});
+  const std::vector<check::violation> found = checker.check();
+  ASSERT_EQ(found.size(), 1U);
+  EXPECT_EQ(found.front().invariant, "old_writer_stops");
+  EXPECT_NE(found.front().reason.find("db1 still serves as the writer"), std::string::npos)
+      << found.front().reason;
+}
+
 // --- scenarios through the runner ---------------------------------------------------------------
 
 TEST(runner, the_scenario_md_az_plus_one_example_passes) {

@@ -32,6 +32,8 @@ inline constexpr std::array invariant_catalogue = {
     invariant_entry{"vdl_at_cpl", "VDL is a CPL at or below VCL"},
     invariant_entry{"commit_at_vdl", "a commit is acknowledged once VDL reaches it"},
     invariant_entry{"read_point_at_cpl", "a read point is a CPL at or below its writer's VDL; a replica's never goes back"},
+    invariant_entry{"read_from_complete_segment", "a segment answers a read only if complete to the read point"},
+    invariant_entry{"old_writer_stops", "a failover restarts an old writer the control plane reaches"},
     invariant_entry{"gc_keeps_read_points", "garbage collection stays below the writer's read points"},
     invariant_entry{"truncation_bounds", "a truncation covers (VDL, max(VDL, earlier tops) + LAL]"},
     invariant_entry{"one_writer_per_epoch", "each epoch has one writer; epochs open in order"},

@@ -20,6 +20,7 @@
 //    truncation (SCL) or the loss of its disk;
 //  - scl_complete: SCL moves only along the PG back-links: a segment holds every record of its
 //    PG up to its SCL, except those a truncation removed [P18 §2.3];
+//  - old_writer_stops: a failover restarts the old writer when the control plane reaches it;
 //  - the rules checked on the instances' decisions (check/protocol_rules.hpp): allocation within
 //    LAL, write quorums of every member set, acknowledgement epochs, VDL, commits and read points
 //    at CPLs, garbage collection below read points, truncation bounds, one writer per epoch.
@@ -276,12 +277,36 @@ class invariant_checker {
     const std::size_t dropped = model_.protocol_facts_dropped();
     AURORA_ASSERT(dropped <= facts_seen_, "facts are dropped only once judged");
     for (; facts_seen_ - dropped < facts.size(); ++facts_seen_) {
+      const db::facts::stamped& fact = facts[facts_seen_ - dropped];
+      if (const auto* each = std::get_if<db::facts::failover>(&fact.what)) note_failover(*each);
       std::vector<violation> broken;
-      rules_.consume(facts[facts_seen_ - dropped], broken);
+      rules_.consume(fact, broken);
       for (violation& each : broken) {
         if (reported_.emplace(each.invariant, each.reason).second) found.push_back(std::move(each));
       }
     }
+    check_old_writers_stopped(found);
+  }
+
+  // A failover restarts the old writer when the control plane reaches it [UG]: from then on it
+  // serves as a replica, never as the writer (only an unreachable zombie may, until an epoch
+  // fences it). Checked at the first check after the failover.
+  void note_failover(const db::facts::failover& fact) {
+    must_have_stopped_.erase(fact.target);
+    if (fact.old_restarted) must_have_stopped_.insert(fact.old_writer);
+  }
+
+  void check_old_writers_stopped(std::vector<violation>& found) {
+    for (const int number : must_have_stopped_) {
+      const std::string name = "db" + std::to_string(number);
+      const db::instance& old = model_.find_instance(name);
+      if (old.role() == db::instance_role::writer && model_.control().writer != name) {
+        add(found, "old_writer_stops",
+            name + " still serves as the writer after the failover to " + model_.control().writer +
+                ": a failover restarts the old writer when the control plane can reach it");
+      }
+    }
+    must_have_stopped_.clear();
   }
 
   struct seen_segment {
@@ -301,6 +326,7 @@ class invariant_checker {
   storage::lsn highest_vdl_ = 0;
   std::map<std::pair<storage::pg_id, int>, seen_segment> segments_;
   protocol_rules rules_;
+  std::set<int> must_have_stopped_;  // old writers a failover restarted (old_writer_stops)
   std::size_t facts_seen_ = 0;
   std::set<std::pair<std::string, std::string>> reported_;
   std::vector<violation> seen_;

@@ -17,6 +17,8 @@
 //  - read_point_at_cpl: every read point is a CPL at or below a VDL the reader's writer reached,
 //    the writer's cache serves no version above it, and a replica's read point never goes
 //    back [P17 §4.2.3, §4.2.4];
+//  - read_from_complete_segment: a segment answers a read only if its SCL reaches the PG's last
+//    record at or below the read point [P17 §4.2.3];
 //  - gc_keeps_read_points: garbage collection never folds away versions a writer read in flight
 //    needs (segments collect at or below PGMRPL, the lowest read point in flight) [P17 §4.2.3];
 //  - truncation_bounds: a recovery writes its truncation range to storage; the range starts
@@ -203,6 +205,17 @@ class protocol_rules {
     }
     last = std::max(last, fact.read_point);
   }
+
+  void on(const db::facts::read_answered& fact) {
+    if (fact.segment_scl >= fact.complete_to) return;
+    add("read_from_complete_segment",
+        "PG " + number(fact.pg) + " slot " + number(fact.slot) + " answered a read of " +
+            db(fact.instance) + " at read point " + number(fact.read_point) + " with SCL " +
+            number(fact.segment_scl) + ", below " + number(fact.complete_to) +
+            ", the PG's last record at or below the read point: it may lack that version");
+  }
+
+  void on(const db::facts::failover&) {}  // judged on the instances' state (invariants.hpp)
 
   [[nodiscard]] lsn highest_vdl(epoch value) const {
     auto found = writers_.find(value);

@@ -190,6 +190,8 @@ class cluster final : public instance_observer {
     control_.writer = target->name();
     net_.probes().hit("failover");
     wire_replicas();
+    const bool restart_old = &old_writer != target && control_plane_reaches(old_writer);
+    report(facts::failover{old_writer.number(), target->number(), restart_old});
     if (&old_writer != target && control_plane_reaches(old_writer)) reboot(old_writer);
     reboot(*target);  // a live target restarts and, being designated, recovers
   }

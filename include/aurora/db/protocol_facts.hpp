@@ -14,6 +14,8 @@
 //  - read_started: an instance reads at a read point, from storage or (the writer) from its
 //                  cache [P17 §4.2.3];
 //  - replica_point: a replica took a VDL its writer sent as its read point [P17 §4.2.4];
+//  - read_answered: a segment answered a read, with its SCL then [P17 §4.2.3];
+//  - failover:     the control plane promoted another instance [UG];
 //  - gc_refused:   a segment said a read's versions were already garbage-collected;
 //  - truncated:    a recovery finished: its VDL and its truncation range [P17 §4.3, P18 §2.4];
 //  - opened:       an instance opened the volume as the writer of an epoch.
@@ -92,6 +94,25 @@ struct replica_point {
   lsn read_point = storage::no_lsn;
 };
 
+// A segment answered a read: it must have been complete to `complete_to`, the PG's last record
+// at or below the read point.
+struct read_answered {
+  int instance = 0;
+  storage::pg_id pg = 0;
+  int slot = 0;
+  lsn read_point = storage::no_lsn;
+  lsn complete_to = storage::no_lsn;
+  lsn segment_scl = storage::no_lsn;
+};
+
+// The control plane failed over from `old_writer` to `target`; `old_restarted` when it could
+// reach the old writer (it then restarts it at once) [UG].
+struct failover {
+  int old_writer = 0;
+  int target = 0;
+  bool old_restarted = false;
+};
+
 struct gc_refused {
   int instance = 0;
   bool as_writer = false;
@@ -114,7 +135,7 @@ struct opened {
 };
 
 using fact = std::variant<allocated, ack_counted, points, committed, read_started, replica_point,
-                          gc_refused, truncated, opened>;
+                          read_answered, gc_refused, truncated, opened, failover>;
 
 // A fact with the simulated time and the scenario step it happened at.
 struct stamped {

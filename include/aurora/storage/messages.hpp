@@ -92,6 +92,7 @@ struct read_reply {
   int slot = 0;
   read_status status = read_status::ok;
   std::optional<version> found;
+  lsn scl = no_lsn;  // the segment's SCL when it answered
 };
 
 // Segment -> peer segment: "I am complete up to `scl`; send what I lack".

@@ -154,6 +154,7 @@ class storage_node final : public sim::endpoint<message> {
     } else {
       reply.found = where->data.read(read.key, read.read_point);
     }
+    reply.scl = where->data.scl();
     net_.send(self_, from, std::move(reply));
   }
 
