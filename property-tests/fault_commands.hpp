@@ -3,8 +3,9 @@
 // Each case first draws its *fault mix* (which fault kinds are on, their weights and
 // intensities, the focus nodes: harness/explore.hpp, the same sampler `aurora-harness explore`
 // uses), then a sequence of commands, each one draw of the same generator: a wait, then a step
-// of an enabled kind (a client operation or a fault), or a burst of 2-3 faults at nearly the same
-// time. Every draw is a rapidcheck pick, so a failing sequence shrinks: commands are removed,
+// of an enabled kind (a client operation or a fault), a burst of 2-3 faults at nearly the same
+// time, or a hot burst of client operations around a read. A mix that drew a small LAL runs with
+// it (`config lal=N`). Every draw is a rapidcheck pick, so a failing sequence shrinks: commands are removed,
 // waits and values shrink. The mix itself does not shrink: it is what generated the commands,
 // and it is printed with the counterexample.
 //
@@ -99,6 +100,7 @@ struct kind_counts {
   std::array<std::uint64_t, harness::explore_kind_count> performed{};
   std::array<std::uint64_t, harness::explore_kind_count> left_out{};
   std::uint64_t bursts = 0;
+  std::uint64_t hot_bursts = 0;
   [[nodiscard]] std::uint64_t of(harness::explore_kind kind) const {
     return performed[static_cast<std::size_t>(kind)];
   }
@@ -163,9 +165,9 @@ using command = rc::state::Command<model_state, property_run>;
 // moving the time of the next one, and shrink the waits on their own.
 struct advance : command {
   sim::duration by;
-  explicit advance(const model_state&) {
+  explicit advance(const model_state& model) {
     rc_source draw;
-    by = harness::detail::draw_wait_length(draw);
+    by = harness::detail::draw_wait_length(draw, model.swarm->mix, model.clock);
   }
   void apply(model_state& model) const override {
     model.clock.now = model.clock.now + by;
@@ -191,6 +193,7 @@ struct swarm_step : command {
   // some commands, the time the step was generated at no longer applies.
   void run(const model_state& model, property_run& sut) const override {
     if (value.burst) ++kinds_reached().bursts;
+    if (value.hot) ++kinds_reached().hot_bursts;
     for (const harness::drawn_step& each : value.steps) {
       harness::step next = each.value;
       next.at = model.clock.now + each.offset;
@@ -221,8 +224,10 @@ struct volume_shape {
   int nodes_per_az = 2;
 };
 
-// The configuration every fault property runs: one writer and one replica (for failover).
-inline harness::scenario property_scenario(db::teaching_variant variant, volume_shape shape) {
+// The configuration every fault property runs: one writer and one replica (for failover), and
+// the mix's small LAL if it drew one.
+inline harness::scenario property_scenario(db::teaching_variant variant, volume_shape shape,
+                                           const harness::fault_mix& mix = {}) {
   harness::scenario plan;
   plan.seed = 1;
   plan.settings.protection_groups = shape.protection_groups;
@@ -230,6 +235,7 @@ inline harness::scenario property_scenario(db::teaching_variant variant, volume_
   plan.settings.replicas = 1;
   plan.settings.op_timeout = sim::ms(200);
   plan.settings.variant = variant;
+  if (mix.lal > 0) plan.settings.lal = mix.lal;
   return plan;
 }
 
@@ -242,12 +248,13 @@ inline rc::Gen<harness::fault_mix> mixes(volume_shape shape) {
   }));
 }
 
-// The property: a fault mix, any command sequence drawn from it, then the final check.
+// The property: a fault mix, any command sequence drawn from it, then the final check. A mix
+// with a small LAL runs with `config lal=N` (so its counterexample prints and replays with it).
 inline auto fault_property(db::teaching_variant variant, harness::fault_profile profile,
                            volume_shape shape = {}) {
   return [variant, profile, shape] {
-    const harness::scenario plan = property_scenario(variant, shape);
     const harness::fault_mix mix = *mixes(shape);
+    const harness::scenario plan = property_scenario(variant, shape, mix);
     auto swarm =
         std::make_shared<const swarm_case>(swarm_case{mix, harness::swarm_names(plan.settings)});
     property_run sut(plan, profile, mix.describe());

@@ -12,14 +12,21 @@
 //   storage-to-storage partitions, message faults, failover).
 // Every case is swarm-style (fault_commands.hpp): it draws a fault mix (enabled kinds, weights,
 // intensities, focus nodes), then steps only from the enabled kinds; the properties check that
-// every kind was performed somewhere. On a failure the test prints the seed, the fault mix and
-// the shrunk scenario, and writes its traces.
-// RC_PARAMS (e.g. RC_PARAMS="max_success=2000 seed=7") raises the case counts.
+// every kind was performed somewhere, and that the rare paths of the model were reached at
+// least half as often as when their floors were set (`expect_coverage`: CI's fixed seed is
+// deterministic, so a generator change that stops building a state fails, "coverage of X fell
+// from ~N to M"). On a failure the test prints the seed, the fault mix and the shrunk scenario,
+// and writes its traces.
+// RC_PARAMS (e.g. RC_PARAMS="max_success=2000 seed=7") raises the case counts; the floors then
+// shrink to "reached at all".
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <cstdint>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <vector>
 
 #include "aurora/harness/scenario_parser.hpp"
 #include "aurora/trace/dot_writer.hpp"
@@ -44,9 +51,12 @@ constexpr int property_size = 75;
 // up over the cases: at 50, a case holds about 13 commands on average.
 constexpr int must_fail_size = 150;
 
+// CI runs a fixed rapidcheck seed and case count: deterministic, so coverage can be pinned.
+bool fixed_seed_run() { return std::getenv("RC_PARAMS") == nullptr; }
+
 rc::detail::TestParams params_with(int cases, int size) {
   rc::detail::TestParams params = rc::detail::configuration().testParams;
-  if (std::getenv("RC_PARAMS") == nullptr) {  // CI is deterministic; RC_PARAMS explores
+  if (fixed_seed_run()) {  // CI is deterministic; RC_PARAMS explores
     params.maxSuccess = cases;
     params.seed = 20261124;
   }
@@ -110,6 +120,27 @@ void print_probes() {
   std::cout << '\n';
 }
 
+// A rare path a property must reach, with how often its fixed-seed run reached it when the
+// floor was set (`measured`). The floor is half of that: a generator (or model) change that stops
+// building the state fails loudly, "coverage of X fell from ~N to M", while ordinary drift
+// passes. With RC_PARAMS (other seeds, other case counts; scripts/mutate.sh too) only reaching
+// the path at all is required. After a deliberate change, re-measure (the counts are printed as
+// "rare paths reached") and update the table.
+struct coverage_floor {
+  const char* path;
+  std::uint64_t measured;
+};
+
+void expect_coverage(const std::vector<coverage_floor>& floors) {
+  for (const coverage_floor& each : floors) {
+    const std::uint64_t count = probes_reached().count(each.path);
+    EXPECT_GT(count, 0U) << "never reached: " << each.path;
+    if (!fixed_seed_run() || count == 0) continue;
+    EXPECT_GE(count, each.measured / 2)
+        << "coverage of " << each.path << " fell from ~" << each.measured << " to " << count;
+  }
+}
+
 // Every kind of the swarm was performed in some case (and how often, for the log); `beyond`
 // never destroys a disk.
 void expect_every_kind_performed(harness::fault_profile profile) {
@@ -125,7 +156,8 @@ void expect_every_kind_performed(harness::fault_profile profile) {
     }
     EXPECT_GT(kinds_reached().of(kind), 0U) << "never performed: " << to_string(kind);
   }
-  std::cout << "; bursts " << kinds_reached().bursts << '\n';
+  std::cout << "; bursts " << kinds_reached().bursts << ", hot bursts " << kinds_reached().hot_bursts
+            << '\n';
   EXPECT_GT(kinds_reached().bursts, 0U) << "no burst was run";
 }
 
@@ -139,17 +171,38 @@ TEST(fault_properties, safe_faults_keep_every_invariant) {
   EXPECT_FALSE(result.failed);
   expect_every_kind_performed(harness::fault_profile::safe);
   print_probes();
-  // The runs must have reached the rare paths, or passing proves little. (A writer deposed by a
-  // newer epoch needs a zombie: a writer the control plane cannot reach, cut off from every
-  // storage node, which is beyond AZ+1 from the writer's side; the beyond property checks it.)
-  for (const char* path :
-       {"gossip filled a gap", "hedged read", "truncation removed records",
-        "resend to a stalled segment", "replacement segment hydrated",
-        "segment hydrated from a base image", "failover", "storage refused a stale epoch",
-        "a duplicated client request was answered, not run again",
-        "a read brought a missed truncation"}) {
-    EXPECT_GT(probes_reached().count(path), 0U) << "never reached: " << path;
-  }
+  // The runs must have reached the rare paths, or passing proves little. One PG: no transaction
+  // spans PGs, so VCL never stops inside one. (A writer deposed by a newer epoch needs a zombie:
+  // a writer the control plane cannot reach, cut off from every storage node, which is beyond
+  // AZ+1 from the writer's side; the beyond property checks it.) Reached but too rare to pin
+  // (under 10): "a late client request was ignored".
+  expect_coverage({
+      // the states the design's rules need (docs/rules.md)
+      {"LAL held a transaction back", 5'455},
+      {"a commit during a segment replacement", 5'937},
+      {"a writer read went to storage", 35'113},
+      {"VDL passed a writer read in flight", 10'690},
+      {"garbage collection folded the hot log", 22'292},
+      {"a writer ignored an acknowledgement of another epoch", 42},
+      {"an instance crashed while recovering", 2'037},
+      {"a fault while a replacement hydrates", 13'627},
+      {"a recovery while a replacement hydrates", 2'315},
+      // the other rare paths
+      {"gossip filled a gap", 20'935},
+      {"hedged read", 92'353},
+      {"truncation removed records", 7},
+      {"resend to a stalled segment", 452'060},
+      {"replacement segment hydrated", 4'419},
+      {"replacement hydrated during recovery", 483},
+      {"segment hydrated from a base image", 2'006},
+      {"failover", 8'628},
+      {"storage refused a stale epoch", 1'480},
+      {"recovery: records above the last known VDL", 5'736},
+      {"segment behind the read point", 1'000},
+      {"segment lacks the reader's truncation", 10'658},
+      {"a duplicated client request was answered, not run again", 2'898},
+      {"a read brought a missed truncation", 50},
+  });
 }
 
 // Two PGs on 3 nodes per AZ: a transaction can span PGs (VDL below VCL at MTR boundaries), and
@@ -164,6 +217,36 @@ TEST(fault_properties, safe_faults_keep_every_invariant_with_two_protection_grou
   EXPECT_FALSE(result.failed);
   expect_every_kind_performed(harness::fault_profile::safe);
   print_probes();
+  // Reached but too rare to pin (under 10): "recovery: VDL below VCL" (a recovery that finds a
+  // transaction half on storage), "a writer ignored an acknowledgement of another epoch".
+  expect_coverage({
+      // the states the design's rules need (docs/rules.md)
+      {"a transaction spanned protection groups", 7'091},
+      {"VCL stopped inside a mini-transaction", 13'251},
+      {"LAL held a transaction back", 1'139},
+      {"a commit during a segment replacement", 1'587},
+      {"a writer read went to storage", 9'670},
+      {"VDL passed a writer read in flight", 2'573},
+      {"garbage collection folded the hot log", 1'750},
+      {"an instance crashed while recovering", 582},
+      {"a fault while a replacement hydrates", 3'687},
+      {"a recovery while a replacement hydrates", 684},
+      // the other rare paths
+      {"gossip filled a gap", 7'054},
+      {"hedged read", 22'944},
+      {"truncation removed records", 13},
+      {"resend to a stalled segment", 138'776},
+      {"replacement segment hydrated", 1'600},
+      {"replacement hydrated during recovery", 182},
+      {"segment hydrated from a base image", 165},
+      {"failover", 2'262},
+      {"storage refused a stale epoch", 520},
+      {"recovery: records above the last known VDL", 1'579},
+      {"segment behind the read point", 183},
+      {"segment lacks the reader's truncation", 2'782},
+      {"a duplicated client request was answered, not run again", 730},
+      {"a read brought a missed truncation", 20},
+  });
 }
 
 TEST(fault_properties, beyond_the_model_stalls_but_loses_nothing) {
@@ -176,9 +259,32 @@ TEST(fault_properties, beyond_the_model_stalls_but_loses_nothing) {
   EXPECT_FALSE(result.failed);
   expect_every_kind_performed(harness::fault_profile::beyond);
   print_probes();
-  for (const char* path : {"writer deposed by a newer epoch", "storage refused a stale epoch"}) {
-    EXPECT_GT(probes_reached().count(path), 0U) << "never reached: " << path;
-  }
+  // No destroyed disks here, so nothing of a segment replacement; one PG. Reached but too rare
+  // to pin (under 10): "a writer ignored an acknowledgement of another epoch". Not reached in
+  // this run: "a writer heard an acknowledgement of a newer epoch" (explore's beyond seeds reach
+  // it about once in 3,000).
+  expect_coverage({
+      // the states the design's rules need (docs/rules.md)
+      {"LAL held a transaction back", 3'213},
+      {"a writer read went to storage", 18'095},
+      {"VDL passed a writer read in flight", 4'482},
+      {"garbage collection folded the hot log", 9'419},
+      {"an instance crashed while recovering", 1'383},
+      {"writer deposed by a newer epoch", 84},
+      {"storage refused a stale epoch", 1'210},
+      // the other rare paths
+      {"gossip filled a gap", 9'594},
+      {"hedged read", 74'246},
+      {"truncation removed records", 89},
+      {"resend to a stalled segment", 1'178'497},
+      {"segment hydrated from a base image", 640},
+      {"failover", 4'708},
+      {"recovery: records above the last known VDL", 2'786},
+      {"segment behind the read point", 804},
+      {"segment lacks the reader's truncation", 5'132},
+      {"a duplicated client request was answered, not run again", 1'503},
+      {"a read brought a missed truncation", 44},
+  });
 }
 
 // How `within_profile` counts the faults the swarm draws (harness/fault_budget.hpp), on a fresh

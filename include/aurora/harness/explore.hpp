@@ -14,16 +14,22 @@
 //    or off;
 //  - the workload: the share of client operations (40-95%), a write and a read weight per key
 //    (a key read often and written rarely sits in a PG that stays idle while others move VDL
-//    on), the share of reads that go to a replica;
+//    on), the share of reads that go to a replica; the most keys a transaction writes (1-4,
+//    spread over the PGs, so that VCL can stop inside one); in a quarter of the mixes a small
+//    LAL (2-8, `config lal=N`) that binds; hot bursts (writes around a read of a key not
+//    written since, which goes to storage, while VDL moves on and segments garbage-collect)
+//    after a change of writer (40%, in every mix) and, in 40% of the mixes, at random;
 //  - 1-3 *focus* storage nodes that node faults aim at (3 in 4), so that faults meet: the node a
 //    split leaves to the old writer is the one a crash or a partition hits next;
 //  - partitions replace the earlier ones (heal first) with a chance of 50-100%; an automatic
 //    failover (the control plane's) follows a fault that takes the writer away, in 2-100ms, in
-//    3 seeds out of 4; the chance that a step waits before it (20-80%);
+//    3 seeds out of 4; the chance that a step waits before it (20-80%); the chance (0 or
+//    30-70%) of aiming the next steps at the windows the generator's faults opened (a
+//    replacement disk hydrating, a new writer recovering);
 //  - with `explore_shape::varied`, the shape of the cluster.
 // The kinds (`explore_kind`, by their names in the mix's description): `write` and `read`
 // (always on; keys x, y, z and a key for every protection group they miss; reads through the
-// writer, the reader endpoint or a named instance; each operation's client, of c1..c10, is one
+// writer, the reader endpoint or a named instance; each operation's client, of c1..c16, is one
 // that is idle then, so it starts when the scenario says), `node`, `az` and `instance` (a crash
 // or a restart), `destroy`, `partition` (a node or AZ cut off from everything, both ways or one
 // way in either direction), `storage-partition` (from the other storage nodes only: gossip, not
@@ -39,8 +45,8 @@
 // The generator is written once, as templates on a *draw source* (`below`, `uniform`,
 // `percent`), and used twice: here with `sim::random`, and by the fault properties
 // (property-tests/fault_commands.hpp) with rapidcheck's shrinkable draws. Its state between
-// draws (`swarm_clock`: time, busy clients, the writer it believes in, a scheduled failover) is
-// its own: it never looks at the model.
+// draws (`swarm_clock`: time, busy clients, the writer it believes in, a scheduled failover, its
+// last change of the writer, the windows it opened) is its own: it never looks at the model.
 //
 // A fault is kept only if `within_profile` accepts it against the live model (as the previous
 // step left it, like the fault properties), so the run is built step by step with
@@ -173,6 +179,34 @@ struct explore_limits {
   static constexpr int max_focus = 3;              // focus storage nodes per seed: 1..3
   static constexpr int focus_percent = 75;         // a node fault aims at a focus node
   static constexpr int max_burst = 3;              // faults in a burst: 2..3
+  // A write transaction writes 1..max_keys_per_write distinct keys (at most LAL of them: a
+  // transaction longer than LAL is refused); each further key lands, with this chance, in a
+  // protection group the transaction has not reached yet (when there is one), so that with 2+
+  // PGs VCL can stop inside a transaction (VDL < VCL).
+  static constexpr int max_keys_per_write = 4;
+  static constexpr int spread_percent = 60;
+  // A small LSN allocation limit, drawn by this share of the mixes, so that LAL binds.
+  static constexpr int small_lal_percent = 25;
+  static constexpr int small_lal_low = 2, small_lal_high = 8;
+  // Hot bursts (`draw_hot_burst`): writes around a read of a key not written since the writer
+  // changed. The first client draw within `hot_after_change` of a writer change (a failover, a
+  // restart of the writer) is one with `hot_after_change_percent`, in every mix; in
+  // `hot_mix_percent` of the mixes, any write is one 2-8% of the time. (They cost: a dozen
+  // steps each. These rates keep explore within a few percent of its speed without them.)
+  static constexpr int hot_after_change_percent = 40;
+  static constexpr sim::duration hot_after_change = sim::ms(50);
+  static constexpr int hot_mix_percent = 40;
+  static constexpr int hot_low = 2, hot_high = 8;
+  // Windows the generator aims steps at: while the replacement of a destroyed disk arrives
+  // (repair_delay, 20ms) and hydrates, and while a new writer recovers (a couple of ms). A wait
+  // drawn while one is open stays inside it, and a step inside a hydration window is a fault,
+  // each with the mix's `window_percent`. (Turning the steps of the short recovery window into
+  // faults too would take the client operations that follow a failover, which the bugs of
+  // recovery need: the writes that move VDL past what it truncated, the reads that follow.)
+  static constexpr sim::duration hydration_window = sim::ms(30);
+  static constexpr sim::duration recovery_window = sim::ms(3);
+  static constexpr int window_mix_percent = 67;  // mixes that aim at windows at all
+  static constexpr int window_low = 30, window_high = 70;  // ... with this chance per draw
 };
 
 // The intensities a seed may draw (each spread log-uniformly over its range: `draw_spread`).
@@ -200,6 +234,10 @@ struct fault_mix {
   int delay_percent = 0;      // `delay P% D`
   sim::duration delay_extra{};
   sim::duration slow_extra{};      // `slow <name> D`
+  int lal = 0;                     // a small LSN allocation limit (`config lal=N`); 0: the model's
+  int keys_per_write = 1;          // a write transaction writes 1 to this many keys
+  int hot_percent = 0;             // chance that a write is a hot burst (`draw_hot_burst`)
+  int window_percent = 0;          // chance of a wait inside an open window, of a fault in one
   std::vector<std::string> focus;  // storage nodes most node faults aim at
   // The workload's skew: per key of `swarm_names::keys`, how much it is written and read (a key
   // read often and written rarely sits in a PG that stays idle while others move VDL on).
@@ -215,10 +253,11 @@ struct fault_mix {
     return total;
   }
   // "write=3 read=2 duplicate=4 slow=1 | clients 45% (writes/reads per key: 2/1 0/3 1/1),
-  // replica reads 30% | partitions replace 80% | auto failover 70% after 12ms | duplicate 35%,
-  // slow 20ms | focus b2 | advance 40%": the enabled kinds with their weights, the workload,
+  // replica reads 30%, up to 3 keys a write, hot bursts 7%, lal 4 | partitions replace 80% |
+  // auto failover 70% after 12ms | duplicate 35%, slow 20ms | focus b2 | windows 40% |
+  // advance 40%": the enabled kinds with their weights, the workload (its small LAL if any),
   // partitions, automatic failover, the intensities of the enabled message faults, the focus
-  // nodes, and the chance that a step waits before it.
+  // nodes, the chance of aiming at a window, and the chance that a step waits before it.
   [[nodiscard]] std::string describe() const {
     std::string text;
     for (std::size_t index = 0; index < explore_kind_count; ++index) {
@@ -226,11 +265,13 @@ struct fault_mix {
       text += std::string(explore_kind_names[index]) + "=" + std::to_string(weights[index]) + " ";
     }
     return text + "| clients " + std::to_string(client_percent) + "%" + workload() +
-           ", replica reads " + std::to_string(replica_read_percent) + "%" +
+           ", replica reads " + std::to_string(replica_read_percent) + "%, up to " +
+           std::to_string(keys_per_write) + " keys a write, hot bursts " +
+           std::to_string(hot_percent) + "%" + (lal > 0 ? ", lal " + std::to_string(lal) : "") +
            " | partitions replace " + std::to_string(replace_percent) + "% | auto failover " +
            std::to_string(auto_failover_percent) + "% after " + sim::to_string(detection) + " |" +
-           intensities() + " | focus " + focus_text() + " | advance " +
-           std::to_string(advance_percent) + "%";
+           intensities() + " | focus " + focus_text() + " | windows " +
+           std::to_string(window_percent) + "% | advance " + std::to_string(advance_percent) + "%";
   }
 
  private:
@@ -268,23 +309,32 @@ struct swarm_names {
   std::vector<std::string> nodes;      // a1..cN
   std::vector<std::string> instances;  // db1..db(1+replicas)
   std::vector<std::string> keys;       // x y z, and a key for every PG they do not reach
+  std::vector<storage::pg_id> key_pgs;  // the protection group of each key (the model's placement)
   std::vector<std::string> clients = client_names();
   sim::duration op_timeout;  // how long a client may stay busy with one operation
+  std::size_t max_keys;      // keys per write transaction: at most LAL, or it is refused
   // The instance the generator believes is the writer (index in `instances`): db1, then the
   // target of each failover it drew. Faults that aim at an instance aim at it more often.
   std::size_t writer = 0;
+  // The generator believes that writer is recovering (`swarm_clock::recovering_at`): an
+  // `instance` fault aims at it as the other instance faults do.
+  bool recovering = false;
 
   explicit swarm_names(const config& settings)
       : nodes(storage_node_names(settings)),
         instances(instance_names(settings)),
         keys(keys_for(settings)),
-        op_timeout(settings.op_timeout) {}
+        key_pgs(pgs_of(settings, keys)),
+        op_timeout(settings.op_timeout),
+        max_keys(static_cast<std::size_t>(
+            std::min<std::int64_t>(explore_limits::max_keys_per_write,
+                                   settings.lal.value_or(explore_limits::max_keys_per_write)))) {}
 
-  // c1..c10: enough that an operation rarely finds every client busy (an operation that gets no
-  // answer keeps its client for op_timeout).
+  // c1..c16: enough that an operation rarely finds every client busy (an operation that gets no
+  // answer keeps its client for op_timeout), a hot burst's dozen operations included.
   static std::vector<std::string> client_names() {
     std::vector<std::string> names;
-    for (int index = 1; index <= 10; ++index) names.push_back("c" + std::to_string(index));
+    for (int index = 1; index <= 16; ++index) names.push_back("c" + std::to_string(index));
     return names;
   }
 
@@ -308,6 +358,15 @@ struct swarm_names {
     }
     return keys;
   }
+
+  static std::vector<storage::pg_id> pgs_of(const config& settings,
+                                            const std::vector<std::string>& keys) {
+    const storage::placement where(
+        {settings.protection_groups, settings.nodes_per_az, db::cluster_config{}.pages_per_pg});
+    std::vector<storage::pg_id> pgs;
+    for (const std::string& key : keys) pgs.push_back(where.pg_of(where.page_of(key)));
+    return pgs;
+  }
 };
 
 // One draw of the generator: how long to wait, then one step, or a burst of faults at small
@@ -321,6 +380,8 @@ struct drawn_steps {
   sim::duration wait{};
   bool burst = false;
   std::vector<drawn_step> steps;
+  bool hot = false;          // a hot burst (`draw_hot_burst`)
+  bool hot_decided = false;  // the first client draw after a writer change (hot or not)
   bool failover_emitted = false;                // it holds the scheduled automatic failover
   std::optional<sim::duration> failover_after;  // it schedules one, this long after its start
   [[nodiscard]] sim::duration span() const {
@@ -343,6 +404,39 @@ struct explore_result {
 };
 
 namespace detail {
+
+// What the generator remembers between draws: the time of the next draw; until when each client
+// may still be busy (a client runs one operation at a time; a later one waits for it, up to
+// op_timeout, and would then run long after the time the scenario gives it); which instance it
+// believes is the writer; a failover it has scheduled (`draw_auto_failover`); when it last
+// changed the writer (a failover, or a restart of the writer: the next client draw may be a hot
+// burst); and the windows it drew open, which it aims the next steps at: until when a destroyed
+// disk's replacement arrives and hydrates, and until when a new writer recovers. All of it is
+// what the generator drew, not what the model did (the profile may have left a fault out).
+struct swarm_clock {
+  sim::time_point now{};
+  std::vector<sim::time_point> client_free;  // per client of `swarm_names::clients`
+  std::size_t writer = 0;                    // `swarm_names::writer` for the next draw
+  std::optional<sim::time_point> failover_due;
+  std::optional<sim::time_point> writer_changed;
+  std::optional<sim::time_point> hydrating_until;
+  std::optional<sim::time_point> recovering_until;
+
+  // The end of the window open at `at` (the later one if both are), if any.
+  [[nodiscard]] std::optional<sim::time_point> window_at(sim::time_point at) const {
+    std::optional<sim::time_point> end;
+    for (const auto& each : {hydrating_until, recovering_until}) {
+      if (each && *each > at && (!end || *each > *end)) end = each;
+    }
+    return end;
+  }
+  [[nodiscard]] bool recovering_at(sim::time_point at) const {
+    return recovering_until && *recovering_until > at;
+  }
+  [[nodiscard]] bool hydrating_at(sim::time_point at) const {
+    return hydrating_until && *hydrating_until > at;
+  }
+};
 
 // The generator's stream: forked from `sim::random(seed)`, so it is independent of the model's
 // own stream (which is seeded with the same seed).
@@ -492,6 +586,16 @@ fault_mix sample_fault_mix(source& draw, explore_shape shape, int fixed_protecti
   mix.focus = draw_focus(draw, storage_node_names(settings));
   settings.protection_groups = mix.protection_groups;
   draw_workload(draw, swarm_names::keys_for(settings).size(), mix);
+  using limits = explore_limits;
+  mix.lal = draw.percent(limits::small_lal_percent)
+                ? draw_int(draw, limits::small_lal_low, limits::small_lal_high)
+                : 0;
+  mix.keys_per_write = draw_int(draw, 1, limits::max_keys_per_write);
+  mix.hot_percent =
+      draw.percent(limits::hot_mix_percent) ? draw_int(draw, limits::hot_low, limits::hot_high) : 0;
+  mix.window_percent = draw.percent(limits::window_mix_percent)
+                           ? draw_int(draw, limits::window_low, limits::window_high)
+                           : 0;
   return mix;
 }
 
@@ -514,10 +618,13 @@ std::optional<explore_kind> draw_kind_where(source& draw, const fault_mix& mix, 
 }
 
 // A client operation with the mix's `client_percent` chance, else a fault of an enabled kind
-// (each by weight within its group); only client operations when no fault kind is on.
+// (each by weight within its group); only client operations when no fault kind is on. While a
+// replacement hydrates (`swarm_clock::hydrating_at`) it is a fault with the mix's
+// `window_percent` first.
 template <class source>
-explore_kind draw_kind(source& draw, const fault_mix& mix) {
-  const bool client = draw.percent(mix.client_percent);
+explore_kind draw_kind(source& draw, const fault_mix& mix, bool hydrating = false) {
+  const bool client = !(hydrating && draw.percent(mix.window_percent)) &&
+                      draw.percent(mix.client_percent);
   const std::optional<explore_kind> kind = draw_kind_where(
       draw, mix, [client](explore_kind each) { return is_client_kind(each) == client; });
   if (kind) return *kind;
@@ -534,10 +641,21 @@ sim::duration draw_wait_length(source& draw) {
   return sim::us(draw.uniform(50'000, 1'500'000));
 }
 
+// A wait inside the window open at `clock.now`, if any, with the mix's `window_percent`; else
+// as above.
 template <class source>
-sim::duration draw_wait(source& draw, const fault_mix& mix) {
-  if (!draw.percent(mix.advance_percent)) return sim::us(0);
+sim::duration draw_wait_length(source& draw, const fault_mix& mix, const swarm_clock& clock) {
+  const std::optional<sim::time_point> window = clock.window_at(clock.now);
+  if (window && draw.percent(mix.window_percent)) {
+    return sim::us(draw.uniform(0, (*window - clock.now).count_us()));
+  }
   return draw_wait_length(draw);
+}
+
+template <class source>
+sim::duration draw_wait(source& draw, const fault_mix& mix, const swarm_clock& clock) {
+  if (!draw.percent(mix.advance_percent)) return sim::us(0);
+  return draw_wait_length(draw, mix, clock);
 }
 
 // A storage node: mostly one of the seed's focus nodes, so that faults meet.
@@ -721,18 +839,60 @@ const std::string& draw_key(source& draw, const std::vector<int>& weights,
   return names.keys.back();
 }
 
+// How many keys a write transaction writes: 1 (40%), 2 (30%), 3 (20%) or 4 (10%), at most
+// `limit` (1 is what shrinking reaches).
+template <class source>
+std::size_t draw_key_count(source& draw, std::size_t limit) {
+  const std::uint64_t band = draw.below(10);
+  const std::size_t count = band < 4 ? 1 : band < 7 ? 2 : band < 9 ? 3 : 4;
+  return std::max<std::size_t>(1, std::min(count, limit));
+}
+
+// Adds `count` distinct keys to `write` (after those it has), from `allowed` (indexes into
+// `names.keys`): each one, with `spread_percent`, in a protection group the write has not reached
+// yet when there is one, else any key not yet written.
+template <class source>
+void add_keys(source& draw, const swarm_names& names, const std::vector<std::size_t>& allowed,
+              std::size_t count, write_op& write) {
+  auto written = [&write, &names](std::size_t key) {
+    return std::any_of(write.puts.begin(), write.puts.end(),
+                       [&](const auto& put) { return put.first == names.keys[key]; });
+  };
+  auto reached = [&write, &names](storage::pg_id pg) {
+    return std::any_of(write.puts.begin(), write.puts.end(), [&](const auto& put) {
+      const auto at = std::find(names.keys.begin(), names.keys.end(), put.first);
+      return at != names.keys.end() &&
+             names.key_pgs[static_cast<std::size_t>(at - names.keys.begin())] == pg;
+    });
+  };
+  for (std::size_t added = 0; added < count; ++added) {
+    std::vector<std::size_t> left, elsewhere;
+    for (const std::size_t key : allowed) {
+      if (written(key)) continue;
+      left.push_back(key);
+      if (!reached(names.key_pgs[key])) elsewhere.push_back(key);
+    }
+    if (left.empty()) return;
+    const bool spread = !elsewhere.empty() && !write.puts.empty() &&
+                        elsewhere.size() < left.size() &&
+                        draw.percent(explore_limits::spread_percent);
+    const std::size_t key = pick(draw, spread ? elsewhere : left);
+    write.puts.emplace_back(names.keys[key], draw.uniform(1, 100));
+  }
+}
+
+// A transaction of 1 to the mix's `keys_per_write` distinct keys (`draw_key_count`; at most
+// LAL): the first by the workload's write weights, the others spread over the protection groups
+// (`add_keys`).
 template <class source>
 write_op draw_write(source& draw, const fault_mix& mix, const swarm_names& names) {
   write_op write;
-  const std::string first = draw_key(draw, mix.write_weights, names);
-  write.puts.emplace_back(first, draw.uniform(1, 100));
-  if (draw.below(5) == 0) {
-    std::vector<std::string> others;
-    for (const std::string& key : names.keys) {
-      if (key != first) others.push_back(key);
-    }
-    if (!others.empty()) write.puts.emplace_back(pick(draw, others), draw.uniform(1, 100));
-  }
+  const std::size_t count = draw_key_count(
+      draw, std::min(names.max_keys, static_cast<std::size_t>(mix.keys_per_write)));
+  write.puts.emplace_back(draw_key(draw, mix.write_weights, names), draw.uniform(1, 100));
+  std::vector<std::size_t> every(names.keys.size());
+  for (std::size_t index = 0; index < every.size(); ++index) every[index] = index;
+  add_keys(draw, names, every, count - 1, write);
   return write;
 }
 
@@ -770,8 +930,11 @@ sim::fault draw_fault(source& draw, explore_kind kind, const fault_mix& mix,
       if (draw.percent(33)) return sim::message_delay{0, sim::us(0)};
       return sim::message_delay{mix.delay_percent, mix.delay_extra};
     case explore_kind::slow: return draw_slow(draw, mix, names);
-    case explore_kind::instance:
-      return crash_or_restart(draw, {pick(draw, names.instances), false});
+    case explore_kind::instance: {
+      const std::string who =
+          names.recovering ? draw_instance(draw, names) : pick(draw, names.instances);
+      return crash_or_restart(draw, {who, false});
+    }
     case explore_kind::failover: return draw_failover(draw, names);
     case explore_kind::write:
     case explore_kind::read:
@@ -857,16 +1020,70 @@ void draw_burst(source& draw, const fault_mix& mix, const swarm_names& names, dr
   }
 }
 
-// What the generator remembers between draws: the time of the next draw; until when each client
-// may still be busy (a client runs one operation at a time; a later one waits for it, up to
-// op_timeout, and would then run long after the time the scenario gives it); which instance it
-// believes is the writer; and a failover it has scheduled (`draw_auto_failover`).
-struct swarm_clock {
-  sim::time_point now{};
-  std::vector<sim::time_point> client_free;  // per client of `swarm_names::clients`
-  std::size_t writer = 0;                    // `swarm_names::writer` for the next draw
-  std::optional<sim::time_point> failover_due;
-};
+// A hot burst: client operations around a read of a key K (by the read weights) that was not
+// written since the writer changed, while writes move VDL on. Two shapes:
+//  - garbage collection (always with one PG, else half the time): writes to K's PG around a read
+//    of K through the writer, so that VDL passes the read while it is in flight and segments
+//    garbage-collect meanwhile (they fold their hot log once it holds 16 records, below the lowest
+//    read point in flight). First 2-6 writes of the PG's other keys (1-3 per transaction; K
+//    itself when it is alone in its PG), 0-0.5ms apart, fill the hot log; then, within 1ms, the
+//    read (it goes to storage: after a failover or a restart of the writer its cache is empty,
+//    and while a write of K is in flight the cached version is above VDL); then 1-4 more writes,
+//    0.3-2ms apart, half of them of K as well, move VDL on while the read waits for a slow or
+//    hedged segment;
+//  - an idle PG: 1-2 writes, then 1-2 more after the read, all of keys in the other PGs, so that
+//    VDL moves past whatever K's PG last saw (a truncation its segments may have missed); the
+//    read goes through the writer, or with the mix's `replica_read_percent` through a replica.
+// One time in ten each count is at its least, one write before the read, none after: what
+// shrinking reaches (a hot burst is one draw, so its counts must shrink for a counterexample to).
+template <class source>
+void draw_hot_burst(source& draw, const fault_mix& mix, const swarm_names& names,
+                    drawn_steps& out) {
+  const std::string key = draw_key(draw, mix.read_weights, names);
+  const auto read_index =
+      static_cast<std::size_t>(std::find(names.keys.begin(), names.keys.end(), key) -
+                               names.keys.begin());
+  std::vector<std::size_t> same, elsewhere;  // the other keys of K's PG, the keys of other PGs
+  for (std::size_t index = 0; index < names.keys.size(); ++index) {
+    if (index == read_index) continue;
+    const bool here = names.key_pgs[index] == names.key_pgs[read_index];
+    (here ? same : elsewhere).push_back(index);
+  }
+  const bool idle = !elsewhere.empty() && draw.percent(50);
+  std::vector<std::size_t>& writes = idle ? elsewhere : same;
+  if (writes.empty()) writes.push_back(read_index);
+  const std::size_t most = std::min<std::size_t>(names.max_keys, 3);
+  sim::duration offset{};
+  auto add_write = [&](bool with_key, sim::duration gap) {
+    offset = offset + gap;
+    write_op write;
+    if (with_key && writes.front() != read_index) {
+      write.puts.emplace_back(key, draw.uniform(1, 100));
+    }
+    add_keys(draw, names, writes, draw_key_count(draw, most) - write.puts.size(), write);
+    if (write.puts.empty()) write.puts.emplace_back(key, draw.uniform(1, 100));
+    step made;
+    made.what = std::move(write);
+    out.steps.push_back({offset, explore_kind::write, std::move(made)});
+  };
+  // The counts shrink to one write before the read and none after (`percent` shrinks to false).
+  const int before = !draw.percent(90) ? 1 : idle ? draw_int(draw, 1, 2) : draw_int(draw, 2, 6);
+  for (int index = 0; index < before; ++index) {
+    add_write(false, sim::us(index == 0 ? 0 : draw.uniform(0, 500)));
+  }
+  offset = offset + sim::us(draw.uniform(0, 1'000));
+  read_op read{key, std::nullopt};
+  if (idle && draw.percent(mix.replica_read_percent)) {
+    read.from = draw.percent(50) ? std::string("reader") : draw_replica(draw, names);
+  }
+  step reading;
+  reading.what = std::move(read);
+  out.steps.push_back({offset, explore_kind::read, std::move(reading)});
+  const int after = !draw.percent(90) ? 0 : idle ? draw_int(draw, 1, 2) : draw_int(draw, 1, 4);
+  for (int index = 0; index < after; ++index) {
+    add_write(!idle && draw.percent(50), sim::us(draw.uniform(300, 2'000)));
+  }
+}
 
 // A drawn failover moves the generator's idea of the writer as `cluster::failover` would: to the
 // named instance, or to the first other instance in db order.
@@ -952,14 +1169,39 @@ void draw_auto_failover(source& draw, const fault_mix& mix, const swarm_names& n
   }
 }
 
-// Moves `clock` past a draw: time, busy clients, the writer, the scheduled failover. The fault
-// properties replay it from the stored draw (after shrinking, a draw's time may change).
+// The windows a drawn fault at `at` opens: a destroyed disk's replacement (arriving after the
+// model's repair delay, then hydrating from its peers), a recovery (a failover, or a restart of
+// the writer the generator believes in), which also changes the writer (a hot burst may follow).
+inline void open_windows(const swarm_names& names, swarm_clock& clock, const step& made,
+                         sim::time_point at) {
+  const auto* fault = std::get_if<sim::fault>(&made.what);
+  if (fault == nullptr) return;
+  if (std::holds_alternative<sim::destroy>(*fault)) {
+    clock.hydrating_until = at + explore_limits::hydration_window;
+  }
+  bool recovers = std::holds_alternative<sim::failover>(*fault);
+  if (const auto* up = std::get_if<sim::restart>(fault)) {
+    recovers = !up->what.is_az && up->what.name == names.instances[names.writer];
+  }
+  if (!recovers) return;
+  clock.recovering_until = at + explore_limits::recovery_window;
+  clock.writer_changed = at;
+}
+
+// Moves `clock` past a draw: time, busy clients, the writer, the scheduled failover, the windows
+// and the last writer change. The fault properties replay it from the stored draw (after
+// shrinking, a draw's time may change).
 inline void advance_clock(const swarm_names& names, const drawn_steps& made, swarm_clock& clock) {
   const sim::time_point start = clock.now + made.wait;
   clock.client_free.resize(names.clients.size());
+  if (made.hot_decided || (clock.writer_changed &&
+                           start - *clock.writer_changed > explore_limits::hot_after_change)) {
+    clock.writer_changed.reset();
+  }
   swarm_names current = names;
   for (const drawn_step& each : made.steps) {
     current.writer = clock.writer;
+    open_windows(current, clock, each.value, start + each.offset);
     follow_failover(current, clock, each.value);
     if (!is_client_operation(each.value.what)) continue;
     const std::string client(client_of(each.value));
@@ -973,18 +1215,30 @@ inline void advance_clock(const swarm_names& names, const drawn_steps& made, swa
   clock.now = start + made.span();
 }
 
-// A step of an enabled kind (or a burst) at `clock.now`, with its clients and a due automatic
-// failover; `clock` moves on to the end of it.
+// A step of an enabled kind (or a burst, or a hot burst) at `clock.now`, with its clients and a
+// due automatic failover; `clock` moves on to the end of it. The first client draw soon after
+// the generator changed the writer is a hot burst with `hot_after_change_percent` (whatever the
+// mix); any other write with the mix's `hot_percent`.
 template <class source>
 drawn_steps draw_batch(source& draw, const fault_mix& mix, const swarm_names& all_names,
                        swarm_clock& clock) {
   swarm_names names = all_names;
   names.writer = clock.writer;
+  names.recovering = clock.recovering_at(clock.now);
   drawn_steps out;
-  const explore_kind kind = draw_kind(draw, mix);
+  const explore_kind kind = draw_kind(draw, mix, clock.hydrating_at(clock.now));
   out.burst = kind == explore_kind::burst;
+  out.hot_decided = is_client_kind(kind) && clock.writer_changed &&
+                    clock.now - *clock.writer_changed <= explore_limits::hot_after_change;
+  if (out.hot_decided) {
+    out.hot = draw.percent(explore_limits::hot_after_change_percent);
+  } else if (kind == explore_kind::write && mix.hot_percent > 0) {
+    out.hot = draw.percent(mix.hot_percent);
+  }
   if (out.burst) {
     draw_burst(draw, mix, names, out);
+  } else if (out.hot) {
+    draw_hot_burst(draw, mix, names, out);
   } else {
     draw_into(draw, kind, sim::us(0), mix, names, out);
   }
@@ -999,7 +1253,7 @@ drawn_steps draw_batch(source& draw, const fault_mix& mix, const swarm_names& al
 template <class source>
 drawn_steps draw_steps(source& draw, const fault_mix& mix, const swarm_names& names,
                        swarm_clock& clock) {
-  const sim::duration wait = draw_wait(draw, mix);
+  const sim::duration wait = draw_wait(draw, mix, clock);
   clock.now = clock.now + wait;
   drawn_steps out = draw_batch(draw, mix, names, clock);
   out.wait = wait;
@@ -1017,6 +1271,7 @@ inline scenario explore_plan(std::uint64_t seed, const fault_mix& mix,
   plan.settings.replicas = explore_limits::replicas;
   plan.settings.op_timeout = explore_limits::op_timeout;
   plan.settings.variant = variant;
+  if (mix.lal > 0) plan.settings.lal = mix.lal;
   return plan;
 }
 
