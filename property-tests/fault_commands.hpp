@@ -224,15 +224,16 @@ struct volume_shape {
   int nodes_per_az = 2;
 };
 
-// The configuration every fault property runs: one writer and one replica (for failover), and
-// the mix's small LAL if it drew one.
+// The configuration every fault property runs: a writer and the mix's read replicas (one in most
+// mixes, a failover target; none or two in some), and the mix's small LAL if it drew one.
+// (Drawn last in the mix, after every other parameter: the rest of a mix does not depend on it.)
 inline harness::scenario property_scenario(db::teaching_variant variant, volume_shape shape,
                                            const harness::fault_mix& mix = {}) {
   harness::scenario plan;
   plan.seed = 1;
   plan.settings.protection_groups = shape.protection_groups;
   plan.settings.nodes_per_az = shape.nodes_per_az;
-  plan.settings.replicas = 1;
+  plan.settings.replicas = mix.replicas;
   plan.settings.op_timeout = sim::ms(200);
   plan.settings.variant = variant;
   if (mix.lal > 0) plan.settings.lal = mix.lal;

@@ -124,18 +124,21 @@ void print_probes() {
 // floor was set (`measured`). The floor is half of that: a generator (or model) change that stops
 // building the state fails loudly, "coverage of X fell from ~N to M", while ordinary drift
 // passes. With RC_PARAMS (other seeds, other case counts; scripts/mutate.sh too) only reaching
-// the path at all is required. After a deliberate change, re-measure (the counts are printed as
-// "rare paths reached") and update the table.
+// the path at all is required. A count measured below `noisy_below` varies too much from one
+// generator change to the next to halve (a count of 13 may become 2): reaching it at all is
+// required then, too. After a deliberate change, re-measure (the counts are printed as "rare
+// paths reached") and update the table.
 struct coverage_floor {
   const char* path;
   std::uint64_t measured;
 };
+constexpr std::uint64_t noisy_below = 40;
 
 void expect_coverage(const std::vector<coverage_floor>& floors) {
   for (const coverage_floor& each : floors) {
     const std::uint64_t count = probes_reached().count(each.path);
     EXPECT_GT(count, 0U) << "never reached: " << each.path;
-    if (!fixed_seed_run() || count == 0) continue;
+    if (!fixed_seed_run() || count == 0 || each.measured < noisy_below) continue;
     EXPECT_GE(count, each.measured / 2)
         << "coverage of " << each.path << " fell from ~" << each.measured << " to " << count;
   }
@@ -178,30 +181,30 @@ TEST(fault_properties, safe_faults_keep_every_invariant) {
   // (under 10): "a late client request was ignored".
   expect_coverage({
       // the states the design's rules need (docs/rules.md)
-      {"LAL held a transaction back", 5'455},
-      {"a commit during a segment replacement", 5'937},
-      {"a writer read went to storage", 35'113},
-      {"VDL passed a writer read in flight", 10'690},
-      {"garbage collection folded the hot log", 22'292},
-      {"a writer ignored an acknowledgement of another epoch", 42},
-      {"an instance crashed while recovering", 2'037},
-      {"a fault while a replacement hydrates", 13'627},
-      {"a recovery while a replacement hydrates", 2'315},
+      {"LAL held a transaction back", 5'471},
+      {"a commit during a segment replacement", 6'030},
+      {"a writer read went to storage", 39'761},
+      {"VDL passed a writer read in flight", 12'390},
+      {"garbage collection folded the hot log", 22'558},
+      {"a writer ignored an acknowledgement of another epoch", 35},
+      {"an instance crashed while recovering", 1'811},
+      {"a fault while a replacement hydrates", 13'765},
+      {"a recovery while a replacement hydrates", 2'246},
       // the other rare paths
-      {"gossip filled a gap", 20'935},
-      {"hedged read", 92'353},
-      {"truncation removed records", 7},
-      {"resend to a stalled segment", 452'060},
-      {"replacement segment hydrated", 4'419},
-      {"replacement hydrated during recovery", 483},
-      {"segment hydrated from a base image", 2'006},
-      {"failover", 8'628},
-      {"storage refused a stale epoch", 1'480},
-      {"recovery: records above the last known VDL", 5'736},
-      {"segment behind the read point", 1'000},
-      {"segment lacks the reader's truncation", 10'658},
-      {"a duplicated client request was answered, not run again", 2'898},
-      {"a read brought a missed truncation", 50},
+      {"gossip filled a gap", 20'880},
+      {"hedged read", 88'283},
+      {"truncation removed records", 9},
+      {"resend to a stalled segment", 458'691},
+      {"replacement segment hydrated", 4'381},
+      {"replacement hydrated during recovery", 504},
+      {"segment hydrated from a base image", 1'986},
+      {"failover", 7'528},
+      {"storage refused a stale epoch", 1'430},
+      {"recovery: records above the last known VDL", 5'239},
+      {"segment behind the read point", 791},
+      {"segment lacks the reader's truncation", 8'996},
+      {"a duplicated client request was answered, not run again", 2'918},
+      {"a read brought a missed truncation", 43},
   });
 }
 
@@ -221,31 +224,31 @@ TEST(fault_properties, safe_faults_keep_every_invariant_with_two_protection_grou
   // transaction half on storage), "a writer ignored an acknowledgement of another epoch".
   expect_coverage({
       // the states the design's rules need (docs/rules.md)
-      {"a transaction spanned protection groups", 7'091},
-      {"VCL stopped inside a mini-transaction", 13'251},
-      {"LAL held a transaction back", 1'139},
-      {"a commit during a segment replacement", 1'587},
-      {"a writer read went to storage", 9'670},
-      {"VDL passed a writer read in flight", 2'573},
-      {"garbage collection folded the hot log", 1'750},
-      {"an instance crashed while recovering", 582},
-      {"a fault while a replacement hydrates", 3'687},
-      {"a recovery while a replacement hydrates", 684},
+      {"a transaction spanned protection groups", 7'058},
+      {"VCL stopped inside a mini-transaction", 13'374},
+      {"LAL held a transaction back", 1'124},
+      {"a commit during a segment replacement", 1'618},
+      {"a writer read went to storage", 10'754},
+      {"VDL passed a writer read in flight", 2'916},
+      {"garbage collection folded the hot log", 1'728},
+      {"an instance crashed while recovering", 479},
+      {"a fault while a replacement hydrates", 3'767},
+      {"a recovery while a replacement hydrates", 609},
       // the other rare paths
-      {"gossip filled a gap", 7'054},
-      {"hedged read", 22'944},
-      {"truncation removed records", 13},
-      {"resend to a stalled segment", 138'776},
-      {"replacement segment hydrated", 1'600},
-      {"replacement hydrated during recovery", 182},
-      {"segment hydrated from a base image", 165},
-      {"failover", 2'262},
-      {"storage refused a stale epoch", 520},
-      {"recovery: records above the last known VDL", 1'579},
-      {"segment behind the read point", 183},
-      {"segment lacks the reader's truncation", 2'782},
-      {"a duplicated client request was answered, not run again", 730},
-      {"a read brought a missed truncation", 20},
+      {"gossip filled a gap", 7'069},
+      {"hedged read", 21'817},
+      {"truncation removed records", 2},
+      {"resend to a stalled segment", 134'760},
+      {"replacement segment hydrated", 1'596},
+      {"replacement hydrated during recovery", 181},
+      {"segment hydrated from a base image", 167},
+      {"failover", 1'915},
+      {"storage refused a stale epoch", 574},
+      {"recovery: records above the last known VDL", 1'403},
+      {"segment behind the read point", 132},
+      {"segment lacks the reader's truncation", 2'122},
+      {"a duplicated client request was answered, not run again", 724},
+      {"a read brought a missed truncation", 16},
   });
 }
 
@@ -265,25 +268,25 @@ TEST(fault_properties, beyond_the_model_stalls_but_loses_nothing) {
   // it about once in 3,000).
   expect_coverage({
       // the states the design's rules need (docs/rules.md)
-      {"LAL held a transaction back", 3'213},
-      {"a writer read went to storage", 18'095},
-      {"VDL passed a writer read in flight", 4'482},
-      {"garbage collection folded the hot log", 9'419},
-      {"an instance crashed while recovering", 1'383},
-      {"writer deposed by a newer epoch", 84},
-      {"storage refused a stale epoch", 1'210},
+      {"LAL held a transaction back", 3'292},
+      {"a writer read went to storage", 20'728},
+      {"VDL passed a writer read in flight", 5'166},
+      {"garbage collection folded the hot log", 9'472},
+      {"an instance crashed while recovering", 1'253},
+      {"writer deposed by a newer epoch", 66},
+      {"storage refused a stale epoch", 941},
       // the other rare paths
-      {"gossip filled a gap", 9'594},
-      {"hedged read", 74'246},
-      {"truncation removed records", 89},
-      {"resend to a stalled segment", 1'178'497},
-      {"segment hydrated from a base image", 640},
-      {"failover", 4'708},
-      {"recovery: records above the last known VDL", 2'786},
-      {"segment behind the read point", 804},
-      {"segment lacks the reader's truncation", 5'132},
-      {"a duplicated client request was answered, not run again", 1'503},
-      {"a read brought a missed truncation", 44},
+      {"gossip filled a gap", 9'765},
+      {"hedged read", 79'916},
+      {"truncation removed records", 71},
+      {"resend to a stalled segment", 1'260'934},
+      {"segment hydrated from a base image", 643},
+      {"failover", 4'115},
+      {"recovery: records above the last known VDL", 2'509},
+      {"segment behind the read point", 642},
+      {"segment lacks the reader's truncation", 4'113},
+      {"a duplicated client request was answered, not run again", 1'491},
+      {"a read brought a missed truncation", 32},
   });
 }
 

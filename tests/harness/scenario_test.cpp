@@ -883,32 +883,33 @@ TEST(explore_coverage, seeds_1_to_300_reach_the_rare_paths) {
   // Measured over seeds 1..300 when the generator gained transactions across PGs, small LALs,
   // hot bursts and fault windows (in first-hit order).
   for (const coverage_floor& each : std::initializer_list<coverage_floor>{
-           {"a writer read went to storage", 1356},
-           {"resend to a stalled segment", 28116},
-           {"hedged read", 4040},
-           {"VDL passed a writer read in flight", 461},
-           {"failover", 359},
-           {"recovery: records above the last known VDL", 303},
-           {"an instance crashed while recovering", 94},
-           {"garbage collection folded the hot log", 1185},
-           {"segment hydrated from a base image", 120},
-           {"gossip filled a gap", 1158},
-           {"a duplicated client request was answered, not run again", 160},
-           {"replacement segment hydrated", 232},
-           {"segment behind the read point", 97},
-           {"a transaction spanned protection groups", 690},
-           {"VCL stopped inside a mini-transaction", 1315},
-           {"segment lacks the reader's truncation", 508},
-           {"a commit during a segment replacement", 300},
-           {"a fault while a replacement hydrates", 604},
-           {"LAL held a transaction back", 211},
-           {"a recovery while a replacement hydrates", 118},
-           {"replacement hydrated during recovery", 37},
-           {"storage refused a stale epoch", 145},
-           {"a read brought a missed truncation", 2},
+           {"a writer read went to storage", 1417},
+           {"resend to a stalled segment", 27467},
+           {"hedged read", 3858},
+           {"VDL passed a writer read in flight", 542},
+           {"failover", 338},
+           {"recovery: records above the last known VDL", 271},
+           {"an instance crashed while recovering", 109},
+           {"garbage collection folded the hot log", 1256},
+           {"segment hydrated from a base image", 127},
+           {"gossip filled a gap", 1200},
+           {"a duplicated client request was answered, not run again", 136},
+           {"replacement segment hydrated", 252},
+           {"segment behind the read point", 90},
+           {"a transaction spanned protection groups", 702},
+           {"VCL stopped inside a mini-transaction", 1218},
+           {"segment lacks the reader's truncation", 457},
+           {"a commit during a segment replacement", 313},
+           {"a fault while a replacement hydrates", 584},
+           {"LAL held a transaction back", 273},
+           {"a recovery while a replacement hydrates", 94},
+           {"replacement hydrated during recovery", 35},
+           {"storage refused a stale epoch", 77},
+           {"a read brought a missed truncation", 1},
        }) {
     const std::uint64_t count = count_of(each.path);
-    EXPECT_GE(count, std::max<std::uint64_t>(1, each.measured / 2))
+    // A count below 40 varies too much to halve: reaching it at all is required then.
+    EXPECT_GE(count, each.measured < 40 ? 1 : each.measured / 2)
         << "coverage of " << each.path << " fell from ~" << each.measured << " to " << count;
   }
 }

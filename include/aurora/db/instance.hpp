@@ -646,8 +646,11 @@ class instance final : public sim::endpoint<message> {
       found->second.complete_to = replica_tails_[keys_.pg(found->second.key)];
     }
     if (reply.status != storage::read_status::ok) return try_read(reply.id);
-    observer_.report(facts::read_answered{number(), reply.pg, reply.slot, found->second.read_point,
-                                          found->second.complete_to, reply.scl});
+    // An answer holds for the read point it was asked at, which may be older than the read's
+    // current one (an earlier attempt's, before a replica moved the read on): still a snapshot
+    // the reader's read point covered when the read began.
+    observer_.report(facts::read_answered{number(), reply.pg, reply.slot, reply.read_point,
+                                          reply.complete_to, reply.scl});
     const read_state read = found->second;
     reads_.erase(found);
     if (read.as_writer && role_ == instance_role::writer && read.read_point < points_.vdl()) {

@@ -19,6 +19,8 @@
 //    LAL (2-8, `config lal=N`) that binds; hot bursts (writes around a read of a key not
 //    written since, which goes to storage, while VDL moves on and segments garbage-collect)
 //    after a change of writer (40%, in every mix) and, in 40% of the mixes, at random;
+//  - the read replicas: one, none (20%: a writer alone, whose own reads alone hold garbage
+//    collection back) or two (15%);
 //  - 1-3 *focus* storage nodes that node faults aim at (3 in 4), so that faults meet: the node a
 //    split leaves to the old writer is the one a crash or a partition hits next;
 //  - partitions replace the earlier ones (heal first) with a chance of 50-100%; an automatic
@@ -173,7 +175,12 @@ struct explore_limits {
   static constexpr int max_families = 3;
   static constexpr int family_kind_percent = 60;
   static constexpr sim::duration op_timeout = sim::ms(200);  // as in the fault properties
-  static constexpr int replicas = 1;               // one replica, so failover has a target
+  // Read replicas: one in most mixes (a failover target); none in `no_replica_percent` of them
+  // (a writer alone: garbage collection then waits for the writer's own reads only, and a
+  // failover can only restart the writer in place); two in `two_replicas_percent` (a failover
+  // picks one of them, a lagging one too).
+  static constexpr int no_replica_percent = 20;
+  static constexpr int two_replicas_percent = 15;
   static constexpr int max_protection_groups = 2;  // `varied`: 1..2
   static constexpr int max_nodes_per_az = 3;       // `varied`: 2..3
   static constexpr int max_focus = 3;              // focus storage nodes per seed: 1..3
@@ -238,6 +245,7 @@ struct fault_mix {
   int keys_per_write = 1;          // a write transaction writes 1 to this many keys
   int hot_percent = 0;             // chance that a write is a hot burst (`draw_hot_burst`)
   int window_percent = 0;          // chance of a wait inside an open window, of a fault in one
+  int replicas = 1;                // read replicas (`config replicas=N`): 0, 1 or 2
   std::vector<std::string> focus;  // storage nodes most node faults aim at
   // The workload's skew: per key of `swarm_names::keys`, how much it is written and read (a key
   // read often and written rarely sits in a PG that stays idle while others move VDL on).
@@ -253,7 +261,7 @@ struct fault_mix {
     return total;
   }
   // "write=3 read=2 duplicate=4 slow=1 | clients 45% (writes/reads per key: 2/1 0/3 1/1),
-  // replica reads 30%, up to 3 keys a write, hot bursts 7%, lal 4 | partitions replace 80% |
+  // replicas 1, replica reads 30%, up to 3 keys a write, hot bursts 7%, lal 4 | partitions replace 80% |
   // auto failover 70% after 12ms | duplicate 35%, slow 20ms | focus b2 | windows 40% |
   // advance 40%": the enabled kinds with their weights, the workload (its small LAL if any),
   // partitions, automatic failover, the intensities of the enabled message faults, the focus
@@ -265,7 +273,7 @@ struct fault_mix {
       text += std::string(explore_kind_names[index]) + "=" + std::to_string(weights[index]) + " ";
     }
     return text + "| clients " + std::to_string(client_percent) + "%" + workload() +
-           ", replica reads " + std::to_string(replica_read_percent) + "%, up to " +
+           ", replicas " + std::to_string(replicas) + ", replica reads " + std::to_string(replica_read_percent) + "%, up to " +
            std::to_string(keys_per_write) + " keys a write, hot bursts " +
            std::to_string(hot_percent) + "%" + (lal > 0 ? ", lal " + std::to_string(lal) : "") +
            " | partitions replace " + std::to_string(replace_percent) + "% | auto failover " +
@@ -596,6 +604,10 @@ fault_mix sample_fault_mix(source& draw, explore_shape shape, int fixed_protecti
   mix.window_percent = draw.percent(limits::window_mix_percent)
                            ? draw_int(draw, limits::window_low, limits::window_high)
                            : 0;
+  const std::uint64_t replica_band = draw.below(100);
+  mix.replicas = replica_band < limits::no_replica_percent                                ? 0
+                 : replica_band < limits::no_replica_percent + limits::two_replicas_percent ? 2
+                                                                                            : 1;
   return mix;
 }
 
@@ -1268,7 +1280,7 @@ inline scenario explore_plan(std::uint64_t seed, const fault_mix& mix,
   plan.seed = seed;
   plan.settings.protection_groups = mix.protection_groups;
   plan.settings.nodes_per_az = mix.nodes_per_az;
-  plan.settings.replicas = explore_limits::replicas;
+  plan.settings.replicas = mix.replicas;
   plan.settings.op_timeout = explore_limits::op_timeout;
   plan.settings.variant = variant;
   if (mix.lal > 0) plan.settings.lal = mix.lal;

@@ -93,6 +93,11 @@ struct read_reply {
   read_status status = read_status::ok;
   std::optional<version> found;
   lsn scl = no_lsn;  // the segment's SCL when it answered
+  // The request's read point and completeness bound, echoed: a reader may move a read to a newer
+  // read point while an earlier attempt is in flight (a replica whose read point was collected),
+  // and an answer holds for the read point it was asked at.
+  lsn read_point = no_lsn;
+  lsn complete_to = no_lsn;
 };
 
 // Segment -> peer segment: "I am complete up to `scl`; send what I lack".

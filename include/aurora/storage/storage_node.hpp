@@ -142,7 +142,8 @@ class storage_node final : public sim::endpoint<message> {
     hosted* where = find_hosted(read.pg);
     AURORA_ASSERT(where != nullptr, "reads go to a segment of the key's PG");
     if (refuse_if_stale(from, *where, read.volume_epoch)) return;
-    read_reply reply{read.id, read.pg, where->slot, read_status::ok, std::nullopt};
+    read_reply reply{read.id,   read.pg,         where->slot,     read_status::ok,
+                     std::nullopt, no_lsn, read.read_point, read.complete_to};
     if (options_.check_read_truncation && !vouches_for(*where, read.truncations)) {
       reply.status = read_status::behind_read_point;
       net_.probes().hit("segment lacks the reader's truncation");
