@@ -35,6 +35,7 @@
 #include "aurora/sim/random.hpp"
 #include "aurora/sim/scheduler.hpp"
 #include "aurora/trace/recorder.hpp"
+#include "aurora/trace/schema.hpp"
 
 namespace aurora::sim {
 
@@ -133,7 +134,7 @@ class network {
   void send(participant_id from, participant_id to, message value) {
     if (!at(from).alive) return;
     const std::uint64_t id = ++messages_sent_;
-    if (trace_.enabled()) record_message("send", from, to, id, value);
+    if (trace_.enabled()) record_message(trace::kind::send, from, to, id, value);
     if (blocked(from, to)) return drop(from, to, id, value, "partition");
     if (prng_.percent(loss_percent_)) return drop(from, to, id, value, "loss");
     if (prng_.percent(duplication_percent_)) deliver_later(from, to, id, message(value));
@@ -227,7 +228,12 @@ class network {
   // is a usage error here.
   void apply(const fault& value) {
     if (trace_.enabled()) {
-      trace_.record({clock_.now(), "fault", {{"fault", to_string(value)}}, fault_lane(value), {}, 0});
+      trace_.record({clock_.now(),
+                     std::string(trace::kind::fault),
+                     {{trace::key::fault, to_string(value)}},
+                     fault_lane(value),
+                     {},
+                     0});
     }
     std::visit([this](const auto& each) { apply_one(each); }, value);
   }
@@ -347,7 +353,7 @@ class network {
       return drop(flight.from, flight.to, flight.id, *flight.value, "partition");
     }
     ++messages_delivered_;
-    if (trace_.enabled()) record_message("deliver", flight.to, flight.from, flight.id, *flight.value);
+    if (trace_.enabled()) record_message(trace::kind::deliver, flight.to, flight.from, flight.id, *flight.value);
     if (receiver.handler != nullptr) receiver.handler->receive(flight.from, std::move(*flight.value));
   }
 
@@ -355,28 +361,28 @@ class network {
             std::string_view reason) {
     if (!trace_.enabled()) return;
     trace_.record({clock_.now(),
-                   "drop",
-                   {{"msg", static_cast<std::int64_t>(id)},
-                    {"from", at(from).name},
-                    {"to", at(to).name},
-                    {"type", std::string(message_type(value))},
-                    {"reason", std::string(reason)}},
+                   std::string(trace::kind::drop),
+                   {{trace::key::msg, static_cast<std::int64_t>(id)},
+                    {trace::key::from, at(from).name},
+                    {trace::key::to, at(to).name},
+                    {trace::key::type, std::string(message_type(value))},
+                    {trace::key::reason, std::string(reason)}},
                    at(to).name,
                    at(from).name,
                    id});
   }
 
   // send: lane = sender, peer = receiver; deliver: lane = receiver, peer = sender.
-  void record_message(const char* kind, participant_id lane, participant_id peer,
+  void record_message(std::string_view kind, participant_id lane, participant_id peer,
                       std::uint64_t id, const message& value) {
-    const bool is_send = kind[0] == 's';
+    const bool is_send = kind == trace::kind::send;
     trace_.record({clock_.now(),
-                   kind,
-                   {{"msg", static_cast<std::int64_t>(id)},
-                    {"from", at(is_send ? lane : peer).name},
-                    {"to", at(is_send ? peer : lane).name},
-                    {"type", std::string(message_type(value))},
-                    {"summary", message_summary(value)}},
+                   std::string(kind),
+                   {{trace::key::msg, static_cast<std::int64_t>(id)},
+                    {trace::key::from, at(is_send ? lane : peer).name},
+                    {trace::key::to, at(is_send ? peer : lane).name},
+                    {trace::key::type, std::string(message_type(value))},
+                    {trace::key::summary, message_summary(value)}},
                    at(lane).name,
                    at(peer).name,
                    id});

@@ -65,6 +65,7 @@
 #include "aurora/sim/time.hpp"
 #include "aurora/trace/event.hpp"
 #include "aurora/trace/recorder.hpp"
+#include "aurora/trace/schema.hpp"
 
 namespace aurora::trace {
 
@@ -252,7 +253,7 @@ inline std::string fields_text(const event& value) {
     text += entry.key;
     text += '=';
     const auto* step = std::get_if<std::int64_t>(&entry.value);
-    text += entry.key == "step" && step != nullptr ? step_text(*step) : value_text(entry.value);
+    text += entry.key == key::step && step != nullptr ? step_text(*step) : value_text(entry.value);
   }
   return text;
 }
@@ -274,8 +275,8 @@ inline bool is_ack_type(std::string_view type) {
 // The label of a message arrow: the send's `type` and `summary` fields, when present; the
 // summary once when it only repeats the type (`reply`, not `reply reply`).
 inline std::string message_label(const event& send) {
-  std::string label = field_text(send, "type");
-  const std::string summary = field_text(send, "summary");
+  std::string label = field_text(send, key::type);
+  const std::string summary = field_text(send, key::summary);
   if (summary == label) return label;
   if (!label.empty() && !summary.empty()) label += ' ';
   return label + summary;
@@ -292,12 +293,12 @@ struct label_line {
 
 // invoke / ok / fail / info: `write x=1`, `ok`, `read x -> 1`, `fail`, `info (timeout)`.
 inline label_line client_line(const event& value) {
-  const std::string op = field_text(value, "op");
-  const field_value* keys = find_field(value, "value");
-  std::string reason = field_text(value, "reason");
-  if (reason.empty()) reason = field_text(value, "error");
-  if (value.kind == "invoke") {
-    std::string text = op.empty() ? std::string("invoke") : op;
+  const std::string op = field_text(value, key::op);
+  const field_value* keys = find_field(value, key::value);
+  std::string reason = field_text(value, key::reason);
+  if (reason.empty()) reason = field_text(value, key::error);
+  if (value.kind == kind::invoke) {
+    std::string text = op.empty() ? std::string(kind::invoke) : op;
     if (keys != nullptr && op == "read" && std::holds_alternative<key_values>(*keys)) {
       for (const auto& entry : std::get<key_values>(*keys)) text += ' ' + entry.first;
     } else if (keys != nullptr) {
@@ -305,13 +306,13 @@ inline label_line client_line(const event& value) {
     }
     return {text, "#0d47a1", true};
   }
-  if (value.kind == "ok" && op == "read" && keys != nullptr) {
+  if (value.kind == kind::ok && op == "read" && keys != nullptr) {
     return {"read " + value_text(*keys, ", "), "#1b5e20", true};
   }
   std::string text = value.kind;
   if (!reason.empty()) text += " (" + reason + ")";
-  if (value.kind == "ok") return {text, "#1b5e20", true};
-  if (value.kind == "fail") return {text, "#b71c1c", true};
+  if (value.kind == kind::ok) return {text, "#1b5e20", true};
+  if (value.kind == kind::fail) return {text, "#b71c1c", true};
   return {text, "#6a1b9a", true};
 }
 
@@ -319,34 +320,34 @@ inline label_line client_line(const event& value) {
 // `lsn` or `value` field, or the field named like the kind (`epoch`), or else every field.
 inline label_line lsn_point_line(const event& value) {
   const bool paper_point =
-      value.kind == "vcl" || value.kind == "vdl" || value.kind == "scl" || value.kind == "pgcl";
+      value.kind == kind::vcl || value.kind == kind::vdl || value.kind == kind::scl || value.kind == kind::pgcl;
   std::string text;
   for (const char c : value.kind) {
     text += paper_point ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
   }
-  std::string point = field_text(value, "lsn");
-  if (point.empty()) point = field_text(value, "value");
+  std::string point = field_text(value, key::lsn);
+  if (point.empty()) point = field_text(value, key::value);
   if (point.empty()) point = field_text(value, value.kind);
   if (point.empty()) point = fields_text(value);
   if (!point.empty()) text += ' ' + point;
-  const bool volume_point = value.kind == "vcl" || value.kind == "vdl";
+  const bool volume_point = value.kind == kind::vcl || value.kind == kind::vdl;
   return {text, volume_point ? "#0d47a1" : "#37474f", volume_point};
 }
 
-inline bool is_lsn_point(std::string_view kind) {
-  return kind == "vcl" || kind == "vdl" || kind == "scl" || kind == "pgcl" || kind == "epoch" ||
-         kind == "truncate" || kind == "recovery";
+inline bool is_lsn_point(std::string_view of) {
+  return of == kind::vcl || of == kind::vdl || of == kind::scl || of == kind::pgcl ||
+         of == kind::epoch || of == kind::truncate || of == kind::recovery;
 }
 
-inline bool is_client_kind(std::string_view kind) {
-  return kind == "invoke" || kind == "ok" || kind == "fail" || kind == "info";
+inline bool is_client_kind(std::string_view of) {
+  return of == kind::invoke || of == kind::ok || of == kind::fail || of == kind::info;
 }
 
 // True for the events that are drawn as the ends of arrows rather than as text.
 inline bool is_message_end(const event& value) {
   if (value.message_id == 0) return false;
-  return value.kind == "send" || value.kind == "deliver" || value.kind == "drop" ||
-         value.kind == "ack";
+  return value.kind == kind::send || value.kind == kind::deliver || value.kind == kind::drop ||
+         value.kind == kind::ack;
 }
 
 constexpr std::size_t label_width = 30;  // characters per line of a node label
@@ -372,16 +373,16 @@ inline void add_two_lines(std::vector<label_line>& lines, label_line line) {
 inline void add_event_lines(std::vector<label_line>& lines, const event& value) {
   constexpr std::size_t width = label_width;
   if (is_message_end(value)) return;
-  if (value.kind == "violation") {
-    add_wrapped(lines, {"VIOLATION " + field_text(value, "invariant"), "#b71c1c", true}, width);
-    add_wrapped(lines, {field_text(value, "reason"), "#b71c1c", false}, width);
-  } else if (value.kind == "fault") {
-    std::string text = field_text(value, "fault");
+  if (value.kind == kind::violation) {
+    add_wrapped(lines, {"VIOLATION " + field_text(value, key::invariant), "#b71c1c", true}, width);
+    add_wrapped(lines, {field_text(value, key::reason), "#b71c1c", false}, width);
+  } else if (value.kind == kind::fault) {
+    std::string text = field_text(value, key::fault);
     if (text.empty()) text = "fault " + fields_text(value);
     add_wrapped(lines, {text, "#000000", true}, width);
-  } else if (value.kind == "ack") {
-    std::string text = "ack from " + field_text(value, "from");
-    const std::string lsn = field_text(value, "lsn");
+  } else if (value.kind == kind::ack) {
+    std::string text = "ack from " + field_text(value, key::from);
+    const std::string lsn = field_text(value, key::lsn);
     if (!lsn.empty()) text += " lsn " + lsn;
     add_wrapped(lines, {text, "#1b5e20", false}, width);
   } else if (is_client_kind(value.kind)) {
@@ -512,7 +513,7 @@ inline int find_column(const diagram& d, const std::string& name) {
 // The words of a fault's text: `partition db1 | az a,az b` -> partition db1 az a az b.
 inline std::vector<std::string> fault_words(const event& value) {
   std::vector<std::string> words(1);
-  for (const char c : field_text(value, "fault")) {
+  for (const char c : field_text(value, key::fault)) {
     if (c == ' ' || c == ',' || c == '|' || c == '-' || c == '>') {
       if (!words.back().empty()) words.emplace_back();
     } else {
@@ -549,12 +550,12 @@ inline std::vector<int> fault_columns(const diagram& d, const event& value) {
 constexpr std::string_view partition_marker = "\xe2\x9c\x82 partition";  // scissors
 
 inline bool is_partition(const event& value) {
-  return value.kind == "fault" && fault_words(value).front() == "partition";
+  return value.kind == kind::fault && fault_words(value).front() == "partition";
 }
 
 // The columns an event is drawn on; empty means the run lane.
 inline std::vector<int> event_columns(const diagram& d, const event& value) {
-  if (value.kind == "fault") return fault_columns(d, value);
+  if (value.kind == kind::fault) return fault_columns(d, value);
   const int own = find_column(d, value.lane);
   if (own < 0) return {};
   return {own};
@@ -607,9 +608,9 @@ inline std::map<std::uint64_t, std::string> message_types(const recorder& source
   std::map<std::uint64_t, std::string> types;
   for (const event& value : source.events()) {
     if (value.message_id == 0) continue;
-    std::string type = field_text(value, "type");
+    std::string type = field_text(value, key::type);
     std::string& known = types[value.message_id];
-    if (value.kind == "send" || known.empty()) known = std::move(type);
+    if (value.kind == kind::send || known.empty()) known = std::move(type);
   }
   return types;
 }
@@ -624,7 +625,7 @@ inline void summarize(row_summary& row, const diagram& d, const event& value,
   }
   row.signature.insert({value.step, types.at(value.message_id)});
   row.ends[c].insert(value.kind);
-  (value.kind == "send" ? row.sent : row.arrived).insert(value.message_id);
+  (value.kind == kind::send ? row.sent : row.arrived).insert(value.message_id);
 }
 
 // Whether a row may join the run of quiet rows before it: both quiet, the same message types in
@@ -683,8 +684,8 @@ inline void place_events(diagram& d, const recorder& source) {
     for (const int c : targets) d.cells[{level, c}].events.push_back(i);
   }
   for (const event& value : events) {
-    if (value.kind != "violation") continue;
-    d.violation_steps.insert(integer_field(value, "step").value_or(value.step));
+    if (value.kind != kind::violation) continue;
+    d.violation_steps.insert(integer_field(value, key::step).value_or(value.step));
   }
 }
 
@@ -737,12 +738,12 @@ inline std::map<std::uint64_t, message_info> collect_messages(const recorder& so
     const event& value = events[i];
     if (value.message_id == 0) continue;
     message_info& info = messages[value.message_id];
-    if (value.kind == "send" && !info.send) {
+    if (value.kind == kind::send && !info.send) {
       info.send = i;
-      info.ack = info.ack || is_ack_type(field_text(value, "type"));
-    } else if (value.kind == "deliver" || value.kind == "drop") {
+      info.ack = info.ack || is_ack_type(field_text(value, key::type));
+    } else if (value.kind == kind::deliver || value.kind == kind::drop) {
       info.arrivals.push_back(i);
-    } else if (value.kind == "ack") {
+    } else if (value.kind == kind::ack) {
       info.ack = true;
       acks[value.message_id].push_back(i);
     }
@@ -818,7 +819,7 @@ inline void plan_outgoing(diagram& d, const recorder& source, const message_info
   for (const std::size_t a : info.arrivals) {
     if (!d.kept[a]) continue;
     arrived = true;
-    const bool dropped = events[a].kind == "drop";
+    const bool dropped = events[a].kind == kind::drop;
     const int level = level_of(d, events[a].t);
     std::string to = cell_id(level, d.home[a]);
     if (dropped && d.home[a] == d.home[send]) {
@@ -869,10 +870,10 @@ inline cell_look look_of(const diagram& d, const recorder& source, const cell& n
     } else {
       add_event_lines(look.lines, value);
     }
-    look.fault = look.fault || value.kind == "fault";
-    look.violation = look.violation || value.kind == "violation";
+    look.fault = look.fault || value.kind == kind::fault;
+    look.violation = look.violation || value.kind == kind::violation;
     look.dropped = look.dropped ||
-                   (value.kind == "drop" && value.message_id != 0 && d.sender_drops.count(i) == 0);
+                   (value.kind == kind::drop && value.message_id != 0 && d.sender_drops.count(i) == 0);
     look.in_step = look.in_step || d.violation_steps.count(value.step) != 0;
   }
   if (look.dropped && !look.lines.empty()) look.lines.push_back({"X", "#d50000", true});
@@ -1118,8 +1119,8 @@ inline void write_time_axis(std::string& out, const geometry& g, const diagram& 
   out += " -> time_f [color=\"#b0bec5\", arrowhead=none, penwidth=1];\n";
 }
 
-inline bool is_completion(std::string_view kind) {
-  return kind == "ok" || kind == "fail" || kind == "info";
+inline bool is_completion(std::string_view of) {
+  return of == kind::ok || of == kind::fail || of == kind::info;
 }
 
 // Whether a client operation is open where the lane enters the window: its first invoke or
@@ -1128,9 +1129,9 @@ inline bool open_at_start(const diagram& d, const recorder& source, int c) {
   for (const auto& [key, node] : d.cells) {
     if (key.second != c) continue;
     for (const std::size_t i : node.events) {
-      const std::string& kind = source.events()[i].kind;
-      if (kind == "invoke") return false;
-      if (is_completion(kind)) return true;
+      const std::string& what = source.events()[i].kind;
+      if (what == kind::invoke) return false;
+      if (is_completion(what)) return true;
     }
   }
   return false;
@@ -1152,9 +1153,9 @@ inline void write_lane_lines(std::string& out, const diagram& d, const recorder&
       if (key.second != c) continue;
       segment(cell_id(key.first, key.second));
       for (const std::size_t i : node.events) {
-        const std::string& kind = source.events()[i].kind;
-        if (kind == "invoke") open_operation = true;
-        if (is_completion(kind)) open_operation = false;
+        const std::string& what = source.events()[i].kind;
+        if (what == kind::invoke) open_operation = true;
+        if (is_completion(what)) open_operation = false;
       }
     }
     segment('f' + std::to_string(c));
@@ -1174,11 +1175,11 @@ inline void write_graph_label(std::string& out, const recorder& source,
   }
   int shown = 0;
   for (const event& value : source.events()) {
-    if (value.kind != "violation" || shown++ == 3) continue;
+    if (value.kind != kind::violation || shown++ == 3) continue;
     label += "<font color=\"#d50000\" point-size=\"18\"><b>VIOLATION at step ";
-    label += step_text(integer_field(value, "step").value_or(value.step));
+    label += step_text(integer_field(value, key::step).value_or(value.step));
     label += ", " + time_text(value.t.count_us()) + ": ";
-    append_html(label, field_text(value, "invariant") + ": " + field_text(value, "reason"));
+    append_html(label, field_text(value, key::invariant) + ": " + field_text(value, key::reason));
     label += "</b></font><br/>";
   }
   label +=

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -26,6 +27,10 @@ using key_values = std::vector<std::pair<std::string, std::optional<std::int64_t
 using field_value = std::variant<std::monostate, std::int64_t, bool, std::string, key_values>;
 
 struct field {
+  field() = default;
+  // Takes the key as a view, so that the constants of schema.hpp can be passed as they are.
+  field(std::string_view name, field_value content) : key(name), value(std::move(content)) {}
+
   std::string key;
   field_value value;
 };

@@ -21,6 +21,7 @@
 
 #include "aurora/trace/event.hpp"
 #include "aurora/trace/recorder.hpp"
+#include "aurora/trace/schema.hpp"
 
 namespace aurora::trace {
 
@@ -87,9 +88,13 @@ inline void append_value(std::string& out, const field_value& value) {
 
 // Appends the event as one JSON object, without a trailing newline.
 inline void append_jsonl(std::string& out, const event& value) {
-  out += "{\"t_us\":";
+  out += '{';
+  jsonl_detail::append_string(out, key::t_us);
+  out += ':';
   jsonl_detail::append_integer(out, value.t.count_us());
-  out += ",\"kind\":";
+  out += ',';
+  jsonl_detail::append_string(out, key::kind);
+  out += ':';
   jsonl_detail::append_string(out, value.kind);
   for (const field& entry : value.fields) {
     out += ',';
