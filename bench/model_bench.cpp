@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <string>
 
-#include "aurora/db/cluster.hpp"
+#include "aurora/ops/deployment.hpp"
 #include "fault_commands.hpp"
 
 namespace {
@@ -21,7 +21,7 @@ constexpr int clients = 256;
 constexpr auto simulated = aurora::sim::ms(200);
 
 struct closed_loop {
-  aurora::db::cluster* model;
+  aurora::ops::deployment* model;
   std::string client;
   std::int64_t* committed;
   std::int64_t next = 0;
@@ -34,11 +34,11 @@ struct closed_loop {
 };
 
 std::int64_t run_commits(bool tracing, std::uint64_t& events) {
-  aurora::db::cluster_config config;
+  aurora::ops::setup config;
   config.trace = tracing;
   config.lal = 100'000;
   config.batch_window = aurora::sim::us(50);  // group commit: the writer batches for 50 us
-  aurora::db::cluster model(config);
+  aurora::ops::simulation model(config);
   std::int64_t committed = 0;
   std::vector<closed_loop> loops;
   loops.reserve(clients);

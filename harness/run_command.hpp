@@ -53,7 +53,7 @@ inline void check_outputs(const run_settings& settings) {
 
 // "config protection_groups=1 nodes_per_az=2 replicas=0 op_timeout=1s lal=1000 variant=safe":
 // every value the model runs with, defaults included.
-inline std::string effective_config_line(const db::cluster_config& config) {
+inline std::string effective_config_line(const ops::setup& config) {
   return "config protection_groups=" + std::to_string(config.protection_groups) +
          " nodes_per_az=" + std::to_string(config.nodes_per_az) +
          " replicas=" + std::to_string(config.replicas) +
@@ -270,7 +270,7 @@ inline int run_command(const run_settings& settings) {
   const std::string dot_program = settings.svg_path.empty() ? std::string() : require_dot();
   const harness::scenario plan = load_scenario(settings.file);
   check_outputs(settings);
-  const db::cluster_config config = harness::cluster_config_for(plan, options);
+  const ops::setup config = harness::setup_for(plan, options);
   const trace::dot_options window = dot_options_for(settings, config.seed, config.variant);
 
   std::cout << "seed " << config.seed << '\n' << effective_config_line(config) << '\n';

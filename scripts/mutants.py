@@ -146,7 +146,8 @@ def command_apply(catalogue, root, mutant_id):
     return 0
 
 
-COVERAGE = ("never reached:", "never performed:", "no burst was run", "beyond destroyed a disk")
+COVERAGE = ("never reached:", "never performed:", "no burst was run", "beyond destroyed a disk",
+            "fell from ~")
 
 
 def first_line(text, limit=220):

@@ -15,7 +15,9 @@
 
 #include "aurora/check/history.hpp"
 #include "aurora/check/invariants.hpp"
+#include "aurora/check/fact_log.hpp"
 #include "aurora/db/cluster.hpp"
+#include "aurora/ops/deployment.hpp"
 #include "aurora/db/instance.hpp"
 #include "aurora/db/lsn_points.hpp"
 #include "aurora/db/recovery.hpp"
@@ -337,7 +339,8 @@ TEST(compute_recovery, takes_every_chain_record_that_a_read_quorum_shows) {
 
 // A cluster and its invariant checker, checked after every simulated millisecond.
 struct checked_cluster {
-  explicit checked_cluster(const cluster_config& config) : model(config), checker(model) {}
+  explicit checked_cluster(const ops::setup& config)
+      : model(config, &facts), checker(model, facts) {}
 
   void run_until(sim::time_point until) {
     while (model.now() < until) {
@@ -364,12 +367,13 @@ struct checked_cluster {
     return model.history().operations().at(index);
   }
 
-  cluster model;
+  check::fact_log facts;  // what the instances decide, for the checker (and the tests)
+  ops::simulation model;
   check::invariant_checker checker;
 };
 
-cluster_config small_config(std::uint64_t seed = 1) {
-  cluster_config config;
+ops::setup small_config(std::uint64_t seed = 1) {
+  ops::setup config;
   config.seed = seed;
   config.op_timeout = sim::ms(100);
   return config;
@@ -397,9 +401,9 @@ TEST(cluster, a_write_is_acknowledged_only_after_vdl_covers_it) {
 
 TEST(cluster, an_early_ack_variant_acknowledges_before_vdl) {
   // The check of the previous test, on the variant that breaks the rule: it must trip.
-  cluster_config config = small_config();
+  ops::setup config = small_config();
   config.variant = teaching_variant::ack_before_vdl;
-  cluster model(config);
+  ops::simulation model(config);
   int early = 0;
   model.write("c1", {{"x", 1}}, [&](const check::operation& op) {
     if (op.at > model.writer().vdl()) ++early;
@@ -413,7 +417,7 @@ TEST(cluster, a_transaction_is_one_mini_transaction_whose_last_record_commits) {
   c.model.write("c1", {{"x", 1}, {"y", 2}, {"z", 3}});
   c.run_for(sim::ms(20));
   ASSERT_EQ(c.op(0).status, check::op_status::ok);
-  const std::vector<log_record>& records = c.model.allocated();
+  const std::vector<log_record>& records = c.facts.allocated();
   ASSERT_EQ(records.size(), 3u);
   for (std::size_t index = 0; index < 3; ++index) {
     EXPECT_EQ(records[index].id, index + 1);
@@ -437,7 +441,7 @@ TEST(cluster, with_one_az_down_writes_and_reads_continue) {
 }
 
 TEST(cluster, with_az_plus_one_down_writes_stall_and_reads_continue) {
-  cluster_config config = small_config();
+  ops::setup config = small_config();
   config.replicas = 1;
   checked_cluster c(config);
   c.model.write("c1", {{"x", 1}});
@@ -473,20 +477,20 @@ TEST(cluster, a_restarted_writer_recovers_with_a_new_epoch_and_truncates_above_v
   ASSERT_TRUE(c.run_until_true([&] { return c.model.writer().role() == instance_role::writer; },
                                sim::ms(100)));
   EXPECT_GT(c.model.writer().volume_epoch(), 0u);
-  ASSERT_EQ(c.model.truncations().size(), 1u);
-  const storage::truncation_range cut = c.model.truncations()[0];
+  ASSERT_EQ(c.facts.truncations().size(), 1u);
+  const storage::truncation_range cut = c.facts.truncations()[0];
   EXPECT_EQ(cut.by_epoch, c.model.writer().volume_epoch());
   EXPECT_EQ(cut.from, durable + 1);
   EXPECT_EQ(cut.to, durable + c.model.config().lal);
 
-  const std::size_t before = c.model.allocated().size();
+  const std::size_t before = c.facts.allocated().size();
   c.model.write("c1", {{"z", 3}});
   c.model.read("c1", "x");
   c.model.read("c1", "y");
   c.run_for(sim::ms(20));
-  ASSERT_GT(c.model.allocated().size(), before);
-  for (std::size_t index = before; index < c.model.allocated().size(); ++index) {
-    EXPECT_GT(c.model.allocated()[index].id, cut.to);
+  ASSERT_GT(c.facts.allocated().size(), before);
+  for (std::size_t index = before; index < c.facts.allocated().size(); ++index) {
+    EXPECT_GT(c.facts.allocated()[index].id, cut.to);
   }
   EXPECT_EQ(c.op(1).status, check::op_status::ok);
   EXPECT_EQ(c.op(2).value, std::optional<std::int64_t>(1));
@@ -503,9 +507,9 @@ TEST(cluster, a_second_recovery_truncates_from_above_the_first_range) {
     ASSERT_TRUE(c.run_until_true([&] { return c.model.writer().role() == instance_role::writer; },
                                  sim::ms(100)));
   }
-  ASSERT_EQ(c.model.truncations().size(), 2u);
-  const storage::truncation_range first = c.model.truncations()[0];
-  const storage::truncation_range second = c.model.truncations()[1];
+  ASSERT_EQ(c.facts.truncations().size(), 2u);
+  const storage::truncation_range first = c.facts.truncations()[0];
+  const storage::truncation_range second = c.facts.truncations()[1];
   EXPECT_GT(second.by_epoch, first.by_epoch);  // each recovery wins a newer epoch
   EXPECT_EQ(second.by_epoch, c.model.writer().volume_epoch());
   EXPECT_EQ(second.from, first.from);  // no writes in between: VDL is the same
@@ -534,18 +538,18 @@ TEST(cluster, a_duplicated_request_is_committed_once_and_answered_again) {
   c.run_for(sim::ms(20));
   c.apply(sim::message_duplication{0});
   ASSERT_EQ(c.op(0).status, check::op_status::ok);
-  EXPECT_EQ(c.model.allocated().size(), 1u) << "the copy of the request ran again";
+  EXPECT_EQ(c.facts.allocated().size(), 1u) << "the copy of the request ran again";
   EXPECT_GT(c.model.network().probes().count("a duplicated client request was answered, not run again"), 0u);
 }
 
 TEST(cluster, without_deduplication_a_copy_of_the_request_runs_again) {
-  cluster_config config = small_config();
+  ops::setup config = small_config();
   config.variant = teaching_variant::no_request_dedup;
   checked_cluster c(config);
   c.apply(sim::message_duplication{100});
   c.model.write("c1", {{"x", 1}});
   c.run_for(sim::ms(20));
-  EXPECT_GT(c.model.allocated().size(), 1u);
+  EXPECT_GT(c.facts.allocated().size(), 1u);
 }
 
 // A late copy (delayed past the client's next request) is dropped, never run.
@@ -560,7 +564,7 @@ TEST(cluster, a_late_copy_of_an_older_request_is_ignored) {
   c.model.write("c1", {{"x", 2}});
   c.run_for(sim::ms(300));
   ASSERT_EQ(c.op(1).status, check::op_status::ok);
-  for (const storage::log_record& each : c.model.allocated()) {
+  for (const storage::log_record& each : c.facts.allocated()) {
     if (each.value == 1) {
       EXPECT_LT(each.id, c.op(1).at) << "x=1 was committed after x=2";
     }
@@ -569,7 +573,7 @@ TEST(cluster, a_late_copy_of_an_older_request_is_ignored) {
 
 // Issue 7, bug 4: after a failover without a crash the old writer no longer serves as the writer.
 TEST(cluster, a_failover_restarts_the_old_writer_as_a_replica) {
-  cluster_config config = small_config();
+  ops::setup config = small_config();
   config.replicas = 1;
   checked_cluster c(config);
   c.model.write("c1", {{"x", 1}});
@@ -590,7 +594,7 @@ TEST(cluster, a_failover_restarts_the_old_writer_as_a_replica) {
 // An old writer the control plane cannot reach (cut off from every storage node) is a zombie
 // until a segment refuses its epoch; it then restarts as a replica.
 TEST(cluster, a_zombie_writer_is_deposed_by_the_epoch_and_restarts_as_a_replica) {
-  cluster_config config = small_config();
+  ops::setup config = small_config();
   config.replicas = 1;
   checked_cluster c(config);
   c.model.write("c1", {{"x", 1}});
@@ -653,19 +657,20 @@ TEST(cluster, a_destroyed_node_is_repaired_and_no_data_is_lost) {
 }
 
 TEST(cluster, lal_bounds_allocation_above_vdl_and_above_the_last_truncation) {
-  cluster_config config = small_config();
+  ops::setup config = small_config();
   config.lal = 2;
   config.op_timeout = sim::s(1);
-  cluster model(config);
-  check::invariant_checker checker(model);
+  check::fact_log facts;
+  ops::simulation model(config, &facts);
+  check::invariant_checker checker(model, facts);
   std::size_t allocated_max = 0;
   bool limit_reached = false;
   auto check_bound = [&] {
-    if (model.writer().role() != instance_role::writer || model.allocated().empty()) return;
+    if (model.writer().role() != instance_role::writer || facts.allocated().empty()) return;
     lsn floor = model.writer().points().vdl();
-    for (const storage::truncation_range& each : model.truncations())
+    for (const storage::truncation_range& each : facts.truncations())
       floor = std::max(floor, each.to);
-    const lsn highest = model.allocated().back().id;
+    const lsn highest = facts.allocated().back().id;
     ASSERT_LE(highest, floor + config.lal);
     limit_reached |= highest == floor + config.lal && highest > 2;
     allocated_max = std::max<std::size_t>(allocated_max, highest);
@@ -687,7 +692,7 @@ TEST(cluster, lal_bounds_allocation_above_vdl_and_above_the_last_truncation) {
     model.write("c" + std::to_string(client), {{"j", client}});
   step_until(sim::ms(400));
   EXPECT_TRUE(limit_reached) << "the test never pushed against LAL after recovery";
-  EXPECT_EQ(model.truncations().size(), 1u);
+  EXPECT_EQ(facts.truncations().size(), 1u);
   int acknowledged = 0;
   for (const check::operation& op : model.history().operations()) {
     acknowledged += op.status == check::op_status::ok ? 1 : 0;
@@ -715,7 +720,7 @@ void drive(checked_cluster& c) {
 }
 
 TEST(cluster, same_seed_and_operations_give_the_same_history_and_trace) {
-  cluster_config config = small_config(42);
+  ops::setup config = small_config(42);
   config.trace = true;
   checked_cluster first(config), second(config);
   drive(first);
@@ -737,12 +742,12 @@ TEST(cluster, same_seed_and_operations_give_the_same_history_and_trace) {
     ASSERT_EQ(events_left[index].t, events_right[index].t) << index;
     ASSERT_EQ(events_left[index].kind, events_right[index].kind) << index;
   }
-  EXPECT_EQ(first.model.truncations(), second.model.truncations());
+  EXPECT_EQ(first.facts.truncations(), second.facts.truncations());
 }
 
 TEST(cluster, a_different_seed_gives_different_timings) {
   // Shows that the comparison above is not vacuous.
-  cluster_config config = small_config(42);
+  ops::setup config = small_config(42);
   config.trace = true;
   checked_cluster first(config);
   config.seed = 43;
@@ -784,7 +789,7 @@ TEST(cluster, every_acknowledged_write_survives_the_runs_above) {
 // replica's reads as stale (refuse_if_stale), the replica retries until read_attempts_max and the
 // client's read fails. Replicas should send the epoch they follow (`known_epoch_`).
 TEST(cluster, replica_reads_work_after_the_writer_recovered) {
-  cluster_config config = small_config();
+  ops::setup config = small_config();
   config.replicas = 1;
   checked_cluster c(config);
   c.model.write("c1", {{"x", 1}});
@@ -808,7 +813,7 @@ TEST(cluster, replica_reads_work_after_the_writer_recovered) {
 // later write waits behind it: the writer accepts no write again. It should be refused (the
 // client sees `fail`), or allocated once nothing else is in flight.
 TEST(cluster, a_transaction_larger_than_lal_does_not_block_later_writes) {
-  cluster_config config = small_config();
+  ops::setup config = small_config();
   config.lal = 2;
   checked_cluster c(config);
   c.model.write("c1", {{"x", 1}, {"y", 2}, {"z", 3}});
@@ -825,7 +830,7 @@ TEST(cluster, a_transaction_larger_than_lal_does_not_block_later_writes) {
 // last notice, slightly behind the writer's), answer `below_gc_point` on every segment, and the
 // replica's read fails. Under a steady write load some replica reads fail (3 of 300 here).
 TEST(cluster, replica_reads_keep_working_while_segments_collect_garbage) {
-  cluster_config config = small_config();
+  ops::setup config = small_config();
   config.replicas = 1;
   checked_cluster c(config);
   c.model.write("c0", {{"warm-up", 0}});
@@ -883,10 +888,11 @@ TEST(cluster, a_writer_that_crashes_in_two_recoveries_with_disjoint_quorums_reco
 
 // The writer cannot reach storage; a write is sent; the writer crashes and recovers.
 std::vector<check::violation> write_then_lose_the_writer(teaching_variant variant) {
-  cluster_config config = small_config();
+  ops::setup config = small_config();
   config.variant = variant;
-  cluster model(config);
-  check::invariant_checker checker(model);
+  check::fact_log facts;
+  ops::simulation model(config, &facts);
+  check::invariant_checker checker(model, facts);
   model.apply(sim::partition{{{"db1", false}}, {{"a", true}, {"b", true}, {"c", true}}, false});
   model.write("c1", {{"x", 1}});
   model.run_until(sim::ms(150));
@@ -914,8 +920,9 @@ TEST(invariant_checker, finds_the_lost_write_of_the_early_ack_variant) {
 // (SCL follows the PG back-links); here a forged record links back over LSN 2, which a1 missed
 // while it was down, and arrives before gossip or a resend could fill the gap.
 TEST(invariant_checker, finds_an_scl_that_skipped_a_record_of_its_chain) {
-  cluster model(small_config());
-  check::invariant_checker checker(model);
+  check::fact_log facts;
+  ops::simulation model(small_config(), &facts);
+  check::invariant_checker checker(model, facts);
   model.write("c1", {{"x", 1}});
   model.run_until(sim::ms(10));
   model.apply(crash("a1"));
@@ -941,25 +948,90 @@ TEST(invariant_checker, finds_an_scl_that_skipped_a_record_of_its_chain) {
 // a zombie (cut off both ways from every storage node, so the control plane left it running), and
 // a forged fact claims the control plane restarted it: the checker must see it still writing.
 TEST(invariant_checker, finds_an_old_writer_that_a_failover_did_not_stop) {
-  cluster_config config = small_config();
+  ops::setup config = small_config();
   config.replicas = 1;
-  cluster model(config);
-  check::invariant_checker checker(model);
+  check::fact_log facts;
+  ops::simulation model(config, &facts);
+  check::invariant_checker checker(model, facts);
   model.write("c1", {{"x", 1}});
   model.run_until(sim::ms(10));
   std::vector<sim::target> storage_nodes;
   for (const char* node : {"a1", "a2", "b1", "b2", "c1", "c2"}) storage_nodes.push_back({node, false});
   model.apply(sim::partition{{{"db1", false}}, storage_nodes, false});
   model.apply(sim::failover{"db2"});
-  const cluster& view = model;
-  ASSERT_EQ(view.find_instance("db1").role(), instance_role::writer);  // a zombie, as designed
+  ASSERT_EQ(model.find_instance("db1").role(), instance_role::writer);  // a zombie, as designed
   EXPECT_TRUE(checker.check().empty());
-  static_cast<instance_observer&>(model).report(facts::failover{1, 2, /*old_restarted=*/true});
+  facts.report({model.now(), model.current_step(), db::facts::failover{1, 2, /*old_restarted=*/true}});
   const std::vector<check::violation> found = checker.check();
   ASSERT_EQ(found.size(), 1U);
   EXPECT_EQ(found.front().invariant, "old_writer_stops");
   EXPECT_NE(found.front().reason.find("db1 still serves as the writer"), std::string::npos)
       << found.front().reason;
+}
+
+// --- several clusters on one world -------------------------------------------------------------
+
+// Two clusters on one world share its clock, network and storage fleet, and nothing else: the
+// same key names are different keys, each cluster's checker judges its own history and facts, a
+// node fault hits the segments of both volumes, and a failover of one leaves the other's writer.
+TEST(world, two_clusters_on_one_fleet_keep_their_data_apart) {
+  ops::setup config = small_config();
+  config.replicas = 1;
+  check::fact_log main_facts, green_facts;
+  ops::simulation model(config, &main_facts);
+  db::cluster_config green = config.main();
+  green.name = "green";
+  green.instance_suffix = "-green";
+  db::cluster& second = model.add_cluster(green, &green_facts);
+  check::invariant_checker main_checker(model, main_facts);
+  check::invariant_checker green_checker(model, green_facts, "green");
+  EXPECT_EQ(model.main().volume(), 0u);
+  EXPECT_EQ(second.volume(), 1u);
+  EXPECT_EQ(second.writer().name(), "db1-green");
+  EXPECT_TRUE(second.has_instance("db2-green"));
+  EXPECT_THROW(model.add_cluster(green), usage_error);
+
+  const auto run_for = [&](sim::duration span) {
+    const sim::time_point until = model.now() + span;
+    while (model.now() < until) {
+      model.run_until(std::min(until, model.now() + sim::ms(1)));
+      for (check::invariant_checker* checker : {&main_checker, &green_checker}) {
+        for (const check::violation& each : checker->check()) {
+          ADD_FAILURE() << each.invariant << ": " << each.reason;
+        }
+      }
+    }
+  };
+  model.write("c1", {{"x", 1}});
+  model.write("c2", {{"x", 2}}, {}, "green");
+  run_for(sim::ms(20));
+  model.apply(crash("a", true));  // both volumes lose two copies of every PG: AZ+0, writes go on
+  model.write("c1", {{"x", 3}});
+  model.failover(std::nullopt);  // main's db2 takes over; green's writer stays
+  run_for(sim::ms(50));
+  model.read("c3", "x");
+  model.read("c4", "x", "", {}, "green");
+  model.read("c5", "x", "reader", {}, "green");
+  run_for(sim::ms(150));
+  const std::vector<check::operation>& ops = model.history().operations();
+  ASSERT_EQ(ops.size(), 6u);
+  EXPECT_EQ(ops[0].status, check::op_status::ok);
+  EXPECT_EQ(ops[1].status, check::op_status::ok);
+  EXPECT_EQ(ops[1].cluster, "green");
+  EXPECT_EQ(model.main().writer().name(), "db2");
+  EXPECT_EQ(second.writer().name(), "db1-green");
+  EXPECT_EQ(ops[3].value, ops[2].status == check::op_status::ok ? std::optional<std::int64_t>(3)
+                                                                 : std::optional<std::int64_t>(1));
+  EXPECT_EQ(ops[4].value, std::optional<std::int64_t>(2)) << "green reads its own x";
+  EXPECT_EQ(ops[5].value, std::optional<std::int64_t>(2)) << "green's replica reads its own x";
+  EXPECT_EQ(main_facts.allocated().size(), ops[2].status == check::op_status::ok ? 2u : 1u);
+  EXPECT_EQ(green_facts.allocated().size(), 1u);
+  // Each volume has its own segments on the same nodes.
+  const std::vector<segment_view> main_segments = model.main().segments();
+  const std::vector<segment_view> green_segments = second.segments();
+  ASSERT_EQ(main_segments.size(), green_segments.size());
+  EXPECT_EQ(main_segments[0].node, green_segments[0].node);
+  EXPECT_NE(main_segments[0].data, green_segments[0].data);
 }
 
 // --- scenarios through the runner ---------------------------------------------------------------

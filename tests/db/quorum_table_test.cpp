@@ -20,7 +20,8 @@
 
 #include "aurora/check/history.hpp"
 #include "aurora/check/invariants.hpp"
-#include "aurora/db/cluster.hpp"
+#include "aurora/check/fact_log.hpp"
+#include "aurora/ops/deployment.hpp"
 
 namespace aurora::db {
 namespace {
@@ -38,7 +39,7 @@ std::string describe(unsigned lost) {
 }
 
 // True once the recovering instance has computed VCL and VDL from a read quorum.
-bool recovery_computed(cluster& model) {
+bool recovery_computed(ops::deployment& model) {
   for (const trace::event& each : model.trace().events()) {
     if (each.kind != "recovery") continue;
     for (const trace::field& field : each.fields) {
@@ -55,13 +56,14 @@ TEST_P(quorum_table, the_row_for_the_number_of_lost_copies_holds) {
   const unsigned lost = GetParam();
   const int survivors = 6 - std::popcount(lost);
   SCOPED_TRACE(describe(lost) + ", " + std::to_string(survivors) + " survive");
-  cluster_config config;
+  ops::setup config;
   config.seed = 1000 + lost;
   config.op_timeout = sim::ms(100);
   config.trace = true;
   config.replicas = 1;  // db2 reads from storage, not from a writer's cache
-  cluster model(config);
-  check::invariant_checker checker(model);
+  check::fact_log facts;
+  ops::simulation model(config, &facts);
+  check::invariant_checker checker(model, facts);
   auto run_until = [&](sim::time_point until) {
     while (model.now() < until) {
       model.run_until(std::min(until, model.now() + sim::ms(5)));

@@ -7,7 +7,7 @@
 #include <sstream>
 #include <string>
 
-#include "aurora/db/cluster.hpp"
+#include "aurora/ops/deployment.hpp"
 #include "aurora/trace/dot_writer.hpp"
 #include "aurora/trace/jsonl_writer.hpp"
 
@@ -21,11 +21,11 @@ struct traces {
 
 // A seeded random workload with faults, drawn from the run's own PRNG stream.
 traces run_workload(std::uint64_t seed) {
-  db::cluster_config config;
+  ops::setup config;
   config.seed = seed;
   config.trace = true;
   config.replicas = 1;
-  db::cluster model(config);
+  ops::simulation model(config);
   sim::random choices(seed ^ 0x5eed);
   const char* keys[] = {"x", "y", "z"};
   const char* clients[] = {"c1", "c2"};

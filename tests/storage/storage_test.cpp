@@ -692,23 +692,24 @@ struct small_volume {
     directory.resize(1);
     const char* names[] = {"a1", "a2", "b1", "b2", "c1", "c2"};
     for (int slot = 0; slot < segments_per_pg; ++slot) {
-      nodes.push_back(std::make_unique<storage_node<message>>(net, directory, storage_options{}));
+      nodes.push_back(std::make_unique<storage_node<message>>(net, volumes, storage_options{}));
       const sim::participant_id id =
           net.add(names[slot], names[slot][0], sim::role::storage, nodes.back().get());
       nodes.back()->attach(id);
-      nodes.back()->host(0, slot);
+      nodes.back()->host(0, 0, slot);
       directory[0][slot] = id;
     }
     writer = net.add("db1", 0, sim::role::instance, &writer_inbox);
   }
   void send(int slot, message value) { net.send(writer, directory[0][slot], std::move(value)); }
-  const segment& data(int slot) const { return *nodes[slot]->find(0); }
+  const segment& data(int slot) const { return *nodes[slot]->find(0, 0); }
 
   sim::scheduler clock;
   sim::random prng{7};
   trace::recorder trace;
   sim::network<message> net;
-  segment_directory directory;
+  volume_directory volumes = volume_directory(1);  // one volume, id 0
+  segment_directory& directory = volumes[0];
   std::vector<std::unique_ptr<storage_node<message>>> nodes;
   inbox writer_inbox;
   sim::participant_id writer;
@@ -830,9 +831,9 @@ TEST(storage_node, without_the_rule_a_read_serves_the_truncated_tail) {
   small_volume volume;
   storage_options unsafe;
   unsafe.check_read_truncation = false;
-  storage_node<message> node(volume.net, volume.directory, unsafe);
+  storage_node<message> node(volume.net, volume.volumes, unsafe);
   node.attach(volume.net.add("a9", 'a', sim::role::storage, &node));
-  node.host(0, 0);
+  node.host(0, 0, 0);
   volume.net.send(volume.writer, node.id(), batch_of(0, {record(1, 0), record(2, 1), record(3, 2)}));
   volume.clock.run_until(sim::ms(5));
   volume.net.send(volume.writer, node.id(),
@@ -877,12 +878,31 @@ TEST(storage_node, a_message_sent_before_a_crash_never_reaches_the_restarted_nod
   EXPECT_EQ(volume.data(0).scl(), 1u);
 }
 
+// A storage node hosts segments of several volumes (the fleet is shared by the world's
+// clusters): PG 0 of volume 1 and PG 0 of volume 0 on the same nodes never mix, and an
+// acknowledgement names the volume of the batch.
+TEST(storage_node, segments_of_two_volumes_on_one_node_stay_apart) {
+  small_volume volume;
+  volume.volumes.push_back(volume.directory);  // volume 1's PG 0 on the same six nodes
+  for (int slot = 0; slot < segments_per_pg; ++slot) volume.nodes[slot]->host(1, 0, slot);
+  redo_batch second = batch_of(0, {record(1, 0), record(2, 1)});
+  second.volume = 1;
+  volume.send(0, second);
+  volume.clock.run_until(sim::ms(5));
+  EXPECT_EQ(volume.nodes[0]->find(1, 0)->scl(), 2u);
+  EXPECT_EQ(volume.data(0).scl(), 0u) << "volume 0's segment got volume 1's records";
+  const std::vector<redo_ack> acks = volume.writer_inbox.all<redo_ack>();
+  ASSERT_EQ(acks.size(), 1u);
+  EXPECT_EQ(acks[0].volume, 1u);
+  EXPECT_EQ(acks[0].scl, 2u);
+}
+
 TEST(storage_node, a_destroyed_disk_comes_back_empty_with_a_new_incarnation) {
   small_volume volume;
   volume.send(0, batch_of(0, {record(1, 0)}));
   volume.clock.run_until(sim::ms(5));
   volume.net.destroy(volume.directory[0][0]);
-  EXPECT_EQ(volume.nodes[0]->disk(0), 1u);
+  EXPECT_EQ(volume.nodes[0]->disk(0, 0), 1u);
   EXPECT_EQ(volume.data(0).scl(), 0u);
 }
 

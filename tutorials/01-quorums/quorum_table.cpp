@@ -3,8 +3,8 @@
 // Aurora keeps 6 copies of every protection group (2 in each of 3 AZs), acknowledges a write
 // once 4 copies have it, and recovers from any 3 [P17 §2.1]. This program does not print that
 // table from memory: for 0..6 lost copies of protection group 0 (a1 a2 b1 b2 c1 c2, whole AZs
-// first) it builds a fresh `aurora::db::cluster`, crashes the copies, and asks the model what
-// happens to a write, to a read, to a writer that crashes and recovers, and to the acknowledged
+// first) it builds a fresh `aurora::ops::simulation` (a world with one cluster on it), crashes
+// the copies, and asks the model what happens to a write, to a read, to a writer that crashes and recovers, and to the acknowledged
 // data once the copies come back. Every invariant is checked throughout. The output is
 // deterministic: it is the golden file quorum_table.golden.
 #include <algorithm>
@@ -15,7 +15,8 @@
 #include <vector>
 
 #include "aurora/check/invariants.hpp"
-#include "aurora/db/cluster.hpp"
+#include "aurora/check/fact_log.hpp"
+#include "aurora/ops/deployment.hpp"
 
 namespace {
 
@@ -34,7 +35,7 @@ std::vector<sim::target> losing(int lost) {
 }
 
 // The VDL of the latest `recovery ... phase=computed` event, if recovery got that far.
-std::optional<std::int64_t> recovered_vdl(db::cluster& model) {
+std::optional<std::int64_t> recovered_vdl(ops::deployment& model) {
   std::optional<std::int64_t> vdl;
   for (const trace::event& each : model.trace().events()) {
     if (each.kind != "recovery") continue;
@@ -46,11 +47,12 @@ std::optional<std::int64_t> recovered_vdl(db::cluster& model) {
 }
 
 struct row_runner {
-  db::cluster model;
-  check::invariant_checker checker{model};
+  check::fact_log facts;  // what the instances decide, for the checker
+  ops::simulation model;  // a world, its storage fleet and one cluster
+  check::invariant_checker checker{model, facts};
   int violations = 0;
 
-  explicit row_runner(const db::cluster_config& config) : model(config) {}
+  explicit row_runner(const ops::setup& config) : model(config, &facts) {}
 
   void run_for(sim::duration span) {  // advances time, checking every invariant every 5ms
     const sim::time_point until = model.now() + span;
@@ -63,13 +65,13 @@ struct row_runner {
 };
 
 int print_row(int lost) {  // returns the number of invariant violations
-  db::cluster_config config;
+  ops::setup config;
   config.seed = 1;
   config.replicas = 1;  // db2 reads from storage: it has no writer's cache
   config.op_timeout = sim::ms(100);
   config.trace = true;  // to see recovery's `computed` event
   row_runner row(config);
-  db::cluster& model = row.model;
+  ops::deployment& model = row.model;
 
   model.write("c1", {{"x", 1}});  // op 0: with every copy up
   row.run_for(sim::ms(20));

@@ -37,17 +37,24 @@
 #include <utility>
 #include <vector>
 
+#include "aurora/check/fact_log.hpp"
 #include "aurora/check/history.hpp"
 #include "aurora/check/protocol_rules.hpp"
 #include "aurora/check/violation.hpp"
 #include "aurora/db/cluster.hpp"
+#include "aurora/ops/deployment.hpp"
 #include "aurora/sim/assert.hpp"
 
 namespace aurora::check {
 
 class invariant_checker {
  public:
-  explicit invariant_checker(const db::cluster& model) : model_(model), rules_(model.config().lal) {}
+  // Checks the cluster `cluster` of `deployment`, whose instances report to `facts`; the
+  // judged facts are dropped from `facts`, so that memory stays flat.
+  invariant_checker(const ops::deployment& deployment, fact_log& facts,
+                    std::string_view cluster = "main")
+      : world_(deployment.world()), history_(deployment.history()),
+        model_(deployment.cluster(cluster)), facts_(facts), rules_(model_.config().lal) {}
 
   // Runs every invariant; returns the violations found now (each reported once).
   std::vector<violation> check() {
@@ -86,8 +93,11 @@ class invariant_checker {
   // The newest version of `key` acknowledged before `before` (none: no_lsn).
   [[nodiscard]] storage::lsn latest_acknowledged(storage::key_id key, sim::time_point before) const {
     storage::lsn latest = storage::no_lsn;
-    for (const operation& op : model_.history().operations()) {
-      if (op.kind != op_kind::write || op.status != op_status::ok || op.completed >= before) continue;
+    for (const operation& op : history_.operations()) {
+      if (!mine(op) || op.kind != op_kind::write || op.status != op_status::ok ||
+          op.completed >= before) {
+        continue;
+      }
       for (const auto& [written, value] : op.puts) {
         if (written == key) latest = std::max(latest, key_record(op.at, key));
       }
@@ -96,8 +106,11 @@ class invariant_checker {
   }
 
  private:
+  // An operation on the checked cluster (a deployment's history holds every cluster's).
+  [[nodiscard]] bool mine(const operation& op) const { return op.cluster == model_.name(); }
+
   void absorb_new_records(std::vector<violation>& found) {
-    const std::vector<storage::log_record>& all = model_.allocated();
+    const std::vector<storage::log_record>& all = facts_.allocated();
     for (; records_seen_ < all.size(); ++records_seen_) {
       const storage::log_record& each = all[records_seen_];
       if (records_.emplace(each.id, each).second) continue;
@@ -108,12 +121,11 @@ class invariant_checker {
 
   void add(std::vector<violation>& found, const char* invariant, std::string reason) {
     if (!reported_.emplace(invariant, reason).second) return;
-    found.push_back({invariant, std::move(reason), model_.now(),
-                     model_.current_step()});
+    found.push_back({invariant, std::move(reason), world_.now(), world_.current_step()});
   }
 
   [[nodiscard]] bool truncated(storage::lsn id) const {
-    for (const storage::truncation_range& range : model_.truncations()) {
+    for (const storage::truncation_range& range : facts_.truncations()) {
       if (range.covers(id)) return true;
     }
     return false;
@@ -121,8 +133,8 @@ class invariant_checker {
 
   void check_durability(std::vector<violation>& found) {
     const std::vector<db::segment_view> segments = model_.segments();
-    for (const operation& op : model_.history().operations()) {
-      if (op.kind != op_kind::write || op.status != op_status::ok) continue;
+    for (const operation& op : history_.operations()) {
+      if (!mine(op) || op.kind != op_kind::write || op.status != op_status::ok) continue;
       const storage::log_record* commit = record(op.at);
       if (commit == nullptr) continue;
       for (storage::lsn id = commit->txn; id <= op.at; ++id) {
@@ -161,8 +173,8 @@ class invariant_checker {
   }
 
   void check_reads(std::vector<violation>& found) {
-    for (const operation& op : model_.history().operations()) {
-      if (op.kind != op_kind::read || op.status != op_status::ok) continue;
+    for (const operation& op : history_.operations()) {
+      if (!mine(op) || op.kind != op_kind::read || op.status != op_status::ok) continue;
       check_valid_read(found, op);
       if (op.at != storage::no_lsn && truncated(op.at)) {
         add(found, "no_dirty_read", describe(op) + " returned LSN " + std::to_string(op.at) +
@@ -204,9 +216,9 @@ class invariant_checker {
   }
 
   void check_points(std::vector<violation>& found) {
-    const std::vector<db::point_change>& changes = model_.point_changes();
+    const std::vector<point_change>& changes = facts_.point_changes();
     for (; points_seen_ < changes.size(); ++points_seen_) {
-      const db::point_change& now = changes[points_seen_];
+      const point_change& now = changes[points_seen_];
       auto [last, fresh] = last_points_.try_emplace(now.instance, now);
       if (!fresh && now.volume_epoch == last->second.volume_epoch) {
         if (now.vdl < last->second.vdl) {
@@ -273,8 +285,8 @@ class invariant_checker {
   }
 
   void check_protocol_facts(std::vector<violation>& found) {
-    const std::vector<db::facts::stamped>& facts = model_.protocol_facts();
-    const std::size_t dropped = model_.protocol_facts_dropped();
+    const std::vector<db::facts::stamped>& facts = facts_.facts();
+    const std::size_t dropped = facts_.facts_dropped();
     AURORA_ASSERT(dropped <= facts_seen_, "facts are dropped only once judged");
     for (; facts_seen_ - dropped < facts.size(); ++facts_seen_) {
       const db::facts::stamped& fact = facts[facts_seen_ - dropped];
@@ -285,6 +297,7 @@ class invariant_checker {
         if (reported_.emplace(each.invariant, each.reason).second) found.push_back(std::move(each));
       }
     }
+    facts_.drop_facts_before(facts_seen_);  // judged: memory stays flat
     check_old_writers_stopped(found);
   }
 
@@ -298,7 +311,7 @@ class invariant_checker {
 
   void check_old_writers_stopped(std::vector<violation>& found) {
     for (const int number : must_have_stopped_) {
-      const std::string name = "db" + std::to_string(number);
+      const std::string name = model_.instance_name(number);
       const db::instance& old = model_.find_instance(name);
       if (old.role() == db::instance_role::writer && model_.control().writer != name) {
         add(found, "old_writer_stops",
@@ -317,11 +330,14 @@ class invariant_checker {
     storage::lsn checked = storage::no_lsn;  // its chain is checked up to here (scl_complete)
   };
 
+  const db::world& world_;
+  const ops::history& history_;
   const db::cluster& model_;
+  fact_log& facts_;
   std::map<storage::lsn, storage::log_record> records_;
   std::size_t records_seen_ = 0;
   std::size_t points_seen_ = 0;
-  std::map<std::string, db::point_change> last_points_;
+  std::map<std::string, point_change> last_points_;
   storage::epoch highest_epoch_ = 0;
   storage::lsn highest_vdl_ = 0;
   std::map<std::pair<storage::pg_id, int>, seen_segment> segments_;

@@ -61,24 +61,25 @@ struct instance_options {
 };
 
 // What the checkers want to know about and the protocol does not need: the decisions an
-// instance takes, with their inputs (db/protocol_facts.hpp). `members` gives a PG's membership
-// as the control plane holds it, for the facts that need it.
+// instance takes, with their inputs (db/protocol_facts.hpp). The checkers implement it
+// (check/fact_log.hpp); the model only calls it.
 class instance_observer {
  public:
   virtual ~instance_observer() = default;
   virtual void report(const facts::fact& what) = 0;
-  [[nodiscard]] virtual facts::membership_snapshot members(pg_id pg) const = 0;
 };
 
 enum class instance_role { replica, recovering, writer, deposed };
 
 class instance final : public sim::endpoint<message> {
  public:
-  instance(sim::network<message>& net, const storage::segment_directory& directory,
-           const storage::key_table& keys, control_plane& control, storage::quorum_sizes sizes,
-           instance_options options, instance_observer& observer)
-      : net_(net), directory_(directory), keys_(keys), control_(control), sizes_(sizes),
-        options_(options), observer_(observer), points_(sizes, pg_count()) {}
+  // An instance of the cluster whose volume is `volume`, placed as `directory` says.
+  instance(sim::network<message>& net, storage::volume_id volume,
+           const storage::segment_directory& directory, const storage::key_table& keys,
+           control_plane& control, storage::quorum_sizes sizes, instance_options options,
+           instance_observer& observer)
+      : net_(net), volume_(volume), directory_(directory), keys_(keys), control_(control),
+        sizes_(sizes), options_(options), observer_(observer), points_(sizes, pg_count()) {}
 
   void attach(sim::participant_id self) { self_ = self; }
   [[nodiscard]] sim::participant_id id() const { return self_; }
@@ -214,6 +215,29 @@ class instance final : public sim::endpoint<message> {
   };
 
   [[nodiscard]] int pg_count() const { return static_cast<int>(directory_.size()); }
+
+  // Every storage message names this instance's volume: the storage nodes host every cluster's.
+  template <class storage_message>
+  void send_to_segment(pg_id pg, int slot, storage_message value) {
+    value.volume = volume_;
+    net_.send(self_, directory_[pg][slot], std::move(value));
+  }
+
+  // A PG's membership as the control plane holds it, for the facts that need it.
+  [[nodiscard]] facts::membership_snapshot members(pg_id pg) const {
+    const storage::pg_membership& current = membership(pg);
+    facts::membership_snapshot snapshot;
+    for (int slot = 0; slot < storage::segments_per_pg; ++slot) {
+      snapshot.identity[slot] = current.identity(slot);
+      snapshot.disk[slot] = current.disk(slot);
+    }
+    const storage::quorum_set sets = current.quorums(sizes_);
+    snapshot.set_count = static_cast<int>(sets.set_count());
+    for (std::size_t index = 0; index < sets.set_count(); ++index) {
+      snapshot.sets[index] = sets.member_set(index);
+    }
+    return snapshot;
+  }
 
   // Names this recovery round: the same instance asking again in the same round is not a rival,
   // but a new round (after a crash, say) must win its epoch afresh.
@@ -365,9 +389,9 @@ class instance final : public sim::endpoint<message> {
     storage::redo_batch batch{epoch_, pg, std::move(records), points_.vdl(), pgmrpl(),
                               writer_.truncations};
     for (int slot = 0; slot + 1 < storage::segments_per_pg; ++slot) {
-      net_.send(self_, directory_[pg][slot], batch);
+      send_to_segment(pg, slot, batch);
     }
-    net_.send(self_, directory_[pg][storage::segments_per_pg - 1], std::move(batch));
+    send_to_segment(pg, storage::segments_per_pg - 1, std::move(batch));
   }
 
   // PGMRPL: the lowest read point any read in flight uses (VDL when none).
@@ -402,7 +426,7 @@ class instance final : public sim::endpoint<message> {
     if (ack.volume_epoch > epoch_) net_.probes().hit("a writer heard an acknowledgement of a newer epoch");
     if (options_.fenced_by_epoch && ack.volume_epoch != epoch_) return;
     observer_.report(facts::ack_counted{number(), epoch_, ack.volume_epoch, ack.pg, ack.slot,
-                                        ack.disk, ack.scl, observer_.members(ack.pg)});
+                                        ack.disk, ack.scl, members(ack.pg)});
     const bool moved = points_.acknowledge(ack.pg, ack.slot, ack.disk, ack.scl,
                                            membership(ack.pg));
     maybe_finish_replacement(ack.pg);
@@ -469,7 +493,7 @@ class instance final : public sim::endpoint<message> {
     for (pg_id pg = 0; pg < static_cast<pg_id>(pg_count()); ++pg) {
       for (int slot = 0; slot < storage::segments_per_pg; ++slot) {
         if (!membership(pg).hydrating(slot)) continue;
-        net_.send(self_, directory_[pg][slot],
+        send_to_segment(pg, slot,
                   storage::redo_batch{epoch_, pg, {}, points_.vdl(), pgmrpl(), writer_.truncations});
       }
     }
@@ -546,7 +570,7 @@ class instance final : public sim::endpoint<message> {
     }
     if (records.empty()) return;  // what it lacks is at or below VDL: its peers' gossip has it
     net_.probes().hit("resend to a stalled segment");
-    net_.send(self_, directory_[pg][slot],
+    send_to_segment(pg, slot,
               storage::redo_batch{epoch_, pg, std::move(records), points_.vdl(), pgmrpl(),
                                   writer_.truncations});
   }
@@ -602,7 +626,7 @@ class instance final : public sim::endpoint<message> {
     ++read.attempts;
     const pg_id pg = keys_.pg(read.key);
     const int slot = pick_segment(pg, read);
-    net_.send(self_, directory_[pg][slot],
+    send_to_segment(pg, slot,
               storage::read_request{id, std::max(epoch_, known_epoch_), pg, read.key,
                                     read.read_point, read.complete_to, truncations_followed()});
     const int attempt = read.attempts;
@@ -689,7 +713,7 @@ class instance final : public sim::endpoint<message> {
     for (pg_id pg = 0; pg < static_cast<pg_id>(pg_count()); ++pg) {
       for (int slot = 0; slot < storage::segments_per_pg; ++slot) {
         if (recovery_.answers[pg].contains(slot)) continue;
-        net_.send(self_, directory_[pg][slot],
+        send_to_segment(pg, slot,
                   storage::recovery_query{recovery_.round, recovery_.proposed, pg, proposer_id()});
       }
     }
@@ -764,7 +788,7 @@ class instance final : public sim::endpoint<message> {
       for (int slot = 0; slot < storage::segments_per_pg; ++slot) {
         const auto bit = storage::segment_mask{1} << membership(pg).identity(slot);
         if ((recovery_.truncate_acks[pg] & bit) != 0) continue;
-        net_.send(self_, directory_[pg][slot],
+        send_to_segment(pg, slot,
                   storage::truncate_request{recovery_.round, recovery_.proposed, pg, decision,
                                             recovery_.outcome.kept[pg], proposer_id()});
       }
@@ -863,6 +887,7 @@ class instance final : public sim::endpoint<message> {
   }
 
   sim::network<message>& net_;
+  storage::volume_id volume_;
   const storage::segment_directory& directory_;
   const storage::key_table& keys_;
   control_plane& control_;

@@ -351,7 +351,7 @@ struct swarm_names {
   // every PG. Placement is the model's own (storage/placement.hpp).
   static std::vector<std::string> keys_for(const config& settings) {
     const storage::placement where(
-        {settings.protection_groups, settings.nodes_per_az, db::cluster_config{}.pages_per_pg});
+        {settings.protection_groups, settings.nodes_per_az, ops::setup{}.pages_per_pg});
     std::vector<std::string> keys{"x", "y", "z"};
     std::vector<bool> reached(static_cast<std::size_t>(settings.protection_groups), false);
     for (const std::string& key : keys) reached[where.pg_of(where.page_of(key))] = true;
@@ -370,7 +370,7 @@ struct swarm_names {
   static std::vector<storage::pg_id> pgs_of(const config& settings,
                                             const std::vector<std::string>& keys) {
     const storage::placement where(
-        {settings.protection_groups, settings.nodes_per_az, db::cluster_config{}.pages_per_pg});
+        {settings.protection_groups, settings.nodes_per_az, ops::setup{}.pages_per_pg});
     std::vector<storage::pg_id> pgs;
     for (const std::string& key : keys) pgs.push_back(where.pg_of(where.page_of(key)));
     return pgs;

@@ -31,7 +31,7 @@
 #include <variant>
 #include <vector>
 
-#include "aurora/db/cluster.hpp"
+#include "aurora/ops/deployment.hpp"
 #include "aurora/harness/runner.hpp"
 #include "aurora/sim/fault.hpp"
 
@@ -44,7 +44,7 @@ inline constexpr int tolerated_losses_per_pg = 3;  // AZ+1 [P17 §2.1]
 namespace detail {
 
 // Storage nodes the writer `writer` cannot talk to (either way).
-inline std::set<std::string> cut_off_from(const db::cluster& model, sim::participant_id writer) {
+inline std::set<std::string> cut_off_from(const ops::deployment& model, sim::participant_id writer) {
   std::set<std::string> cut;
   const auto& net = model.network();
   for (std::uint32_t index = 0; index < net.size(); ++index) {
@@ -56,7 +56,7 @@ inline std::set<std::string> cut_off_from(const db::cluster& model, sim::partici
 }
 
 // The storage nodes a fault would take away from the writer `writer`.
-inline std::set<std::string> nodes_taken(const db::cluster& model, const sim::fault& value,
+inline std::set<std::string> nodes_taken(const ops::deployment& model, const sim::fault& value,
                                          sim::participant_id writer) {
   const auto& net = model.network();
   std::set<std::string> taken;
@@ -80,7 +80,7 @@ inline std::set<std::string> nodes_taken(const db::cluster& model, const sim::fa
 
 // The instance that is the writer once `value` applies: a failover's target (the named one, or
 // the one `cluster::failover` picks: the first other live instance in db order; none: no change).
-inline sim::participant_id writer_after(const db::cluster& model, const sim::fault& value) {
+inline sim::participant_id writer_after(const ops::deployment& model, const sim::fault& value) {
   const auto* promote = std::get_if<sim::failover>(&value);
   if (promote == nullptr) return model.writer().id();
   if (promote->to) return model.find_instance(*promote->to).id();
@@ -95,7 +95,7 @@ inline sim::participant_id writer_after(const db::cluster& model, const sim::fau
 }  // namespace detail
 
 // True when applying `value` now keeps the run inside `profile`.
-inline bool within_profile(const db::cluster& model, const sim::fault& value,
+inline bool within_profile(const ops::deployment& model, const sim::fault& value,
                            fault_profile profile) {
   const bool destroys = std::holds_alternative<sim::destroy>(value);
   if (profile == fault_profile::beyond) return !destroys;

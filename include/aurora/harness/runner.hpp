@@ -23,7 +23,9 @@
 
 #include "aurora/check/invariants.hpp"
 #include "aurora/check/linearizability.hpp"
-#include "aurora/db/cluster.hpp"
+#include "aurora/check/fact_log.hpp"
+#include "aurora/db/world.hpp"
+#include "aurora/ops/deployment.hpp"
 #include "aurora/harness/scenario.hpp"
 #include "aurora/harness/scenario_printer.hpp"
 
@@ -58,8 +60,8 @@ struct run_result {
   }
 };
 
-inline db::cluster_config cluster_config_for(const scenario& plan, const run_options& options) {
-  db::cluster_config config;
+inline ops::setup setup_for(const scenario& plan, const run_options& options) {
+  ops::setup config;
   config.seed = options.seed.value_or(plan.seed.value_or(1));
   config.protection_groups = plan.settings.protection_groups;
   config.nodes_per_az = plan.settings.nodes_per_az;
@@ -77,12 +79,12 @@ class runner {
   using listener = std::function<void(const step_report&)>;
 
   runner(const scenario& plan, run_options options)
-      : plan_(plan), options_(options), model_(cluster_config_for(plan, options)),
-        checker_(model_) {
-    result_.seed = model_.config().seed;
+      : plan_(plan), options_(options), setup_(setup_for(plan, options)), world_(setup_.world()),
+        model_(world_, setup_, &facts_), checker_(model_, facts_) {
+    result_.seed = setup_.seed;
   }
 
-  [[nodiscard]] db::cluster& model() { return model_; }
+  [[nodiscard]] ops::deployment& model() { return model_; }
   [[nodiscard]] const check::invariant_checker& checker() const { return checker_; }
   // The black-box judgement of the client history, made at the end of `finish`.
   [[nodiscard]] const check::linearizability_result& history_check() const {
@@ -131,7 +133,6 @@ class runner {
   void advance_to(sim::time_point until) {
     model_.run_until(until);
     collect(checker_.check());
-    model_.drop_protocol_facts_before(checker_.facts_judged());  // judged: memory stays flat
   }
 
  private:
@@ -198,7 +199,6 @@ class runner {
     // Every completion is a moment worth checking: a bad acknowledgement or a stale read is
     // then reported when it happens, not at the next step.
     collect(checker_.check());
-    model_.drop_protocol_facts_before(checker_.facts_judged());
   }
 
   void report(const step_report& line) {
@@ -251,26 +251,27 @@ class runner {
   // Reads the final check queues at once: well under the client's queue bound, whatever the
   // number of keys (scenario_limits::max_keys).
   static constexpr std::size_t read_back_batch = 256;
-  static_assert(read_back_batch <= db::client::queue_max);
-  static_assert(scenario_limits::max_steps <= db::client::queue_max,
+  static_assert(read_back_batch <= ops::client::queue_max);
+  static_assert(scenario_limits::max_steps <= ops::client::queue_max,
                 "every step of a scenario may be queued on one client at once");
 
   // The final check's client, made on first use: a client of the model like any other, but
   // with its own timeout.
-  db::client& final_client() {
+  ops::client& final_client() {
     if (final_client_) return *final_client_;
     const std::string name(final_check_client);
-    final_client_ = std::make_unique<db::client>(model_.network(), name, model_.history(),
-                                                 final_check_op_timeout);
+    final_client_ = std::make_unique<ops::client>(model_.network(), name, model_.history(),
+                                                  final_check_op_timeout);
     final_client_->attach(
         model_.network().add("client-" + name, 0, sim::role::client, final_client_.get()));
     return *final_client_;
   }
 
   // Starts one operation of the final check through the writer endpoint.
-  void start_final_operation(check::operation op, db::client::done_callback done) {
+  void start_final_operation(check::operation op, ops::client::done_callback done) {
     final_client().start(
-        std::move(op), [this] { return model_.writer().id(); }, std::move(done));
+        std::move(op), model_.keys(), [this] { return model_.main().writer_id(); },
+        std::move(done));
   }
 
   // Runs the model in steps of 1ms until `done` or until `budget` of simulated time has passed,
@@ -284,12 +285,9 @@ class runner {
     advance_to(model_.clock().now());
   }
 
-  // The key the liveness write uses. The model interns keys when its own clients start
-  // operations; this client is the runner's, so it interns its one key itself. `keys()` is
-  // read-only for checkers, but the table is the cluster's own (non-const) member.
-  storage::key_id progress_key() {
-    return const_cast<storage::key_table&>(model_.keys()).intern("final-check-progress");
-  }
+  // The key the liveness write uses. The deployment interns keys when its own clients start
+  // operations; this client is the runner's, so it interns its one key itself.
+  storage::key_id progress_key() { return model_.main().keys().intern("final-check-progress"); }
 
   // Liveness: once everything is healed, a new transaction must commit within a bound: up to
   // `progress_attempts` tries of `final_check_op_timeout` each (a try may meet a writer that is
@@ -366,14 +364,17 @@ class runner {
 
   scenario plan_;
   run_options options_;
-  db::cluster model_;
+  ops::setup setup_;
+  db::world world_;
+  check::fact_log facts_;  // what main's instances decide, for the checker
+  ops::deployment model_;
   check::invariant_checker checker_;
   check::linearizability_result history_check_;  // copied into result_.violations too
   run_result result_;
   listener on_report_;
   sim::time_point last_step_at_{};
   int steps_performed_ = 0;
-  std::unique_ptr<db::client> final_client_;  // made by the final check (final_client())
+  std::unique_ptr<ops::client> final_client_;  // made by the final check (final_client())
 };
 
 }  // namespace aurora::harness

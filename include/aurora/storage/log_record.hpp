@@ -30,6 +30,7 @@ constexpr lsn max_lsn = std::numeric_limits<lsn>::max();
 using key_id = std::uint32_t;    // an interned key name (key_table)
 using page_id = std::uint32_t;   // a page of the volume
 using pg_id = std::uint32_t;     // a protection group of the volume
+using volume_id = std::uint32_t; // a volume on the storage fleet (one per cluster; the first is 0)
 using txn_id = std::uint64_t;    // a client transaction
 using epoch = std::uint64_t;     // a volume epoch [P18 §2.4]
 

@@ -5,6 +5,9 @@
 // is what the writer needs to compute PGCL, VCL and VDL [P18 §2.3]: an ack says "I am complete up
 // to here", not "I got message 17". `disk` names the incarnation of a segment's disk: it changes
 // when the disk is destroyed and replaced, so a late ack from a lost disk is never counted.
+// Every message names the volume it concerns (`volume`, its last member): a storage node hosts
+// segments of every volume of the world's clusters (storage/fleet.hpp), and a PG number is only
+// unique within its volume. A reply names the volume of the request.
 #pragma once
 
 #include <cstdint>
@@ -49,6 +52,7 @@ struct redo_batch {
   lsn vdl = no_lsn;
   lsn pgmrpl = no_lsn;
   truncation_history truncations;  // the writer's recovery decision (none: decided_by 0)
+  volume_id volume = 0;
 };
 
 // Segment -> writer: "my chain is complete up to `scl`".
@@ -58,6 +62,7 @@ struct redo_ack {
   int slot = 0;
   std::uint32_t disk = 0;
   lsn scl = no_lsn;
+  volume_id volume = 0;
 };
 
 // Segment -> instance: your epoch is older than mine; you are not the writer any more.
@@ -65,6 +70,7 @@ struct stale_epoch {
   epoch current = 0;
   pg_id pg = 0;
   int slot = 0;
+  volume_id volume = 0;
 };
 
 struct read_request {
@@ -82,6 +88,7 @@ struct read_request {
   // truncation still holds the dead writer's tail; read at a point above the truncated range, it
   // would serve it. So the segment installs this decision before it answers, or refuses.
   truncation_history truncations;
+  volume_id volume = 0;
 };
 
 enum class read_status : std::uint8_t { ok, behind_read_point, below_gc_point };
@@ -98,6 +105,7 @@ struct read_reply {
   // and an answer holds for the read point it was asked at.
   lsn read_point = no_lsn;
   lsn complete_to = no_lsn;
+  volume_id volume = 0;
 };
 
 // Segment -> peer segment: "I am complete up to `scl`; send what I lack".
@@ -107,11 +115,13 @@ struct gossip_request {
   lsn scl = no_lsn;
   epoch volume_epoch = 0;
   epoch truncations_decided_by = 0;
+  volume_id volume = 0;
 };
 
 struct gossip_reply {
   pg_id pg = 0;
   gossip_payload payload;
+  volume_id volume = 0;
 };
 
 // Recovering instance -> segment: adopt `proposed_epoch` (fencing the old writer) and describe
@@ -121,6 +131,7 @@ struct recovery_query {
   epoch proposed_epoch = 0;
   pg_id pg = 0;
   std::uint64_t proposer = 0;  // the recovering instance and round (a retry is not a rival)
+  volume_id volume = 0;
 };
 
 struct recovery_reply {
@@ -130,6 +141,7 @@ struct recovery_reply {
   std::uint32_t disk = 0;
   bool accepted = true;  // false: the proposed epoch was not newer than the segment's
   recovery_summary summary;
+  volume_id volume = 0;
 };
 
 // Recovering instance -> segment: record the epoch, adopt the truncation history (with the new
@@ -142,6 +154,7 @@ struct truncate_request {
   truncation_history history;  // decided by this recovery: earlier ranges plus its own
   std::vector<log_record> records;
   std::uint64_t proposer = 0;  // the recovery round that proposed `volume_epoch`
+  volume_id volume = 0;
 };
 
 struct truncate_ack {
@@ -150,6 +163,7 @@ struct truncate_ack {
   int slot = 0;
   std::uint32_t disk = 0;
   lsn scl = no_lsn;  // after the truncation and the records
+  volume_id volume = 0;
 };
 
 }  // namespace aurora::storage

@@ -20,6 +20,7 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <variant>
 #include <vector>
 
@@ -30,8 +31,12 @@
 
 namespace aurora::storage {
 
-// The participant hosting each slot of each PG: filled in by the cluster at set-up.
+// The participant hosting each slot of each PG of one volume: filled in when the volume is placed
+// (storage/fleet.hpp). A node finds the peers of its segments (gossip) in the directory of their
+// volume.
 using segment_directory = std::vector<std::array<sim::participant_id, segments_per_pg>>;
+// Per volume_id; a deque, so that placing a volume never moves the directories of the others.
+using volume_directory = std::deque<segment_directory>;
 
 struct storage_options {
   sim::duration persist_low = sim::us(20), persist_high = sim::us(60);
@@ -44,27 +49,31 @@ struct storage_options {
 template <class message>
 class storage_node final : public sim::endpoint<message> {
  public:
-  storage_node(sim::network<message>& net, const segment_directory& directory,
+  storage_node(sim::network<message>& net, const volume_directory& volumes,
                storage_options options)
-      : net_(net), directory_(directory), options_(options) {}
+      : net_(net), volumes_(volumes), options_(options) {}
 
   void attach(sim::participant_id self) {
     self_ = self;
     arm_gossip();
   }
 
-  // Called by the cluster at set-up: this node hosts `slot` of `pg`.
-  void host(pg_id pg, int slot) { hosted_.push_back({pg, slot, 0, segment{}, 0}); }
+  // Called when a volume is placed: this node hosts `slot` of `pg` of `volume`.
+  void host(volume_id volume, pg_id pg, int slot) {
+    AURORA_ASSERT(find_hosted(volume, pg) == nullptr, "a node hosts one segment of a PG");
+    hosted_.push_back({volume, pg, slot, 0, segment{}, 0});
+  }
 
   [[nodiscard]] sim::participant_id id() const { return self_; }
-  // The segment of `pg` on this node, or null (for checkers and tests; not for the protocol).
-  [[nodiscard]] const segment* find(pg_id pg) const {
-    for (const hosted& each : hosted_) {
-      if (each.pg == pg) return &each.data;
-    }
-    return nullptr;
+  // The segment of `pg` of `volume` on this node, or null (for checkers and tests; not for the
+  // protocol).
+  [[nodiscard]] const segment* find(volume_id volume, pg_id pg) const {
+    const hosted* where = find_hosted(volume, pg);
+    return where == nullptr ? nullptr : &where->data;
   }
-  [[nodiscard]] std::uint32_t disk(pg_id pg) const { return find_hosted(pg)->disk; }
+  [[nodiscard]] std::uint32_t disk(volume_id volume, pg_id pg) const {
+    return find_hosted(volume, pg)->disk;
+  }
 
   void receive(sim::participant_id from, message&& value) override {
     if (auto* batch = std::get_if<redo_batch>(&value)) return on_batch(from, *batch);
@@ -86,6 +95,7 @@ class storage_node final : public sim::endpoint<message> {
 
  private:
   struct hosted {
+    volume_id volume;
     pg_id pg;
     int slot;
     std::uint32_t disk;  // incarnation of the disk: changes when it is destroyed
@@ -93,28 +103,29 @@ class storage_node final : public sim::endpoint<message> {
     int gossip_cursor;
   };
 
-  hosted* find_hosted(pg_id pg) {
+  hosted* find_hosted(volume_id volume, pg_id pg) {
     for (hosted& each : hosted_) {
-      if (each.pg == pg) return &each;
+      if (each.pg == pg && each.volume == volume) return &each;
     }
     return nullptr;
   }
-  const hosted* find_hosted(pg_id pg) const {
+  const hosted* find_hosted(volume_id volume, pg_id pg) const {
     for (const hosted& each : hosted_) {
-      if (each.pg == pg) return &each;
+      if (each.pg == pg && each.volume == volume) return &each;
     }
     return nullptr;
   }
 
   bool refuse_if_stale(sim::participant_id from, hosted& where, epoch sender_epoch) {
     if (!options_.fence_stale_epochs || !where.data.is_stale(sender_epoch)) return false;
-    net_.send(self_, from, stale_epoch{where.data.volume_epoch(), where.pg, where.slot});
+    net_.send(self_, from,
+              stale_epoch{where.data.volume_epoch(), where.pg, where.slot, where.volume});
     net_.probes().hit("storage refused a stale epoch");
     return true;
   }
 
   void on_batch(sim::participant_id from, const redo_batch& batch) {
-    hosted* where = find_hosted(batch.pg);
+    hosted* where = find_hosted(batch.volume, batch.pg);
     AURORA_ASSERT(where != nullptr, "a writer sends a PG's records only to its segments");
     if (refuse_if_stale(from, *where, batch.volume_epoch)) return;
     const lsn scl_before = where->data.scl();
@@ -129,21 +140,24 @@ class storage_node final : public sim::endpoint<message> {
     const sim::duration persist = net_.prng().latency_uniform(options_.persist_low,
                                                               options_.persist_high);
     const pg_id pg = batch.pg;
-    net_.timer(self_, persist, [this, from, pg] { acknowledge(from, pg); });
+    const volume_id volume = batch.volume;
+    net_.timer(self_, persist, [this, from, volume, pg] { acknowledge(from, volume, pg); });
   }
 
-  void acknowledge(sim::participant_id to, pg_id pg) {
-    const hosted* where = find_hosted(pg);
+  void acknowledge(sim::participant_id to, volume_id volume, pg_id pg) {
+    const hosted* where = find_hosted(volume, pg);
     net_.send(self_, to,
-              redo_ack{where->data.volume_epoch(), pg, where->slot, where->disk, where->data.scl()});
+              redo_ack{where->data.volume_epoch(), pg, where->slot, where->disk, where->data.scl(),
+                       volume});
   }
 
   void on_read(sim::participant_id from, const read_request& read) {
-    hosted* where = find_hosted(read.pg);
+    hosted* where = find_hosted(read.volume, read.pg);
     AURORA_ASSERT(where != nullptr, "reads go to a segment of the key's PG");
     if (refuse_if_stale(from, *where, read.volume_epoch)) return;
     read_reply reply{read.id,   read.pg,         where->slot,     read_status::ok,
-                     std::nullopt, no_lsn, read.read_point, read.complete_to};
+                     std::nullopt, no_lsn, read.read_point, read.complete_to,
+                     read.volume};
     if (options_.check_read_truncation && !vouches_for(*where, read.truncations)) {
       reply.status = read_status::behind_read_point;
       net_.probes().hit("segment lacks the reader's truncation");
@@ -186,24 +200,24 @@ class storage_node final : public sim::endpoint<message> {
     if (where.gossip_cursor == where.slot) {
       where.gossip_cursor = (where.gossip_cursor + 1) % segments_per_pg;
     }
-    const sim::participant_id peer = directory_[where.pg][where.gossip_cursor];
+    const sim::participant_id peer = volumes_[where.volume][where.pg][where.gossip_cursor];
     net_.send(self_, peer,
               gossip_request{where.pg, where.slot, where.data.scl(), where.data.volume_epoch(),
-                             where.data.truncation_decision().decided_by});
+                             where.data.truncation_decision().decided_by, where.volume});
   }
 
   void on_gossip_request(sim::participant_id from, const gossip_request& ask) {
-    const hosted* where = find_hosted(ask.pg);
+    const hosted* where = find_hosted(ask.volume, ask.pg);
     AURORA_ASSERT(where != nullptr, "gossip stays inside a PG");
     const segment& data = where->data;
     const bool has_more = data.highest_lsn() > ask.scl || data.volume_epoch() > ask.volume_epoch ||
                           data.truncation_decision().decided_by > ask.truncations_decided_by;
     if (!has_more) return;
-    net_.send(self_, from, gossip_reply{ask.pg, data.gossip_for(ask.scl)});
+    net_.send(self_, from, gossip_reply{ask.pg, data.gossip_for(ask.scl), ask.volume});
   }
 
   void on_gossip_reply(const gossip_reply& got) {
-    hosted* where = find_hosted(got.pg);
+    hosted* where = find_hosted(got.volume, got.pg);
     AURORA_ASSERT(where != nullptr, "gossip stays inside a PG");
     const lsn scl_before = where->data.scl();
     if (got.payload.base_lsn && *got.payload.base_lsn > scl_before) {
@@ -215,9 +229,9 @@ class storage_node final : public sim::endpoint<message> {
   }
 
   void on_recovery(sim::participant_id from, const recovery_query& query) {
-    hosted* where = find_hosted(query.pg);
+    hosted* where = find_hosted(query.volume, query.pg);
     AURORA_ASSERT(where != nullptr, "recovery asks the segments of each PG");
-    recovery_reply reply{query.round, query.pg, where->slot, where->disk, true, {}};
+    recovery_reply reply{query.round, query.pg, where->slot, where->disk, true, {}, query.volume};
     // Accepting fences the old writer here; refusing means a newer recovery already ran.
     reply.accepted = where->data.accept_proposal(query.proposed_epoch, query.proposer);
     reply.summary = where->data.summarize_for_recovery();
@@ -225,12 +239,13 @@ class storage_node final : public sim::endpoint<message> {
   }
 
   void on_truncate(sim::participant_id from, const truncate_request& cut) {
-    hosted* where = find_hosted(cut.pg);
+    hosted* where = find_hosted(cut.volume, cut.pg);
     AURORA_ASSERT(where != nullptr, "truncation goes to the segments of each PG");
     if (options_.fence_stale_epochs && !where->data.owned_by(cut.volume_epoch, cut.proposer)) {
       // Another round owns this epoch here (or a newer one exists): the sender must propose
       // above it.
-      net_.send(self_, from, stale_epoch{where->data.volume_epoch(), where->pg, where->slot});
+      net_.send(self_, from,
+                stale_epoch{where->data.volume_epoch(), where->pg, where->slot, where->volume});
       return;
     }
     const lsn scl_before = where->data.scl();
@@ -241,24 +256,23 @@ class storage_node final : public sim::endpoint<message> {
     for (const log_record& record : cut.records) where->data.accept(record);
     trace_scl(*where, scl_before);
     net_.send(self_, from,
-              truncate_ack{cut.round, cut.pg, where->slot, where->disk, where->data.scl()});
+              truncate_ack{cut.round, cut.pg, where->slot, where->disk, where->data.scl(),
+                           where->volume});
   }
 
   void trace_scl(const hosted& where, lsn before) {
     trace::recorder& trace = net_.trace();
     if (!trace.enabled() || where.data.scl() == before) return;
-    trace.record({net_.clock().now(),
-                  "scl",
-                  {{"node", net_.name(self_)},
-                   {"pg", static_cast<std::int64_t>(where.pg)},
-                   {"lsn", static_cast<std::int64_t>(where.data.scl())}},
-                  net_.name(self_),
-                  {},
-                  0});
+    std::vector<trace::field> fields{{"node", net_.name(self_)},
+                                     {"pg", static_cast<std::int64_t>(where.pg)}};
+    // The first volume's events keep their one-cluster shape.
+    if (where.volume != 0) fields.push_back({"volume", static_cast<std::int64_t>(where.volume)});
+    fields.push_back({"lsn", static_cast<std::int64_t>(where.data.scl())});
+    trace.record({net_.clock().now(), "scl", std::move(fields), net_.name(self_), {}, 0});
   }
 
   sim::network<message>& net_;
-  const segment_directory& directory_;
+  const volume_directory& volumes_;
   storage_options options_;
   sim::participant_id self_{};
   std::vector<hosted> hosted_;

@@ -1,0 +1,267 @@
+// A deployment: the clusters on one world, their shared storage fleet, and the clients.
+//
+// DESIGN §3, the operations layer. A deployment lives on a world it does not own; it builds the
+// world's storage fleet and the production cluster `main` (db/cluster.hpp), and may add more
+// clusters on the same fleet (`add_cluster`: a green cluster, a restored one). It is what a
+// scenario runs against:
+//  - clients (ops/client.hpp), created on first use, each a participant `client-<name>` on the
+//    world; they record the history (ops/history.hpp);
+//  - endpoints: a write goes to the cluster endpoint (the designated writer); a read to the
+//    cluster endpoint, the reader endpoint (round robin over the replicas) or a named instance;
+//  - the dispatch of faults: network and node faults go to the world's network, and a destroyed
+//    disk starts the repair of every volume that had a segment on it; `failover` is an
+//    operation of the cluster's control plane.
+// `simulation` is the usual way in: a world and a deployment on it, from one `setup`.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "aurora/db/cluster.hpp"
+#include "aurora/db/world.hpp"
+#include "aurora/ops/client.hpp"
+#include "aurora/ops/history.hpp"
+#include "aurora/sim/fault.hpp"
+
+namespace aurora::ops {
+
+// What a run sets up: the world (seed, event limit, tracing), the storage fleet (nodes per AZ),
+// the clients (op_timeout) and the production cluster `main` (the rest).
+struct setup {
+  std::uint64_t seed = 1;
+  int protection_groups = 1;
+  int nodes_per_az = 2;
+  int replicas = 0;  // read replicas, at most 15
+  sim::duration op_timeout = sim::s(1);
+  storage::lsn lal = 1'000;
+  db::teaching_variant variant = db::teaching_variant::safe;
+  sim::duration repair_delay = sim::ms(20);  // until a destroyed node's new disk is in place
+  int pages_per_pg = 4;
+  sim::duration batch_window = sim::us(0);  // group commit window of the writer (0: per event)
+  std::uint64_t event_limit = sim::scheduler::default_event_limit;
+  bool trace = false;
+
+  [[nodiscard]] sim::world_options world() const { return {seed, event_limit, trace}; }
+  [[nodiscard]] db::cluster_config main() const {
+    db::cluster_config config;
+    config.protection_groups = protection_groups;
+    config.replicas = replicas;
+    config.lal = lal;
+    config.variant = variant;
+    config.repair_delay = repair_delay;
+    config.pages_per_pg = pages_per_pg;
+    config.batch_window = batch_window;
+    return config;
+  }
+};
+
+class deployment {
+ public:
+  using done_callback = client::done_callback;
+
+  // Builds the storage fleet on `world` and the cluster `main` on it; `observer` (may be null)
+  // hears what main's instances decide.
+  deployment(db::world& world, const setup& config, db::cluster_observer* observer = nullptr)
+      : world_(world), setup_(checked(config)),
+        fleet_(world.net(), config.nodes_per_az, db::storage_settings(config.variant)),
+        history_(world.trace()) {
+    clusters_.push_back(std::make_unique<db::cluster>(world_, fleet_, setup_.main(), observer));
+  }
+
+  deployment(const deployment&) = delete;
+  deployment& operator=(const deployment&) = delete;
+
+  // Adds a cluster with a volume of its own on the same storage fleet (its name and its
+  // instances' names must be new).
+  db::cluster& add_cluster(const db::cluster_config& config, db::cluster_observer* observer = nullptr) {
+    if (find_cluster(config.name) != nullptr) {
+      throw usage_error("a cluster named '" + config.name + "' exists already");
+    }
+    clusters_.push_back(std::make_unique<db::cluster>(world_, fleet_, config, observer));
+    return *clusters_.back();
+  }
+
+  [[nodiscard]] const setup& config() const { return setup_; }
+  [[nodiscard]] db::world& world() { return world_; }
+  [[nodiscard]] const db::world& world() const { return world_; }
+  [[nodiscard]] sim::scheduler& clock() { return world_.clock(); }
+  [[nodiscard]] sim::network<db::message>& network() { return world_.net(); }
+  [[nodiscard]] const sim::network<db::message>& network() const { return world_.net(); }
+  [[nodiscard]] trace::recorder& trace() { return world_.trace(); }
+  [[nodiscard]] sim::time_point now() const { return world_.now(); }
+  [[nodiscard]] int current_step() const { return world_.current_step(); }
+  void run_until(sim::time_point until) { world_.run_until(until); }
+  [[nodiscard]] ops::history& history() { return history_; }
+  [[nodiscard]] const ops::history& history() const { return history_; }
+
+  // The production cluster, and any cluster by name.
+  [[nodiscard]] db::cluster& main() { return *clusters_.front(); }
+  [[nodiscard]] const db::cluster& main() const { return *clusters_.front(); }
+  [[nodiscard]] db::cluster& cluster(std::string_view name) {
+    if (db::cluster* found = find_cluster(name)) return *found;
+    throw usage_error("unknown cluster '" + std::string(name) + "'");
+  }
+  [[nodiscard]] const db::cluster& cluster(std::string_view name) const {
+    return const_cast<deployment&>(*this).cluster(name);
+  }
+  [[nodiscard]] const std::vector<std::unique_ptr<db::cluster>>& clusters() const {
+    return clusters_;
+  }
+
+  // Main's, for the many callers that have one cluster.
+  [[nodiscard]] const storage::key_table& keys() const { return main().keys(); }
+  [[nodiscard]] storage::quorum_sizes quorum() const { return main().quorum(); }
+  [[nodiscard]] const db::control_plane& control() const { return main().control(); }
+  [[nodiscard]] std::vector<db::segment_view> segments() const { return main().segments(); }
+  [[nodiscard]] const db::instance& find_instance(std::string_view name) const {
+    return main().find_instance(name);
+  }
+  [[nodiscard]] const std::vector<std::unique_ptr<db::instance>>& instances() const {
+    return main().instances();
+  }
+  [[nodiscard]] const db::instance& writer() const { return main().writer(); }
+
+  // --- client operations ----------------------------------------------------------------------
+  // A transaction writing these keys, through `on`'s cluster endpoint (its writer).
+  void write(std::string_view client_name,
+             const std::vector<std::pair<std::string, std::int64_t>>& puts,
+             done_callback done = {}, std::string_view on = "main") {
+    db::cluster& target = cluster(on);
+    operation op;
+    op.kind = op_kind::write;
+    op.cluster = target.name();
+    for (const auto& [key, value] : puts) op.puts.emplace_back(target.keys().intern(key), value);
+    find_client(client_name)
+        .start(std::move(op), target.keys(), [&target] { return target.writer_id(); },
+               std::move(done));
+  }
+
+  // A read of `key` through `on`'s cluster endpoint (from = ""), its reader endpoint
+  // ("reader"), or one named instance of it.
+  void read(std::string_view client_name, std::string_view key, std::string_view from = "",
+            done_callback done = {}, std::string_view on = "main") {
+    db::cluster& target = cluster(on);
+    operation op;
+    op.kind = op_kind::read;
+    op.cluster = target.name();
+    op.key = target.keys().intern(key);
+    op.from = std::string(from);
+    if (!from.empty() && from != "reader") (void)target.find_instance(from);  // unknown: usage error
+    const std::string endpoint(from);
+    find_client(client_name)
+        .start(std::move(op), target.keys(),
+               [this, &target, endpoint] { return route_read(target, endpoint); }, std::move(done));
+  }
+
+  // The client with this name, created on first use.
+  client& find_client(std::string_view name) {
+    auto found = clients_.find(name);
+    if (found != clients_.end()) return *found->second;
+    const std::string key(name);
+    auto made = std::make_unique<client>(world_.net(), key, history_, setup_.op_timeout);
+    made->attach(world_.net().add("client-" + key, 0, sim::role::client, made.get()));
+    return *clients_.emplace(key, std::move(made)).first->second;
+  }
+
+  // --- faults and operations ------------------------------------------------------------------
+  void apply(const sim::fault& value) {
+    for (const auto& each : clusters_) {
+      if (each->replacing_a_segment()) {
+        world_.probes().hit("a fault while a replacement hydrates");
+        break;
+      }
+    }
+    if (const auto* promote = std::get_if<sim::failover>(&value)) {
+      trace::recorder& trace = world_.trace();
+      if (trace.enabled()) {
+        trace.record({world_.now(), "fault", {{"fault", sim::to_string(value)}}, {}, {}, 0});
+      }
+      return main().failover(promote->to);
+    }
+    const auto* lost = std::get_if<sim::destroy>(&value);
+    if (lost != nullptr && world_.net().kind(world_.net().find(lost->node)) != sim::role::storage) {
+      throw usage_error("destroy: '" + lost->node + "' is not a storage node");
+    }
+    world_.net().apply(value);
+    if (lost == nullptr) return;
+    const sim::participant_id node = world_.net().find(lost->node);
+    for (const auto& each : clusters_) each->start_repair(node);
+  }
+
+  void failover(const std::optional<std::string>& to) { main().failover(to); }
+
+  // Undoes every fault so that the final check can read everything back: heal partitions, clear
+  // rates, restart every node and instance that is down (a destroyed node comes back empty), and
+  // let each cluster's designated writer recover.
+  void settle() {
+    sim::network<db::message>& net = world_.net();
+    net.heal();
+    net.set_loss_percent(0);
+    net.set_duplication_percent(0);
+    net.set_delay(0, sim::us(0));
+    for (std::uint32_t index = 0; index < net.size(); ++index) {
+      const sim::participant_id id{index};
+      net.set_slow(id, sim::us(0));
+      if (!net.alive(id)) net.restart(id);
+    }
+    for (const auto& each : clusters_) each->settle();
+  }
+
+  // True when every cluster's designated writer is open and no replacement is hydrating.
+  [[nodiscard]] bool settled() const {
+    for (const auto& each : clusters_) {
+      if (!each->settled()) return false;
+    }
+    return true;
+  }
+
+ private:
+  static const setup& checked(const setup& config) {
+    if (config.op_timeout <= sim::us(0)) throw usage_error("op_timeout must be positive");
+    return config;
+  }
+
+  db::cluster* find_cluster(std::string_view name) {
+    for (const auto& each : clusters_) {
+      if (each->name() == name) return each.get();
+    }
+    return nullptr;
+  }
+
+  sim::participant_id route_read(const db::cluster& target, const std::string& endpoint) {
+    if (endpoint.empty()) return target.writer_id();
+    if (endpoint != "reader") return target.find_instance(endpoint).id();
+    const std::vector<sim::participant_id> readers = target.reader_ids();
+    return readers[reader_cursor_++ % readers.size()];
+  }
+
+  db::world& world_;
+  setup setup_;
+  db::fleet fleet_;
+  ops::history history_;
+  std::vector<std::unique_ptr<db::cluster>> clusters_;
+  std::map<std::string, std::unique_ptr<client>, std::less<>> clients_;
+  std::size_t reader_cursor_ = 0;
+};
+
+namespace detail {
+struct world_holder {
+  db::world world_;
+};
+}  // namespace detail
+
+// A world and a deployment on it, built from one `setup`: what a tutorial, a unit test or a
+// benchmark that needs one cluster creates. (The harness's runner holds the two itself.)
+class simulation : private detail::world_holder, public deployment {
+ public:
+  explicit simulation(const setup& config, db::cluster_observer* observer = nullptr)
+      : world_holder{db::world(config.world())}, deployment(world_holder::world_, config, observer) {}
+};
+
+}  // namespace aurora::ops

@@ -1,0 +1,116 @@
+// The client history: what every client asked and what it was told.
+//
+// Part of the operations layer: clients (ops/client.hpp) record it as they go, the way a Jepsen
+// client does, and the checkers (check/) read it; the model never reads it. Modelled on Jepsen
+// histories (docs/trace-events.md): each operation is an `invoke` followed by
+// exactly one completion: `ok` (it happened; a read's value is known), `fail` (it definitely did
+// not happen) or `info` (unknown: a write that timed out may still take effect later). Each
+// operation also keeps what the model knows and a client would not: the commit LSN of a write,
+// the LSN of the version a read returned. Checkers use those to decide exactly, instead of
+// guessing from values.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "aurora/sim/time.hpp"
+#include "aurora/storage/log_record.hpp"
+#include "aurora/storage/placement.hpp"
+#include "aurora/trace/recorder.hpp"
+
+namespace aurora::ops {
+
+enum class op_kind : std::uint8_t { write, read };
+enum class op_status : std::uint8_t { pending, ok, fail, info };
+
+inline const char* to_string(op_status status) {
+  switch (status) {
+    case op_status::pending: return "pending";
+    case op_status::ok: return "ok";
+    case op_status::fail: return "fail";
+    case op_status::info: return "info";
+  }
+  return "?";
+}
+
+struct operation {
+  std::uint64_t id = 0;
+  std::string process;  // the client
+  std::string cluster = "main";  // the cluster whose endpoint it went to
+  op_kind kind = op_kind::write;
+  std::vector<std::pair<storage::key_id, std::int64_t>> puts;  // writes
+  storage::key_id key = 0;                                     // reads
+  std::string from;                  // reads: "" (writer endpoint), "reader", or an instance
+  std::optional<std::int64_t> value; // reads that completed ok
+  storage::lsn at = storage::no_lsn; // commit LSN of an ok write; version LSN of an ok read
+  sim::time_point invoked{}, completed{};
+  op_status status = op_status::pending;
+  int step = -1;
+};
+
+class history {
+ public:
+  explicit history(trace::recorder& trace) : trace_(trace) {}
+
+  // Records a new operation; its key ids are those of `keys`, its cluster's key table.
+  std::uint64_t invoke(operation op, const storage::key_table& keys) {
+    op.id = operations_.size();
+    op.step = trace_.step();
+    operations_.push_back(std::move(op));
+    keys_.push_back(&keys);
+    record("invoke", operations_.back());
+    return operations_.back().id;
+  }
+
+  void complete(std::uint64_t id, op_status status, sim::time_point when,
+                std::optional<std::int64_t> value, storage::lsn at) {
+    operation& op = operations_.at(id);
+    if (op.status != op_status::pending) return;  // one completion only
+    op.status = status;
+    op.completed = when;
+    op.value = value;
+    op.at = at;
+    record(to_string(status), op);
+  }
+
+  [[nodiscard]] const std::vector<operation>& operations() const { return operations_; }
+  [[nodiscard]] const operation& at(std::uint64_t id) const { return operations_.at(id); }
+
+ private:
+  void record(const char* kind, const operation& op) {
+    if (!trace_.enabled()) return;
+    const storage::key_table& keys = *keys_[op.id];
+    trace::key_values value;
+    if (op.kind == op_kind::write) {
+      for (const auto& [key, written] : op.puts) value.emplace_back(keys.name(key), written);
+    } else {
+      const bool known = op.status == op_status::ok;
+      value.emplace_back(keys.name(op.key), known ? op.value : std::nullopt);
+    }
+    const sim::time_point when = op.status == op_status::pending ? op.invoked : op.completed;
+    trace_.record({when,
+                   kind,
+                   {{"process", op.process},
+                    {"op", std::string(op.kind == op_kind::write ? "write" : "read")},
+                    {"value", std::move(value)},
+                    {"endpoint", endpoint_of(op)}},
+                   "client-" + op.process,
+                   {},
+                   0});
+  }
+
+  // Where the operation went, for external checkers (docs/trace-events.md): "cluster" (the
+  // writer endpoint: every write, and reads with from == ""), "reader", or an instance name.
+  static std::string endpoint_of(const operation& op) {
+    return op.from.empty() ? std::string("cluster") : op.from;
+  }
+
+  trace::recorder& trace_;
+  std::vector<operation> operations_;
+  std::vector<const storage::key_table*> keys_;  // per operation: its cluster's key table
+};
+
+}  // namespace aurora::ops
