@@ -545,6 +545,24 @@ TEST_F(protocol_rules, a_replica_read_point_that_goes_back_is_reported) {
   expect_only("read_point_at_cpl", "db2 (replica) moved its read point back from 7 to 5");
 }
 
+// A replica follows only the newest writer it knows: a VDL notice from an older writer (a zombie
+// still running after a failover) must not become its read point, even a higher one.
+TEST_F(protocol_rules, a_replica_that_follows_an_older_writer_is_reported) {
+  replica_point(db2, db2_epoch, 3);
+  replica_point(db2, first_epoch, 5);  // the zombie db1's notice
+  expect_only("read_point_at_cpl", "db2 (replica) took read point 5 from the writer of epoch 0",
+              "follows only the newest writer it knows");
+}
+
+// After a crash a replica knows nothing: following whichever writer it hears first, and a lower
+// read point than before the crash, is no violation.
+TEST_F(protocol_rules, a_restarted_replica_starts_over) {
+  replica_point(db2, db2_epoch, 7);
+  feed(facts::restarted{db2});
+  replica_point(db2, first_epoch, 5);
+  expect_no_violation();
+}
+
 TEST_F(protocol_rules, a_replica_read_point_above_its_writers_vdl_is_reported) {
   db1_reaches_vdl_3();
   allocated(db1, first_epoch, 3, record(4, 0, not_cpl));

@@ -19,6 +19,7 @@ inline constexpr std::array invariant_catalogue = {
     // check/invariants.hpp: outcomes, judged on the model's state and LSNs
     invariant_entry{"durability", "no acknowledged write is lost or truncated"},
     invariant_entry{"read_quorum_overlap", "acknowledged records are on enough segments for every read quorum to see them"},
+    invariant_entry{"vdl_durable", "a record is at or below VDL only once no read quorum can miss it"},
     invariant_entry{"read_after_commit", "a writer read sees every write acknowledged before it"},
     invariant_entry{"unique_lsn", "no LSN is allocated twice"},
     invariant_entry{"valid_read", "a read returns a version some transaction wrote"},

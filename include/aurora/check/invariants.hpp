@@ -9,6 +9,12 @@
 //  - read_quorum_overlap: every acknowledged record is held by so many intact segments of its
 //    PG that no read quorum of the others could miss it (fewer than Vr intact segments lack it).
 //    This is the rule Vr + Vw > V exists for [P17 §2.1]: a recovery reads any Vr segments;
+//  - vdl_durable: a record is at or below an open writer's VDL only once it is durable: held by
+//    so many intact segments of its PG that no read quorum of the others could miss it [P17
+//    §4.1]. After a recovery, this is what re-replicating the kept records buys: the new writer
+//    opens only once every record it keeps is on a write quorum [P17 §4.3]. Each record is
+//    judged once, at the first check after VDL passes it (between two checks no data is lost:
+//    faults are steps, and a check precedes every step);
 //  - read_after_commit: a read through the writer that starts after a write's acknowledgement
 //    returns that write's version of the key or a newer one [P17 §4.2.3];
 //  - unique_lsn: no LSN is allocated twice (two writers at once, split brain) [P18 §2.4];
@@ -61,6 +67,7 @@ class invariant_checker {
     std::vector<violation> found;
     absorb_new_records(found);
     check_durability(found);
+    check_vdl_durable(found);
     check_reads(found);
     check_points(found);
     check_segments(found);
@@ -170,6 +177,31 @@ class invariant_checker {
               ": a read quorum of " + std::to_string(model_.quorum().vr()) +
               " others could miss it");
     }
+  }
+
+  void check_vdl_durable(std::vector<violation>& found) {
+    const db::instance& writer = model_.writer();
+    if (writer.role() != db::instance_role::writer || writer.vdl() <= durable_to_) return;
+    const std::vector<db::segment_view> segments = model_.segments();
+    for (auto it = records_.upper_bound(durable_to_);
+         it != records_.end() && it->first <= writer.vdl(); ++it) {
+      const storage::log_record& each = it->second;
+      if (truncated(each.id)) continue;  // a dead writer's tail, below a later VDL
+      int intact = 0, holding = 0;
+      for (const db::segment_view& segment : segments) {
+        if (segment.pg != each.pg || segment.hydrating) continue;
+        ++intact;
+        if (segment.data->holds(each.id)) ++holding;
+      }
+      if (intact - holding < model_.quorum().vr()) continue;
+      add(found, "vdl_durable",
+          writer.name() + " (epoch " + std::to_string(writer.volume_epoch()) + ") has VDL " +
+              std::to_string(writer.vdl()) + " at or above LSN " + std::to_string(each.id) +
+              " of PG " + std::to_string(each.pg) + ", which only " + std::to_string(holding) +
+              " of the " + std::to_string(intact) + " intact segments hold: a read quorum of " +
+              std::to_string(model_.quorum().vr()) + " others could miss it");
+    }
+    durable_to_ = writer.vdl();
   }
 
   void check_reads(std::vector<violation>& found) {
@@ -339,6 +371,7 @@ class invariant_checker {
   std::size_t points_seen_ = 0;
   std::map<std::string, point_change> last_points_;
   storage::epoch highest_epoch_ = 0;
+  storage::lsn durable_to_ = storage::no_lsn;  // vdl_durable judged the records up to here
   storage::lsn highest_vdl_ = 0;
   std::map<std::pair<storage::pg_id, int>, seen_segment> segments_;
   protocol_rules rules_;

@@ -196,15 +196,27 @@ class protocol_rules {
 
   // A replica's read point only moves forward: VDL never goes back, not even across epochs, so
   // no notice its writers send can lower it (monotonic_points guards that part).
+  // A replica follows the newest writer it knows: its read point and the epoch of the writer it
+  // takes it from only move forward (until it restarts and knows nothing).
   void on(const db::facts::replica_point& fact) {
-    lsn& last = replica_points_[fact.instance];
-    if (fact.read_point < last) {
+    followed& last = replicas_[fact.instance];
+    if (fact.read_point < last.read_point) {
       add("read_point_at_cpl", db(fact.instance) + " (replica) moved its read point back from " +
-                                   number(last) + " to " + number(fact.read_point) +
+                                   number(last.read_point) + " to " + number(fact.read_point) +
                                    ": a replica's read point only moves forward");
     }
-    last = std::max(last, fact.read_point);
+    if (fact.writer_epoch < last.writer_epoch) {
+      add("read_point_at_cpl", db(fact.instance) + " (replica) took read point " +
+                                   number(fact.read_point) + " from the writer of epoch " +
+                                   number(fact.writer_epoch) + " after following epoch " +
+                                   number(last.writer_epoch) +
+                                   ": a replica follows only the newest writer it knows");
+    }
+    last.read_point = std::max(last.read_point, fact.read_point);
+    last.writer_epoch = std::max(last.writer_epoch, fact.writer_epoch);
   }
+
+  void on(const db::facts::restarted& fact) { replicas_.erase(fact.instance); }
 
   void on(const db::facts::read_answered& fact) {
     if (fact.segment_scl >= fact.complete_to) return;
@@ -279,7 +291,11 @@ class protocol_rules {
   std::set<lsn> cpls_;
   std::set<lsn> bases_;  // the VDLs recoveries opened at (CPLs of earlier writers)
   std::map<epoch, int> opened_;
-  std::map<int, lsn> replica_points_;  // per replica: the highest read point it took
+  struct followed {
+    lsn read_point = storage::no_lsn;  // the highest read point it took
+    epoch writer_epoch = 0;            // from the newest writer
+  };
+  std::map<int, followed> replicas_;  // per replica, since it last restarted
   epoch highest_opened_ = 0;
   lsn highest_allocated_ = storage::no_lsn;
   lsn highest_truncated_ = storage::no_lsn;

@@ -134,6 +134,7 @@ class instance final : public sim::endpoint<message> {
     replica_truncations_ = {};
     replica_ready_ = false;
     sessions_.clear();  // its connections die with it (the network drops what was sent to them)
+    observer_.report(facts::restarted{number()});
   }
 
   void on_restart() override {

@@ -18,7 +18,9 @@
 //  - failover:     the control plane promoted another instance [UG];
 //  - gc_refused:   a segment said a read's versions were already garbage-collected;
 //  - truncated:    a recovery finished: its VDL and its truncation range [P17 §4.3, P18 §2.4];
-//  - opened:       an instance opened the volume as the writer of an epoch.
+//  - opened:       an instance opened the volume as the writer of an epoch;
+//  - restarted:    an instance crashed: it lost everything volatile (its read point, the epoch
+//                  it follows), so what it does next owes nothing to what it did before.
 #pragma once
 
 #include <array>
@@ -134,8 +136,12 @@ struct opened {
   epoch writer_epoch = 0;
 };
 
+struct restarted {
+  int instance = 0;
+};
+
 using fact = std::variant<allocated, ack_counted, points, committed, read_started, replica_point,
-                          read_answered, gc_refused, truncated, opened, failover>;
+                          read_answered, gc_refused, truncated, opened, failover, restarted>;
 
 // A fact with the simulated time and the scenario step it happened at.
 struct stamped {
