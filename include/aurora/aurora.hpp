@@ -2,10 +2,11 @@
 //
 // Prefer the narrow headers in a translation unit that needs only one layer; this one is for
 // small programs and tutorials. The layers, lowest first (DESIGN.md §3):
-//   sim      time, the PRNG, the scheduler, the network, faults as values
-//   storage  quorums, log records, placement, segments, storage nodes, membership
-//   db       LSN points, recovery, instances (writer, replicas), clients, the cluster
-//   check    the client history and the named invariants
+//   sim      time, the PRNG, the scheduler, the network, faults as values, the world
+//   storage  quorums, log records, placement, segments, storage nodes, the fleet, membership
+//   db       LSN points, recovery, instances (writer, replicas), one cluster on a world
+//   ops      the deployment (clusters on one world), clients, the history, endpoints
+//   check    the named invariants and rules, fed by the model's observer hooks
 //   trace    the event recorder, JSON Lines and Graphviz DOT writers
 //   harness  the scenario language, the runner, fault profiles, swarm exploration
 #pragma once
@@ -17,7 +18,9 @@
 #include "aurora/sim/random.hpp"
 #include "aurora/sim/scheduler.hpp"
 #include "aurora/sim/time.hpp"
+#include "aurora/sim/world.hpp"
 
+#include "aurora/storage/fleet.hpp"
 #include "aurora/storage/log_record.hpp"
 #include "aurora/storage/membership.hpp"
 #include "aurora/storage/messages.hpp"
@@ -26,7 +29,6 @@
 #include "aurora/storage/segment.hpp"
 #include "aurora/storage/storage_node.hpp"
 
-#include "aurora/db/client.hpp"
 #include "aurora/db/cluster.hpp"
 #include "aurora/db/control_plane.hpp"
 #include "aurora/db/instance.hpp"
@@ -35,7 +37,13 @@
 #include "aurora/db/recovery.hpp"
 #include "aurora/db/teaching_variant.hpp"
 #include "aurora/db/wire.hpp"
+#include "aurora/db/world.hpp"
 
+#include "aurora/ops/client.hpp"
+#include "aurora/ops/deployment.hpp"
+#include "aurora/ops/history.hpp"
+
+#include "aurora/check/fact_log.hpp"
 #include "aurora/check/history.hpp"
 #include "aurora/check/invariants.hpp"
 #include "aurora/check/linearizability.hpp"
