@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "aurora/sim/fault.hpp"
+#include "aurora/sim/network.hpp"
 #include "aurora/sim/time.hpp"
 #include "aurora/trace/dot_writer.hpp"
 #include "aurora/trace/event.hpp"
@@ -29,6 +31,11 @@ using aurora::trace::field_value;
 using aurora::trace::key_values;
 using aurora::trace::recorder;
 using aurora::trace::to_jsonl;
+
+// A network message for tests that only apply faults.
+struct probe_message {};
+[[maybe_unused]] std::string_view message_type(const probe_message&) { return "probe"; }
+[[maybe_unused]] std::string message_summary(const probe_message&) { return ""; }
 
 // Builds recorded runs by hand: lanes, steps, messages with fresh ids.
 class trace_builder {
@@ -406,6 +413,47 @@ TEST(dot, marks_faults_on_their_lane_or_on_every_lane_of_the_az) {
   for (const char* id : {"n1_1", "n2_3", "n3_5"}) EXPECT_EQ(node_line(dot, id), "") << id;
   EXPECT_TRUE(contains(node_line(dot, "n2_2"), "<b>crash az a</b>"));
   EXPECT_TRUE(contains(node_line(dot, "n4_8"), "<b>heal</b>"));
+}
+
+TEST(dot, draws_a_fault_on_the_lanes_it_recorded_rather_than_those_its_text_names) {
+  trace_builder b;
+  b.quorum_lanes();
+  // The recorded lanes win over the text: the text names a1 and AZ c, the lanes b2 and c1.
+  b.at(100, "fault", "b2", {{"fault", std::string("partition a1 | az c")},
+                            {"lanes", std::string("b2,c1,b2")}});
+  b.at(200, "fault", "", {{"fault", std::string("crash az a")}, {"lanes", std::string("")}});
+  const std::string dot = dot_of(b.get());
+  // Columns: db1 0, a1 1, a2 2, b1 3, b2 4, c1 5, c2 6, client1 7, run 8.
+  EXPECT_TRUE(contains(node_line(dot, "n1_4"), "<b>partition a1 | az c</b>")) << "b2 first";
+  EXPECT_TRUE(contains(node_line(dot, "n1_5"), "<b>\xe2\x9c\x82 partition</b>"));
+  for (const char* id : {"n1_1", "n1_6", "n2_1", "n2_2"}) EXPECT_EQ(node_line(dot, id), "") << id;
+  EXPECT_TRUE(contains(node_line(dot, "n2_8"), "<b>crash az a</b>")) << "no lanes: the run lane";
+}
+
+TEST(fault_trace, a_network_fault_records_the_lanes_it_touched_its_lane_the_first) {
+  namespace sim = aurora::sim;
+  recorder rec;
+  rec.set_enabled(true);
+  sim::scheduler clock;
+  sim::random prng{1};
+  sim::network<probe_message> net{clock, prng, rec};
+  for (const char* name : {"a1", "a2", "b1"}) net.add(name, name[0], sim::role::storage, nullptr);
+  net.add("db1", 0, sim::role::instance, nullptr);
+  net.apply(sim::crash{{"a", true}});
+  net.apply(sim::partition{{{"db1", false}, {"a", true}}, {{"b1", false}, {"a2", false}}, false});
+  net.apply(sim::heal{});
+  net.apply(sim::slow{"b1", sim::ms(5)});
+  const std::vector<event>& events = rec.events();
+  ASSERT_EQ(events.size(), 4U);
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"a1,a2", "a1"}, {"db1,a1,a2,b1", "db1"}, {"", ""}, {"b1", "b1"}};
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    ASSERT_EQ(events[i].fields.size(), 2U) << i;
+    EXPECT_EQ(events[i].fields[1].key, "lanes") << i;
+    EXPECT_EQ(std::get<std::string>(events[i].fields[1].value), expected[i].first) << i;
+    EXPECT_EQ(events[i].lane, expected[i].second) << i;
+  }
+  EXPECT_EQ(to_jsonl(events[0]), R"({"t_us":0,"kind":"fault","fault":"crash az a","lanes":"a1,a2"})");
 }
 
 TEST(dot, turns_the_violating_step_red_and_puts_a_banner_in_the_graph_label) {

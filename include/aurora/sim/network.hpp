@@ -227,14 +227,7 @@ class network {
   // Applies the faults that belong to the network. `failover` is a database-level operation and
   // is a usage error here.
   void apply(const fault& value) {
-    if (trace_.enabled()) {
-      trace_.record({clock_.now(),
-                     std::string(trace::kind::fault),
-                     {{trace::key::fault, to_string(value)}},
-                     fault_lane(value),
-                     {},
-                     0});
-    }
+    if (trace_.enabled()) record_fault(value);
     std::visit([this](const auto& each) { apply_one(each); }, value);
   }
 
@@ -388,11 +381,45 @@ class network {
                    id});
   }
 
-  static std::string fault_lane(const fault& value) {
-    if (const auto* each = std::get_if<sim::crash>(&value); each && !each->what.is_az) return each->what.name;
-    if (const auto* each = std::get_if<sim::restart>(&value); each && !each->what.is_az) return each->what.name;
-    if (const auto* each = std::get_if<sim::destroy>(&value)) return each->node;
-    if (const auto* each = std::get_if<sim::slow>(&value)) return each->node;
+  // The fault as the scenario language writes it, and the lanes it touches (`lanes`, names
+  // joined by ','); its lane is the first of them, empty when it touches none (heal, loss...).
+  void record_fault(const fault& value) {
+    std::vector<std::string> names;
+    for (participant_id id : touched(value)) names.push_back(at(id).name);
+    std::string lane = names.empty() ? std::string() : names.front();
+    trace_.record({clock_.now(),
+                   std::string(trace::kind::fault),
+                   {{trace::key::fault, to_string(value)},
+                    {trace::key::lanes, trace::join_lane_names(names)}},
+                   std::move(lane),
+                   {},
+                   0});
+  }
+
+  // The participants a fault touches, each once, in the order it names them (an AZ: its storage
+  // nodes). Unknown names are left out here; applying the fault reports them.
+  [[nodiscard]] std::vector<participant_id> touched(const fault& value) const {
+    std::vector<target> named;
+    if (const auto* each = std::get_if<sim::crash>(&value)) named = {each->what};
+    if (const auto* each = std::get_if<sim::restart>(&value)) named = {each->what};
+    if (const auto* each = std::get_if<sim::destroy>(&value)) named = {{each->node, false}};
+    if (const auto* each = std::get_if<sim::slow>(&value)) named = {{each->node, false}};
+    if (const auto* each = std::get_if<sim::partition>(&value)) {
+      named = each->left;
+      named.insert(named.end(), each->right.begin(), each->right.end());
+    }
+    std::vector<participant_id> found;
+    for (const target& what : named) {
+      for (participant_id id : touched(what)) {
+        if (std::find(found.begin(), found.end(), id) == found.end()) found.push_back(id);
+      }
+    }
+    return found;
+  }
+  [[nodiscard]] std::vector<participant_id> touched(const target& what) const {
+    if (what.is_az && what.name.size() != 1) return {};
+    if (what.is_az) return storage_in_az(what.name[0]);
+    if (const auto id = find_or_none(what.name)) return {*id};
     return {};
   }
 

@@ -523,25 +523,41 @@ inline std::vector<std::string> fault_words(const event& value) {
   return words;
 }
 
-// The columns a fault is drawn on, the first one first: its lane, then in the order the text
-// names them every storage lane of an AZ (`az b`) and, for a fault without a lane, each lane
-// (`partition a1,a2 | b1`).
-inline std::vector<int> fault_columns(const diagram& d, const event& value) {
+// Adds column `c` to `found` unless it is there already or is no column (-1).
+inline void add_unique(std::vector<int>& found, int c) {
+  if (c >= 0 && std::find(found.begin(), found.end(), c) == found.end()) found.push_back(c);
+}
+
+// Fallback for a fault recorded without `lanes` (today only a failover, which
+// ops/deployment.hpp records): the columns are read from the fault's text, its lane first, then
+// every storage lane of an AZ it names (`az b`) and, for a fault without a lane, each lane it
+// names. This goes once every emitter records lanes.
+inline std::vector<int> fault_columns_from_text(const diagram& d, const event& value) {
   const std::vector<std::string> words = fault_words(value);
   std::vector<int> found;
-  const auto add = [&found](int c) {
-    if (c >= 0 && std::find(found.begin(), found.end(), c) == found.end()) found.push_back(c);
-  };
-  add(find_column(d, value.lane));
+  add_unique(found, find_column(d, value.lane));
   for (std::size_t i = 0; i < words.size(); ++i) {
     if (words[i] == "az" && i + 1 < words.size() && words[i + 1].size() == 1) {
       for (int c = 0; c < static_cast<int>(d.columns.size()); ++c) {
-        if (d.columns[c].storage && d.columns[c].az == words[i + 1][0]) add(c);
+        if (d.columns[c].storage && d.columns[c].az == words[i + 1][0]) add_unique(found, c);
       }
       ++i;  // the AZ's letter is not a lane name
     } else if (value.lane.empty()) {
-      add(find_column(d, words[i]));
+      add_unique(found, find_column(d, words[i]));
     }
+  }
+  return found;
+}
+
+// The columns a fault is drawn on, the first one first: the lanes the network recorded that it
+// touched (the `lanes` field, names joined by ','), in that order.
+inline std::vector<int> fault_columns(const diagram& d, const event& value) {
+  const field_value* lanes = find_field(value, key::lanes);
+  const auto* names = lanes == nullptr ? nullptr : std::get_if<std::string>(lanes);
+  if (names == nullptr) return fault_columns_from_text(d, value);
+  std::vector<int> found;
+  for (const std::string& name : split_lane_names(*names)) {
+    add_unique(found, find_column(d, name));
   }
   return found;
 }

@@ -6,7 +6,10 @@
 // values are the exact strings of the JSON Lines format: changing one changes the format.
 #pragma once
 
+#include <algorithm>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace aurora::trace {
 
@@ -64,6 +67,7 @@ inline constexpr std::string_view reason = "reason";    // why: a drop, a failur
 
 // Faults.
 inline constexpr std::string_view fault = "fault";  // the fault in the scenario language
+inline constexpr std::string_view lanes = "lanes";  // the lanes a fault touched, joined by ','
 
 // LSN points, epochs, recovery, membership.
 inline constexpr std::string_view instance = "instance";  // the database instance
@@ -89,5 +93,29 @@ inline constexpr std::string_view invariant = "invariant";  // the invariant tha
 inline constexpr std::string_view step = "step";            // the 0-based step at fault
 
 }  // namespace key
+
+// The separator of the names in a fault's `lanes` field: "b1,b2".
+inline constexpr char lane_separator = ',';
+
+// The names of a `lanes` field, in order: "b1,b2" -> b1, b2; "" -> none.
+[[nodiscard]] inline std::vector<std::string> split_lane_names(std::string_view joined) {
+  std::vector<std::string> names;
+  while (!joined.empty()) {
+    const std::size_t end = std::min(joined.find(lane_separator), joined.size());
+    names.emplace_back(joined.substr(0, end));
+    joined.remove_prefix(std::min(end + 1, joined.size()));
+  }
+  return names;
+}
+
+// Names joined into a `lanes` field: b1, b2 -> "b1,b2".
+[[nodiscard]] inline std::string join_lane_names(const std::vector<std::string>& names) {
+  std::string joined;
+  for (const std::string& name : names) {
+    if (!joined.empty()) joined += lane_separator;
+    joined += name;
+  }
+  return joined;
+}
 
 }  // namespace aurora::trace
