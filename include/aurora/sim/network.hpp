@@ -346,7 +346,9 @@ class network {
       return drop(flight.from, flight.to, flight.id, *flight.value, "partition");
     }
     ++messages_delivered_;
-    if (trace_.enabled()) record_message(trace::kind::deliver, flight.to, flight.from, flight.id, *flight.value);
+    if (trace_.enabled()) {
+      record_message(trace::kind::deliver, flight.to, flight.from, flight.id, *flight.value);
+    }
     if (receiver.handler != nullptr) receiver.handler->receive(flight.from, std::move(*flight.value));
   }
 
