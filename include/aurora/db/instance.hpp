@@ -193,6 +193,7 @@ class instance final : public sim::endpoint<message> {
     storage::truncation_history truncations;  // the decision this writer opened with
     std::vector<std::optional<storage::version>> cache;     // per key: newest version written
     std::vector<std::array<lsn, storage::segments_per_pg>> scl_at_last_resend;
+    std::vector<lsn> sent_at_last_resend;  // per PG: its last record when the timer last fired
     std::vector<replica_floor> replica_floors;  // the replicas' lowest read points (PGMRPL)
   };
   struct recovery_state {
@@ -542,7 +543,10 @@ class instance final : public sim::endpoint<message> {
     writer_.waiting.clear();
   }
 
-  // Resends, to each segment whose SCL stood still for a whole interval, what it lacks.
+  // Resends, to each segment whose SCL stood still for a whole interval, what it lacks, if it
+  // lacks a record sent at least an interval ago. (Records sent since the last tick are still in
+  // flight: a healthy segment acknowledges them within a round trip, so resending them would only
+  // double the traffic of a busy, healthy volume.)
   void arm_resend() {
     net_.timer(self_, options_.resend_interval, [this] {
       if (role_ != instance_role::writer) return;
@@ -554,11 +558,13 @@ class instance final : public sim::endpoint<message> {
 
   void resend_stalled() {
     for (pg_id pg = 0; pg < static_cast<pg_id>(pg_count()); ++pg) {
+      const lsn sent_an_interval_ago = writer_.sent_at_last_resend[pg];
+      writer_.sent_at_last_resend[pg] = writer_.last_in_pg[pg];
       for (int slot = 0; slot < storage::segments_per_pg; ++slot) {
         const lsn scl = points_.acked_scl(pg, slot, membership(pg));
         const bool stalled = scl == writer_.scl_at_last_resend[pg][slot];
         writer_.scl_at_last_resend[pg][slot] = scl;
-        if (stalled && scl < writer_.last_in_pg[pg]) resend(pg, slot, scl);
+        if (stalled && scl < sent_an_interval_ago) resend(pg, slot, scl);
       }
     }
   }
@@ -856,6 +862,7 @@ class instance final : public sim::endpoint<message> {
     writer_.last_in_pg = pg_tails;
     writer_.batches.assign(pg_count(), {});
     writer_.scl_at_last_resend.assign(pg_count(), {});
+    writer_.sent_at_last_resend.assign(pg_count(), no_lsn);
     trace_event("epoch", {{"epoch", static_cast<std::int64_t>(e)}});
     observer_.report(facts::opened{number(), e});
     trace_points();
