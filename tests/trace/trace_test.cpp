@@ -14,11 +14,14 @@
 #include <utility>
 #include <vector>
 
+#include "aurora/harness/runner.hpp"
+#include "aurora/harness/scenario_parser.hpp"
 #include "aurora/sim/fault.hpp"
 #include "aurora/sim/network.hpp"
 #include "aurora/sim/time.hpp"
 #include "aurora/trace/dot_writer.hpp"
 #include "aurora/trace/event.hpp"
+#include "aurora/trace/jsonl_reader.hpp"
 #include "aurora/trace/jsonl_writer.hpp"
 #include "aurora/trace/recorder.hpp"
 
@@ -265,6 +268,173 @@ TEST(jsonl, writes_nothing_for_an_empty_recorder) {
   EXPECT_EQ(out.str(), "");
 }
 
+TEST(jsonl, writes_the_lanes_first_and_a_step_record_where_the_step_changes) {
+  trace_builder b;
+  b.lane("a1", 'a', "storage").lane("client-c1", 0, "client");
+  b.at(5, "vdl", "db1", {{"instance", std::string("db1")}, {"lsn", std::int64_t{3}}});
+  b.step(0);
+  b.at(10, "fault", "a1", {{"fault", std::string("crash a1")}, {"lanes", std::string("a1")}});
+  b.at(12, "fault", "", {{"fault", std::string("heal")}, {"lanes", std::string()}});
+  b.step(2);
+  b.at(20, "invoke", "client-c1", {{"process", std::string("c1")}});
+  std::ostringstream out;
+  aurora::trace::write_jsonl(b.get(), out);
+  EXPECT_EQ(out.str(),
+            R"({"t_us":0,"kind":"lane","name":"a1","az":"a","role":"storage"}
+{"t_us":0,"kind":"lane","name":"client-c1","az":null,"role":"client"}
+{"t_us":5,"kind":"vdl","instance":"db1","lsn":3}
+{"t_us":10,"kind":"step","step":0}
+{"t_us":10,"kind":"fault","fault":"crash a1","lanes":"a1"}
+{"t_us":12,"kind":"fault","fault":"heal","lanes":""}
+{"t_us":20,"kind":"step","step":2}
+{"t_us":20,"kind":"invoke","process":"c1"}
+)");
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON Lines: reading a trace back
+
+std::string jsonl_of(const recorder& source) {
+  std::ostringstream out;
+  aurora::trace::write_jsonl(source, out);
+  return out.str();
+}
+
+recorder read_text(const std::string& text) {
+  std::istringstream in(text);
+  return aurora::trace::read_jsonl(in);
+}
+
+// Every lane and every event (with its lane, peer, message id and step) is the same.
+void expect_same_recorder(const recorder& read, const recorder& original) {
+  ASSERT_EQ(read.lanes().size(), original.lanes().size());
+  for (std::size_t i = 0; i < original.lanes().size(); ++i) {
+    EXPECT_EQ(read.lanes()[i].name, original.lanes()[i].name) << i;
+    EXPECT_EQ(read.lanes()[i].az, original.lanes()[i].az) << i;
+    EXPECT_EQ(read.lanes()[i].role, original.lanes()[i].role) << i;
+  }
+  ASSERT_EQ(read.events().size(), original.events().size());
+  for (std::size_t i = 0; i < original.events().size(); ++i) {
+    const event& got = read.events()[i];
+    const event& want = original.events()[i];
+    ASSERT_EQ(to_jsonl(got), to_jsonl(want)) << "event " << i;
+    ASSERT_EQ(got.lane, want.lane) << "event " << i << ": " << to_jsonl(want);
+    ASSERT_EQ(got.peer, want.peer) << "event " << i << ": " << to_jsonl(want);
+    ASSERT_EQ(got.message_id, want.message_id) << "event " << i << ": " << to_jsonl(want);
+    ASSERT_EQ(got.step, want.step) << "event " << i << ": " << to_jsonl(want);
+  }
+}
+
+// A real run that reaches every kind of event the harness draws: messages and drops, AZ faults,
+// a partition, a failover (recorded without lanes), recovery, epochs, deposed and rebooted
+// writers, client operations on the writer and a replica.
+recorder traced_run() {
+  const aurora::harness::scenario plan = aurora::harness::parse_scenario_or_throw(
+      "seed 17\n"
+      "config replicas=1\n"
+      "at 0ms   write x=1 expect ok\n"
+      "at 5ms   crash az c\n"
+      "at 10ms  partition db1 | az a,az b\n"
+      "at 10ms  write x=2 as c2\n"
+      "at 20ms  failover to db2\n"
+      "at 30ms  heal\n"
+      "at 40ms  restart az c\n"
+      "at 500ms write y=5 expect ok\n"
+      "at 600ms read x from db1 as c3\n",
+      "round-trip.scn");
+  aurora::harness::run_options options;
+  options.trace = true;
+  aurora::harness::runner run(plan, options);
+  run.run();
+  return run.model().trace();
+}
+
+TEST(jsonl_reader, reads_a_real_run_back_event_for_event_and_writes_the_same_bytes) {
+  const recorder original = traced_run();
+  ASSERT_GT(original.events().size(), 500U);
+  const std::string written = jsonl_of(original);
+  const recorder read = read_text(written);
+  expect_same_recorder(read, original);
+  EXPECT_EQ(jsonl_of(read), written);
+  EXPECT_EQ(dot_of(read, {"t", 1, 5, {}, {}}), dot_of(original, {"t", 1, 5, {}, {}}));
+}
+
+TEST(jsonl_reader, reads_every_value_type_and_escape_back) {
+  trace_builder b;
+  b.at(-3, "info", "client-c\"1",
+       {{"process", std::string("c\"1")},
+        {"s", std::string("tab\there \x01 \xc3\xa9 \\ \"")},
+        {"n", std::monostate{}},
+        {"big", std::int64_t{INT64_MIN}},
+        {"yes", true},
+        {"map", key_values{{"x", 1}, {"y", std::nullopt}}},
+        {"empty", key_values{}}});
+  const std::string written = jsonl_of(b.get());
+  expect_same_recorder(read_text(written), b.get());
+  EXPECT_EQ(jsonl_of(read_text(written)), written);
+}
+
+TEST(jsonl_reader, reads_an_empty_file_as_an_empty_recorder) {
+  const recorder read = read_text("");
+  EXPECT_TRUE(read.lanes().empty());
+  EXPECT_TRUE(read.events().empty());
+}
+
+struct bad_input_case {
+  const char* name;
+  std::string text;
+  std::string message;  // what the error says, line number first
+};
+
+TEST(jsonl_reader, refuses_bad_input_with_the_line_number_and_what_is_wrong) {
+  const std::string good = R"({"t_us":0,"kind":"lane","name":"a1","az":"a","role":"storage"})";
+  const std::vector<bad_input_case> cases = {
+      {"malformed", good + "\n{\"t_us\":1,", "line 2: malformed JSON at column "},
+      {"truncated object", "{\"t_us\":1,\"kind\":\"vdl\"", "line 1: malformed JSON"},
+      {"empty line", good + "\n\n" + good, "line 2: malformed JSON at column "},
+      {"not an object", "[1,2]", "line 1: not a JSON object"},
+      {"no kind", R"({"t_us":1})", R"(line 1: a record starts with "t_us" and "kind")"},
+      {"kind first", R"({"kind":"vdl","t_us":1})", R"(line 1: a record starts with "t_us")"},
+      {"unknown kind", good + "\n" + R"({"t_us":1,"kind":"teleport"})",
+       "line 2: unknown kind 'teleport'"},
+      {"time not an integer", R"({"t_us":1.5,"kind":"vdl"})",
+       "line 1: 't_us' must be an integer (64-bit)"},
+      {"time beyond 64 bits", R"({"t_us":9223372036854775808,"kind":"vdl"})",
+       "line 1: 't_us' must be an integer (64-bit)"},
+      {"kind not a string", R"({"t_us":1,"kind":7})", "line 1: 'kind' must be a string"},
+      {"a float field", R"({"t_us":1,"kind":"vdl","lsn":2.5})",
+       "line 1: field 'lsn' must be null, an integer, true, false, a string or an object"},
+      {"an array field", R"({"t_us":1,"kind":"vdl","lsn":[1]})", "line 1: field 'lsn' must be"},
+      {"a map of strings", R"({"t_us":1,"kind":"ok","value":{"x":"1"}})",
+       "line 1: field 'value': 'x' must be an integer or null"},
+      {"send without msg", R"({"t_us":1,"kind":"send","from":"a1","to":"b1"})",
+       "line 1: 'msg' must be a positive integer"},
+      {"send from a number", R"({"t_us":1,"kind":"send","msg":1,"from":3,"to":"b1"})",
+       "line 1: 'from' must be a string"},
+      {"lanes not a string", R"({"t_us":1,"kind":"fault","fault":"heal","lanes":["a1"]})",
+       "line 1: field 'lanes' must be"},
+      {"instance a number", R"({"t_us":1,"kind":"vdl","instance":1})",
+       "line 1: 'instance' must be a string"},
+      {"lane without a role", R"({"t_us":0,"kind":"lane","name":"a1","az":"a"})",
+       "line 1: missing field 'role'"},
+      {"lane in AZ ab", R"({"t_us":0,"kind":"lane","name":"a1","az":"ab","role":"storage"})",
+       "line 1: 'az' must be one letter or null"},
+      {"step as text", R"({"t_us":0,"kind":"step","step":"3"})",
+       "line 1: 'step' must be an integer (64-bit)"},
+      {"step below -1", R"({"t_us":0,"kind":"step","step":-2})",
+       "line 1: 'step' must be -1 or a step index"},
+  };
+  for (const bad_input_case& each : cases) {
+    try {
+      (void)read_text(each.text);
+      ADD_FAILURE() << each.name << ": read without an error";
+    } catch (const aurora::trace::jsonl_error& error) {
+      EXPECT_EQ(std::string(error.what()).rfind(each.message, 0), 0U)
+          << each.name << ": " << error.what();
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Graphviz DOT: helpers
 
@@ -419,8 +589,8 @@ TEST(dot, draws_a_fault_on_the_lanes_it_recorded_rather_than_those_its_text_name
   trace_builder b;
   b.quorum_lanes();
   // The recorded lanes win over the text: the text names a1 and AZ c, the lanes b2 and c1.
-  b.at(100, "fault", "b2", {{"fault", std::string("partition a1 | az c")},
-                            {"lanes", std::string("b2,c1,b2")}});
+  b.at(100, "fault", "b2",
+       {{"fault", std::string("partition a1 | az c")}, {"lanes", std::string("b2,c1,b2")}});
   b.at(200, "fault", "", {{"fault", std::string("crash az a")}, {"lanes", std::string("")}});
   const std::string dot = dot_of(b.get());
   // Columns: db1 0, a1 1, a2 2, b1 3, b2 4, c1 5, c2 6, client1 7, run 8.
@@ -453,7 +623,8 @@ TEST(fault_trace, a_network_fault_records_the_lanes_it_touched_its_lane_the_firs
     EXPECT_EQ(std::get<std::string>(events[i].fields[1].value), expected[i].first) << i;
     EXPECT_EQ(events[i].lane, expected[i].second) << i;
   }
-  EXPECT_EQ(to_jsonl(events[0]), R"({"t_us":0,"kind":"fault","fault":"crash az a","lanes":"a1,a2"})");
+  EXPECT_EQ(to_jsonl(events[0]),
+            R"({"t_us":0,"kind":"fault","fault":"crash az a","lanes":"a1,a2"})");
 }
 
 TEST(dot, turns_the_violating_step_red_and_puts_a_banner_in_the_graph_label) {

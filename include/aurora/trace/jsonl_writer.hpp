@@ -1,19 +1,21 @@
 // JSON Lines output of a recorded run (docs/trace-events.md).
 //
-// One event becomes one line: `{"t_us":<int>,"kind":"<kind>",` then the event's fields in the
-// order they were recorded, so the key order is stable by construction and two runs with the
-// same seed give the same bytes. Values map directly: null, integer, true/false, string, and a
-// key -> integer-or-null object such as a client write's `{"x":1}`. No spaces are written.
+// A trace file is one JSON object per line. It starts with one `lane` record per lane of the
+// recorder, in the recorder's order (the participants, with their AZ and role); then every event
+// is one line, `{"t_us":<int>,"kind":"<kind>",` and the event's fields in the order they were
+// recorded, and before the first event of each new scenario step a `step` record says which step
+// the events that follow belong to. jsonl_reader.hpp reads a file back into a recorder.
 //
-// The writer is hand-written rather than built on a JSON library: a header-only toolkit pays for
-// every include in every translation unit, and this format needs only escaping and integers.
-// Each line is appended into one reused std::string and written with a single call.
-// Deliberately left out: validating UTF-8 (strings are copied byte for byte; the model only
-// writes ASCII) and reading JSON back (external checkers do that).
+// Values map directly: null, integer, true/false, string, and a key -> integer-or-null object
+// such as a client write's `{"x":1}`. No spaces are written, keys keep the order they were
+// recorded in (nlohmann::ordered_json), and two runs with the same seed give the same bytes.
+// Two details keep the bytes of format version 1: every control character is written as \u00xx
+// (nlohmann writes \b \f \n \r \t as short escapes), and invalid UTF-8, which the model never
+// writes, becomes U+FFFD so that every line is valid JSON.
 #pragma once
 
-#include <charconv>
-#include <cstdint>
+#include <cstddef>
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -27,82 +29,96 @@ namespace aurora::trace {
 
 namespace jsonl_detail {
 
-inline void append_integer(std::string& out, std::int64_t value) {
-  char buffer[24];
-  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-  out.append(buffer, result.ptr);
+using json = nlohmann::ordered_json;
+
+inline json to_json(const key_values& values) {
+  json object = json::object();
+  for (const auto& [name, number] : values) {
+    object[name] = number ? json(*number) : json(nullptr);
+  }
+  return object;
 }
 
-// A JSON string literal: quote and backslash escaped, control characters as \u00xx.
-inline void append_string(std::string& out, std::string_view text) {
-  static constexpr char hex_digits[] = "0123456789abcdef";
-  out += '"';
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (byte < 0x20) {
-      out += "\\u00";
-      out += hex_digits[byte >> 4];
-      out += hex_digits[byte & 0xf];
+inline json to_json(const field_value& value) {
+  if (const auto* integer = std::get_if<std::int64_t>(&value)) return *integer;
+  if (const auto* boolean = std::get_if<bool>(&value)) return *boolean;
+  if (const auto* text = std::get_if<std::string>(&value)) return *text;
+  if (const auto* values = std::get_if<key_values>(&value)) return to_json(*values);
+  return nullptr;
+}
+
+// A record's first two keys: its time and its kind.
+inline json record_head(std::int64_t t_us, std::string_view kind_name) {
+  json object = json::object();
+  object[std::string(key::t_us)] = t_us;
+  object[std::string(key::kind)] = kind_name;
+  return object;
+}
+
+inline json event_json(const event& value) {
+  json object = record_head(value.t.count_us(), value.kind);
+  for (const field& entry : value.fields) object[entry.key] = to_json(entry.value);
+  return object;
+}
+
+// `{"t_us":0,"kind":"lane","name":"a1","az":"a","role":"storage"}`; `az` is null for none.
+inline json lane_json(const lane& each) {
+  json object = record_head(0, kind::lane);
+  object[std::string(key::name)] = each.name;
+  object[std::string(key::az)] = each.az == 0 ? json(nullptr) : json(std::string(1, each.az));
+  object[std::string(key::role)] = each.role;
+  return object;
+}
+
+// `{"t_us":<time of the next event>,"kind":"step","step":<0-based index>}`.
+inline json step_json(std::int64_t t_us, int step) {
+  json object = record_head(t_us, kind::step);
+  object[std::string(key::step)] = step;
+  return object;
+}
+
+// The \u00xx escape that version 1 writes where nlohmann writes a short one ('n' ->
+// "000a"), or none for the escapes both write alike (\" and \\).
+inline std::string_view long_escape_code(char short_escape) {
+  switch (short_escape) {
+    case 'b': return "0008";
+    case 'f': return "000c";
+    case 'n': return "000a";
+    case 'r': return "000d";
+    case 't': return "0009";
+    default: return {};
+  }
+}
+
+// Appends the compact text of `value`, short escapes written long. In nlohmann's output every
+// backslash starts an escape, so the character after it names the escape.
+inline void append_json(std::string& out, const json& value) {
+  const std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    out += text[i];
+    if (text[i] != '\\') continue;
+    const std::string_view code = long_escape_code(text[++i]);
+    if (code.empty()) {
+      out += text[i];
     } else {
-      out += c;
+      out += 'u';
+      out += code;
     }
   }
-  out += '"';
 }
 
-inline void append_key_values(std::string& out, const key_values& values) {
-  out += '{';
-  bool first = true;
-  for (const auto& [key, value] : values) {
-    if (!first) out += ',';
-    first = false;
-    append_string(out, key);
-    out += ':';
-    if (value) {
-      append_integer(out, *value);
-    } else {
-      out += "null";
-    }
-  }
-  out += '}';
-}
-
-inline void append_value(std::string& out, const field_value& value) {
-  if (std::holds_alternative<std::monostate>(value)) {
-    out += "null";
-  } else if (const auto* integer = std::get_if<std::int64_t>(&value)) {
-    append_integer(out, *integer);
-  } else if (const auto* boolean = std::get_if<bool>(&value)) {
-    out += *boolean ? "true" : "false";
-  } else if (const auto* text = std::get_if<std::string>(&value)) {
-    append_string(out, *text);
-  } else {
-    append_key_values(out, std::get<key_values>(value));
-  }
+inline void write_line(std::ostream& out, std::string& line, const json& record) {
+  line.clear();
+  append_json(line, record);
+  line += '\n';
+  out.write(line.data(), static_cast<std::streamsize>(line.size()));
 }
 
 }  // namespace jsonl_detail
 
 // Appends the event as one JSON object, without a trailing newline.
 inline void append_jsonl(std::string& out, const event& value) {
-  out += '{';
-  jsonl_detail::append_string(out, key::t_us);
-  out += ':';
-  jsonl_detail::append_integer(out, value.t.count_us());
-  out += ',';
-  jsonl_detail::append_string(out, key::kind);
-  out += ':';
-  jsonl_detail::append_string(out, value.kind);
-  for (const field& entry : value.fields) {
-    out += ',';
-    jsonl_detail::append_string(out, entry.key);
-    out += ':';
-    jsonl_detail::append_value(out, entry.value);
-  }
-  out += '}';
+  jsonl_detail::append_json(out, jsonl_detail::event_json(value));
 }
 
 // The event as one JSON Lines line, without a trailing newline.
@@ -112,14 +128,20 @@ inline void append_jsonl(std::string& out, const event& value) {
   return line;
 }
 
-// Every recorded event, one line each, each line ending in '\n'.
+// The whole trace: a `lane` record per lane, then every recorded event, each preceded by a
+// `step` record when its step differs from the previous event's; each line ends in '\n'.
 inline void write_jsonl(const recorder& source, std::ostream& out) {
   std::string line;
+  for (const lane& each : source.lanes()) {
+    jsonl_detail::write_line(out, line, jsonl_detail::lane_json(each));
+  }
+  int step = -1;
   for (const event& value : source.events()) {
-    line.clear();
-    append_jsonl(line, value);
-    line += '\n';
-    out.write(line.data(), static_cast<std::streamsize>(line.size()));
+    if (value.step != step) {
+      step = value.step;
+      jsonl_detail::write_line(out, line, jsonl_detail::step_json(value.t.count_us(), step));
+    }
+    jsonl_detail::write_line(out, line, jsonl_detail::event_json(value));
   }
 }
 

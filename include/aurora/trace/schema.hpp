@@ -7,6 +7,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +16,10 @@ namespace aurora::trace {
 
 // Event kinds, the `kind` of every JSON Lines record.
 namespace kind {
+
+// Records of a JSON Lines file that are not events (jsonl_writer.hpp, jsonl_reader.hpp).
+inline constexpr std::string_view lane = "lane";  // a participant of the run, before every event
+inline constexpr std::string_view step = "step";  // the scenario step of the events that follow
 
 // Messages.
 inline constexpr std::string_view send = "send";        // a message leaves its sender
@@ -48,6 +53,12 @@ inline constexpr std::string_view info = "info";      // unknown whether it happ
 // Checks.
 inline constexpr std::string_view violation = "violation";  // an invariant broke
 
+// Every kind above; a JSON Lines reader refuses any other.
+inline constexpr std::array all = {
+    lane,    step,       send,   deliver, drop, ack,   fault,    failover_impossible,
+    reboot,  vcl,        vdl,    scl,     pgcl, epoch, recovery, truncate,
+    deposed, membership, invoke, ok,      fail, info,  violation};
+
 }  // namespace kind
 
 // Field keys, in the order docs/trace-events.md lists them per kind.
@@ -56,6 +67,11 @@ namespace key {
 // Every record.
 inline constexpr std::string_view t_us = "t_us";  // simulated time in microseconds
 inline constexpr std::string_view kind = "kind";  // the record's kind (namespace kind above)
+
+// Lane records.
+inline constexpr std::string_view name = "name";  // the participant's name
+inline constexpr std::string_view az = "az";      // its availability zone ("a"), or null
+inline constexpr std::string_view role = "role";  // storage, instance, client or service
 
 // Messages.
 inline constexpr std::string_view msg = "msg";          // links a send to its deliver or drop
@@ -90,9 +106,22 @@ inline constexpr std::string_view error = "error";        // a failure's cause (
 
 // Checks.
 inline constexpr std::string_view invariant = "invariant";  // the invariant that broke
-inline constexpr std::string_view step = "step";            // the 0-based step at fault
+inline constexpr std::string_view step = "step";            // a 0-based step index
 
 }  // namespace key
+
+// Whether `name` is a kind of the client history: an operation invoked or completed.
+[[nodiscard]] constexpr bool is_history_kind(std::string_view name) {
+  return name == kind::invoke || name == kind::ok || name == kind::fail || name == kind::info;
+}
+
+// Whether `name` is one of the kinds above.
+[[nodiscard]] constexpr bool is_known_kind(std::string_view name) {
+  return std::find(kind::all.begin(), kind::all.end(), name) != kind::all.end();
+}
+
+// A client named `c1` is the lane `client-c1` (its events carry the name in `process`).
+inline constexpr std::string_view client_lane_prefix = "client-";
 
 // The separator of the names in a fault's `lanes` field: "b1,b2".
 inline constexpr char lane_separator = ',';

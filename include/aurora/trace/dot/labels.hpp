@@ -96,10 +96,6 @@ inline bool is_lsn_point(std::string_view of) {
          of == kind::epoch || of == kind::truncate || of == kind::recovery;
 }
 
-inline bool is_client_kind(std::string_view of) {
-  return of == kind::invoke || of == kind::ok || of == kind::fail || of == kind::info;
-}
-
 // True for the events that are drawn as the ends of arrows rather than as text.
 inline bool is_message_end(const event& value) {
   if (value.message_id == 0) return false;
@@ -142,7 +138,7 @@ inline void add_event_lines(std::vector<label_line>& lines, const event& value) 
     const std::string lsn = field_text(value, key::lsn);
     if (!lsn.empty()) text += " lsn " + lsn;
     add_wrapped(lines, {text, "#1b5e20", false}, width);
-  } else if (is_client_kind(value.kind)) {
+  } else if (is_history_kind(value.kind)) {
     add_wrapped(lines, client_line(value), width);
   } else if (is_lsn_point(value.kind)) {
     add_two_lines(lines, lsn_point_line(value));
