@@ -5,12 +5,13 @@
 //   aurora-harness run FILE.scn      replay a scenario, print its story, judge it, draw it
 //   aurora-harness check FILE.scn    parse and validate a scenario without running it
 //   aurora-harness explore --seeds A..B   swarm testing: one random faulty run per seed
+//   aurora-harness draw TRACE.jsonl  draw a saved trace again, without running it
 // Every run prints its seed first and, on failure, the exact command that reproduces it.
 // Exit status: 0 pass, 1 a run failed (an expectation, an invariant, the final check),
 // 2 a usage error (bad option, unreadable or malformed scenario, an output that cannot be
 // written, missing Graphviz), always found before anything runs.
-// The subcommands live in run_command.hpp and explore_command.hpp; docs/harness.md is the
-// reference for every option.
+// The subcommands live in run_command.hpp, explore_command.hpp and draw_command.hpp;
+// docs/harness.md is the reference for every option.
 #include <CLI/CLI.hpp>
 #include <exception>
 #include <filesystem>
@@ -18,6 +19,7 @@
 #include <string>
 
 #include "cli_common.hpp"
+#include "draw_command.hpp"
 #include "explore_command.hpp"
 #include "run_command.hpp"
 
@@ -30,6 +32,19 @@ std::string variant_help(const std::string& what) {
   return what + ": " + cli::teaching_variant_list();
 }
 
+// The options of a diagram, the same for `run` and `draw`.
+void add_drawing_options(CLI::App* command, std::string& dot_path, std::string& svg_path,
+                         std::string& window, bool& show_gossip) {
+  command->add_option("--dot", dot_path, "Write the space-time diagram (Graphviz DOT)");
+  command->add_option("--svg", svg_path, "Render the diagram to SVG with Graphviz dot");
+  command->add_option("--window", window,
+                      "Draw only steps FROM..TO (as numbered in the output; FROM.. and ..TO "
+                      "too), or a span of simulated time such as 5ms..40ms");
+  command->add_flag("--show-gossip", show_gossip,
+                    "Draw the segments' periodic gossip polls too (hidden by default; the JSON "
+                    "Lines trace always has them)");
+}
+
 void add_run(CLI::App& app, cli::run_settings& settings, std::string& seed) {
   CLI::App* run = app.add_subcommand("run", "Run a scenario, print each step, judge the run");
   run->add_option("file", settings.file, "The scenario file (.scn)")->required();
@@ -38,14 +53,8 @@ void add_run(CLI::App& app, cli::run_settings& settings, std::string& seed) {
   run->add_option("--variant", settings.variant,
                   variant_help("Run an unsafe teaching variant instead of the scenario's"));
   run->add_option("--jsonl", settings.jsonl_path, "Write the trace as JSON Lines to FILE");
-  run->add_option("--dot", settings.dot_path, "Write the space-time diagram (Graphviz DOT)");
-  run->add_option("--svg", settings.svg_path, "Render the diagram to SVG with Graphviz dot");
-  run->add_option("--window", settings.window,
-                  "Draw only steps FROM..TO (as numbered in the output; FROM.. and ..TO too), "
-                  "or a span of simulated time such as 5ms..40ms");
-  run->add_flag("--show-gossip", settings.show_gossip,
-                "Draw the segments' periodic gossip polls too (hidden by default; the JSON "
-                "Lines trace always has them)");
+  add_drawing_options(run, settings.dot_path, settings.svg_path, settings.window,
+                      settings.show_gossip);
   run->add_flag("--quiet,-q", settings.quiet, "Print only the seed, config and verdict");
   run->footer(
       "Exit status: 0 pass, 1 fail, 2 usage error.\n"
@@ -88,6 +97,20 @@ void add_explore(CLI::App& app, cli::explore_settings& settings) {
       "Example: aurora-harness explore --seeds 1..2000 --profile beyond --jobs 2");
 }
 
+void add_draw(CLI::App& app, cli::draw_settings& settings) {
+  CLI::App* draw =
+      app.add_subcommand("draw", "Draw a saved JSON Lines trace again, without running it");
+  draw->add_option("trace", settings.file, "The trace (.jsonl, from `run --jsonl`)")->required();
+  add_drawing_options(draw, settings.dot_path, settings.svg_path, settings.window,
+                      settings.show_gossip);
+  draw->add_option("--title", settings.title,
+                   "The diagram's title (default: the trace's file name; a run's is "
+                   "\"FILE.scn, seed N\")");
+  draw->footer(
+      "Exit status: 0 drawn, 2 usage error (an unreadable trace names its line).\n"
+      "Example: aurora-harness draw az.jsonl --window 28ms..50ms --svg az.svg");
+}
+
 int check_command(const std::string& file) {
   const harness::scenario plan = cli::load_scenario(file);
   std::cout << file << ": ok (" << plan.steps.size() << " steps)\n";
@@ -96,13 +119,15 @@ int check_command(const std::string& file) {
 
 // Runs the chosen subcommand; every usage problem becomes exit status 2 with one message.
 int dispatch(CLI::App& app, cli::run_settings& run, const std::string& seed,
-             const std::string& check_file, const cli::explore_settings& explore) {
+             const std::string& check_file, const cli::explore_settings& explore,
+             const cli::draw_settings& draw) {
   try {
     if (app.got_subcommand("run")) {
       if (app.get_subcommand("run")->count("--seed") > 0) run.seed = cli::parse_seed_option(seed);
       return cli::run_command(run);
     }
     if (app.got_subcommand("check")) return check_command(check_file);
+    if (app.got_subcommand("draw")) return cli::draw_command(draw);
     return cli::explore_command(explore);
   } catch (const cli::scenario_errors& errors) {
     std::cerr << errors.what();
@@ -131,9 +156,11 @@ int main(int argc, char** argv) {
   std::string seed;
   std::string check_file;
   cli::explore_settings explore;
+  cli::draw_settings draw;
   add_run(app, run, seed);
   add_check(app, check_file);
   add_explore(app, explore);
+  add_draw(app, draw);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -141,7 +168,7 @@ int main(int argc, char** argv) {
     return code == 0 ? cli::exit_pass : cli::exit_usage;
   }
   try {
-    return dispatch(app, run, seed, check_file, explore);
+    return dispatch(app, run, seed, check_file, explore, draw);
   } catch (const std::exception& error) {
     std::cerr << "aurora-harness: error: " << error.what() << '\n';
     return cli::exit_fail;
