@@ -32,10 +32,32 @@
 //    at CPLs, garbage collection below read points, truncation bounds, one writer per epoch.
 // docs/rules.md maps every rule of the design to the invariant that guards it.
 // A violation carries the invariant, the reason, the simulated time and the step.
+//
+// Incremental checking. `check()` runs after every step and every client completion, so its cost
+// must not grow with the length of the run. Each invariant keeps an index of what it needs and
+// looks only at what is new since the last check:
+//  - every completed operation is judged once, at the first check that sees it completed (the
+//    ids of operations still pending are kept; operations past the last index seen are new);
+//  - durability and read_quorum_overlap judge a write's records when it is first seen
+//    acknowledged; later only the records of a PG whose segments may have lost data since the
+//    last check (a segment's disk, data, hydrating flag or removal count changed: while none
+//    does, no segment stops holding a record and no PG gains an intact segment, so no verdict
+//    can turn bad), the records a new truncation range covers, and the records found short of a
+//    quorum at the last check (their reason carries counts, which may change);
+//  - no_dirty_read keeps the versions reads returned (LSN -> the read) and looks up the reads
+//    each new truncation range covers;
+//  - read_after_commit queries a per-key index of acknowledged versions by completion time.
+// `check_everything()` is `check()` plus a full re-scan of every acknowledged write and every
+// read of the whole history, with indexes built afresh. It costs what one old-style check did
+// (linear in the history, plus a sort), so the runner calls it once, in its final check: the
+// incremental paths are exact, and the re-scan is the net that keeps a slip in them from hiding
+// a violation (it would then be reported late, at the final check, but never missed).
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <string>
@@ -53,6 +75,64 @@
 
 namespace aurora::check {
 
+// The acknowledged versions of one key by completion time, each with the highest LSN of the key
+// acknowledged up to it: "the newest version acknowledged before t" is one binary search.
+class acknowledged_versions {
+ public:
+  // Writes arrive in completion order (then this appends); an earlier one is inserted in place.
+  void add(sim::time_point completed, storage::lsn id) {
+    auto at = std::upper_bound(entries_.begin(), entries_.end(), completed,
+                               [](sim::time_point when, const entry& each) {
+                                 return when < each.completed;
+                               });
+    at = entries_.insert(at, {completed, id, id});
+    for (; at != entries_.end(); ++at) {
+      const storage::lsn before = at == entries_.begin() ? storage::no_lsn : std::prev(at)->newest;
+      at->newest = std::max(at->id, before);
+    }
+  }
+
+  // The newest version acknowledged strictly before `before` (none: no_lsn).
+  [[nodiscard]] storage::lsn newest_before(sim::time_point before) const {
+    auto after = std::lower_bound(entries_.begin(), entries_.end(), before,
+                                  [](const entry& each, sim::time_point when) {
+                                    return each.completed < when;
+                                  });
+    return after == entries_.begin() ? storage::no_lsn : std::prev(after)->newest;
+  }
+
+ private:
+  struct entry {
+    sim::time_point completed;
+    storage::lsn id;      // this write's record of the key
+    storage::lsn newest;  // the highest id of this entry and every earlier one
+  };
+  std::vector<entry> entries_;
+};
+
+// Disjoint LSN intervals (the truncation ranges, merged): `covers` is one binary search.
+class lsn_intervals {
+ public:
+  void add(storage::lsn from, storage::lsn to) {
+    if (from > to) return;  // an empty range covers nothing
+    auto it = ranges_.upper_bound(from);
+    if (it != ranges_.begin() && std::prev(it)->second >= from) --it;
+    while (it != ranges_.end() && it->first <= to) {  // overlaps [from, to]: merge it in
+      from = std::min(from, it->first);
+      to = std::max(to, it->second);
+      it = ranges_.erase(it);
+    }
+    ranges_.emplace(from, to);
+  }
+  [[nodiscard]] bool covers(storage::lsn id) const {
+    auto after = ranges_.upper_bound(id);
+    return after != ranges_.begin() && std::prev(after)->second >= id;
+  }
+
+ private:
+  std::map<storage::lsn, storage::lsn> ranges_;  // from -> to (inclusive)
+};
+
 class invariant_checker {
  public:
   // Checks the cluster `cluster` of `deployment`, whose instances report to `facts`; the
@@ -62,19 +142,13 @@ class invariant_checker {
       : world_(deployment.world()), history_(deployment.history()),
         model_(deployment.cluster(cluster)), facts_(facts), rules_(model_.config().lal) {}
 
-  // Runs every invariant; returns the violations found now (each reported once).
-  std::vector<violation> check() {
-    std::vector<violation> found;
-    absorb_new_records(found);
-    check_durability(found);
-    check_vdl_durable(found);
-    check_reads(found);
-    check_points(found);
-    check_segments(found);
-    check_protocol_facts(found);
-    for (const violation& each : found) seen_.push_back(each);
-    return found;
-  }
+  // Runs every invariant on what changed since the last check; returns the violations found
+  // now (each reported once).
+  std::vector<violation> check() { return run(false); }
+
+  // The same, then every acknowledged write and every read of the whole history judged again
+  // from scratch (see the top of the file): for the final check of a run.
+  std::vector<violation> check_everything() { return run(true); }
 
   [[nodiscard]] const std::vector<violation>& violations() const { return seen_; }
   // How many protocol facts have been judged (the cluster may drop those).
@@ -97,22 +171,31 @@ class invariant_checker {
     return storage::no_lsn;
   }
 
-  // The newest version of `key` acknowledged before `before` (none: no_lsn).
+  // The newest version of `key` acknowledged before `before` (none: no_lsn), among the writes
+  // seen by the last check.
   [[nodiscard]] storage::lsn latest_acknowledged(storage::key_id key, sim::time_point before) const {
-    storage::lsn latest = storage::no_lsn;
-    for (const operation& op : history_.operations()) {
-      if (!mine(op) || op.kind != op_kind::write || op.status != op_status::ok ||
-          op.completed >= before) {
-        continue;
-      }
-      for (const auto& [written, value] : op.puts) {
-        if (written == key) latest = std::max(latest, key_record(op.at, key));
-      }
-    }
-    return latest;
+    auto found = versions_.find(key);
+    return found == versions_.end() ? storage::no_lsn : found->second.newest_before(before);
   }
 
  private:
+  std::vector<violation> run(bool everything) {
+    std::vector<violation> found;
+    absorb_new_records(found);
+    const std::vector<storage::truncation_range> new_ranges = absorb_new_truncations();
+    const std::vector<db::segment_view> segments = model_.segments();
+    const completions done = absorb_completions();
+    check_durability(found, segments, done.writes, new_ranges);
+    check_vdl_durable(found, segments);
+    check_reads(found, done.reads, new_ranges);
+    check_points(found);
+    check_segments(found, segments);
+    check_protocol_facts(found);
+    if (everything) rescan(found, segments);
+    for (const violation& each : found) seen_.push_back(each);
+    return found;
+  }
+
   // An operation on the checked cluster (a deployment's history holds every cluster's).
   [[nodiscard]] bool mine(const operation& op) const { return op.cluster == model_.name(); }
 
@@ -126,35 +209,150 @@ class invariant_checker {
     }
   }
 
+  // The truncation ranges that reached storage since the last check, merged into `truncated_`.
+  std::vector<storage::truncation_range> absorb_new_truncations() {
+    const std::vector<storage::truncation_range>& all = facts_.truncations();
+    std::vector<storage::truncation_range> fresh(
+        all.begin() + static_cast<std::ptrdiff_t>(truncations_seen_), all.end());
+    truncations_seen_ = all.size();
+    for (const storage::truncation_range& range : fresh) truncated_.add(range.from, range.to);
+    return fresh;
+  }
+
+  // The ok operations completed since the last check, in order of completion time (then id).
+  // Their writes are indexed by key (read_after_commit) before any read is judged.
+  struct completions {
+    std::vector<std::uint64_t> writes, reads;
+  };
+  completions absorb_completions() {
+    std::vector<std::uint64_t> now;
+    std::erase_if(pending_, [&](std::uint64_t id) {
+      if (history_.at(id).status == op_status::pending) return false;
+      now.push_back(id);
+      return true;
+    });
+    const std::vector<operation>& all = history_.operations();
+    for (; operations_seen_ < all.size(); ++operations_seen_) {
+      const operation& op = all[operations_seen_];
+      if (!mine(op)) continue;
+      (op.status == op_status::pending ? pending_ : now).push_back(op.id);
+    }
+    std::sort(now.begin(), now.end(), [this](std::uint64_t left, std::uint64_t right) {
+      const sim::time_point a = history_.at(left).completed, b = history_.at(right).completed;
+      return a != b ? a < b : left < right;
+    });
+    completions done;
+    for (const std::uint64_t id : now) {
+      const operation& op = history_.at(id);
+      if (op.status != op_status::ok) continue;
+      if (op.kind == op_kind::read) {
+        done.reads.push_back(id);
+      } else if (record(op.at) == nullptr) {
+        unknown_commits_.push_back(id);  // not allocated (yet): judged once it is
+      } else {
+        index_write(op, versions_);
+        done.writes.push_back(id);
+      }
+    }
+    // Normally empty: a write is acknowledged only after its records are allocated.
+    std::erase_if(unknown_commits_, [&](std::uint64_t id) {
+      if (record(history_.at(id).at) == nullptr) return false;
+      index_write(history_.at(id), versions_);
+      done.writes.push_back(id);
+      return true;
+    });
+    return done;
+  }
+
+  void index_write(const operation& op,
+                   std::map<storage::key_id, acknowledged_versions>& by_key) const {
+    for (const auto& [key, value] : op.puts) by_key[key].add(op.completed, key_record(op.at, key));
+  }
+
+  // The records of the transaction an acknowledged write committed (LSN order).
+  [[nodiscard]] std::vector<const storage::log_record*> records_of(const operation& op) const {
+    std::vector<const storage::log_record*> mine;
+    const storage::log_record* commit = record(op.at);
+    if (commit == nullptr) return mine;
+    for (storage::lsn id = commit->txn; id <= op.at; ++id) {
+      const storage::log_record* each = record(id);
+      if (each != nullptr && each->txn == commit->txn) mine.push_back(each);
+    }
+    return mine;
+  }
+
   void add(std::vector<violation>& found, const char* invariant, std::string reason) {
     if (!reported_.emplace(invariant, reason).second) return;
     found.push_back({invariant, std::move(reason), world_.now(), world_.current_step()});
   }
 
-  [[nodiscard]] bool truncated(storage::lsn id) const {
-    for (const storage::truncation_range& range : facts_.truncations()) {
-      if (range.covers(id)) return true;
-    }
-    return false;
-  }
+  [[nodiscard]] bool truncated(storage::lsn id) const { return truncated_.covers(id); }
 
-  void check_durability(std::vector<violation>& found) {
-    const std::vector<db::segment_view> segments = model_.segments();
-    for (const operation& op : history_.operations()) {
-      if (!mine(op) || op.kind != op_kind::write || op.status != op_status::ok) continue;
-      const storage::log_record* commit = record(op.at);
-      if (commit == nullptr) continue;
-      for (storage::lsn id = commit->txn; id <= op.at; ++id) {
-        const storage::log_record* each = record(id);
-        if (each == nullptr || each->txn != commit->txn) continue;
-        check_record_durable(found, op, *each, segments);
+  // --- durability and read_quorum_overlap --------------------------------------------------
+  // What may have made a PG lose a record: the segments it has, and for each its data, disk,
+  // hydrating flag and count of removals (storage::segment::removals).
+  struct segment_mark {
+    const storage::segment* data = nullptr;
+    std::uint32_t disk = 0;
+    bool hydrating = false;
+    std::uint64_t removals = 0;
+    bool operator==(const segment_mark&) const = default;
+  };
+
+  // Judges, in the order of the history (write, then LSN), the records of writes acknowledged
+  // since the last check, and the records that may have lost a copy: those of a PG whose
+  // segments changed, those a new truncation range covers, those short of a quorum last time.
+  void check_durability(std::vector<violation>& found,
+                        const std::vector<db::segment_view>& segments,
+                        const std::vector<std::uint64_t>& new_writes,
+                        const std::vector<storage::truncation_range>& new_ranges) {
+    std::set<std::pair<std::uint64_t, storage::lsn>> due(short_.begin(), short_.end());
+    for (const std::uint64_t id : new_writes) {
+      for (const storage::log_record* each : records_of(history_.at(id))) {
+        acknowledged_[each->pg].emplace(each->id, id);
+        due.emplace(id, each->id);
       }
     }
+    for (const storage::truncation_range& range : new_ranges) {
+      for (const auto& [pg, records] : acknowledged_) {
+        for (auto it = records.lower_bound(range.from);
+             it != records.end() && it->first <= range.to; ++it) {
+          due.emplace(it->second, it->first);
+        }
+      }
+    }
+    for (const storage::pg_id pg : pgs_that_may_have_lost_data(segments)) {
+      for (const auto& [id, write] : acknowledged_[pg]) due.emplace(write, id);
+    }
+    for (const auto& [write, id] : due) {
+      judge_durable(found, history_.at(write), *record(id), segments);
+    }
   }
 
-  void check_record_durable(std::vector<violation>& found, const operation& op,
-                            const storage::log_record& each,
-                            const std::vector<db::segment_view>& segments) {
+  std::vector<storage::pg_id> pgs_that_may_have_lost_data(
+      const std::vector<db::segment_view>& segments) {
+    std::map<storage::pg_id, std::vector<segment_mark>> now;
+    for (const db::segment_view& segment : segments) {
+      now[segment.pg].push_back(
+          {segment.data, segment.disk, segment.hydrating, segment.data->removals()});
+    }
+    std::vector<storage::pg_id> changed;
+    for (auto& [pg, marks] : now) {
+      std::vector<segment_mark>& last = marks_[pg];
+      if (marks != last) changed.push_back(pg);
+      last = std::move(marks);
+    }
+    return changed;
+  }
+
+  // durability: no acknowledged record is truncated, and while its PG has at least Vr intact
+  // segments, one of them holds it. read_quorum_overlap: fewer than Vr intact segments lack it.
+  // Keeps the record in `short_` while it is short of a quorum, to judge it again next time.
+  void judge_durable(std::vector<violation>& found, const operation& op,
+                     const storage::log_record& each,
+                     const std::vector<db::segment_view>& segments) {
+    const std::pair<std::uint64_t, storage::lsn> key{op.id, each.id};
+    short_.erase(key);
     const std::string what = "acknowledged write of " + model_.keys().name(each.key) + "=" +
                              std::to_string(each.value) + " by " + op.process + " (LSN " +
                              std::to_string(each.id) + ")";
@@ -168,9 +366,11 @@ class invariant_checker {
       if (segment.data->holds(each.id)) ++holding;
     }
     if (intact >= model_.quorum().vr() && holding == 0) {
+      short_.insert(key);
       add(found, "durability", what + " is held by none of the " + std::to_string(intact) +
                                    " intact segments of PG " + std::to_string(each.pg));
     } else if (intact - holding >= model_.quorum().vr()) {
+      short_.insert(key);
       add(found, "read_quorum_overlap",
           what + " is held by only " + std::to_string(holding) + " of the " +
               std::to_string(intact) + " intact segments of PG " + std::to_string(each.pg) +
@@ -179,10 +379,11 @@ class invariant_checker {
     }
   }
 
-  void check_vdl_durable(std::vector<violation>& found) {
+  // vdl_durable: judges the records VDL passed since the last check (already incremental).
+  void check_vdl_durable(std::vector<violation>& found,
+                         const std::vector<db::segment_view>& segments) {
     const db::instance& writer = model_.writer();
     if (writer.role() != db::instance_role::writer || writer.vdl() <= durable_to_) return;
-    const std::vector<db::segment_view> segments = model_.segments();
     for (auto it = records_.upper_bound(durable_to_);
          it != records_.end() && it->first <= writer.vdl(); ++it) {
       const storage::log_record& each = it->second;
@@ -204,40 +405,76 @@ class invariant_checker {
     durable_to_ = writer.vdl();
   }
 
-  void check_reads(std::vector<violation>& found) {
-    for (const operation& op : history_.operations()) {
-      if (!mine(op) || op.kind != op_kind::read || op.status != op_status::ok) continue;
-      check_valid_read(found, op);
-      if (op.at != storage::no_lsn && truncated(op.at)) {
-        add(found, "no_dirty_read", describe(op) + " returned LSN " + std::to_string(op.at) +
-                                        ", which a recovery later truncated");
+  // --- reads ---------------------------------------------------------------------------------
+  // Judges, in the order of the history, the reads completed since the last check (valid_read,
+  // no_dirty_read, read_after_commit), the reads whose version a new truncation range removes
+  // (no_dirty_read), and the reads whose version no writer had allocated (valid_read again).
+  void check_reads(std::vector<violation>& found, const std::vector<std::uint64_t>& new_reads,
+                   const std::vector<storage::truncation_range>& new_ranges) {
+    std::map<std::uint64_t, bool> due;  // read -> judged for the first time
+    for (const std::uint64_t id : unallocated_reads_) due.emplace(id, false);
+    for (const std::uint64_t id : new_reads) due[id] = true;
+    for (const storage::truncation_range& range : new_ranges) {
+      for (auto it = read_versions_.lower_bound(range.from);
+           it != read_versions_.end() && it->first <= range.to;) {
+        due.emplace(it->second, false);
+        it = read_versions_.erase(it);  // reported below, once and for all
       }
-      if (!op.from.empty()) continue;  // replicas may lag: read-after-commit is the writer's
-      const storage::lsn newest = latest_acknowledged(op.key, op.invoked);
-      if (op.at < newest) {
-        add(found, "read_after_commit",
-            describe(op) + " returned the version at LSN " + std::to_string(op.at) +
-                ", older than LSN " + std::to_string(newest) +
-                " acknowledged before the read started");
+    }
+    for (const auto& [id, first] : due) {
+      const operation& op = history_.at(id);
+      if (judge_valid_read(found, op)) {
+        unallocated_reads_.erase(id);
+      } else {
+        unallocated_reads_.insert(id);
       }
+      if (judge_dirty_read(found, op) && first) read_versions_.emplace(op.at, id);
+      if (op.from.empty()) judge_read_after_commit(found, op, latest_acknowledged(op.key, op.invoked));
     }
   }
 
-  void check_valid_read(std::vector<violation>& found, const operation& op) {
+  // valid_read: the version a read returned is one a writer allocated for that key, with that
+  // value. Returns false only when no writer allocated its LSN (yet): judged again later.
+  bool judge_valid_read(std::vector<violation>& found, const operation& op) {
     if (op.at == storage::no_lsn) {
       if (op.value) add(found, "valid_read", describe(op) + " returned a value with no version");
-      return;
+      return true;
     }
     const storage::log_record* written = record(op.at);
     if (written == nullptr) {
       add(found, "valid_read", describe(op) + " at LSN " + std::to_string(op.at) +
                                    ", an LSN no writer allocated");
-    } else if (written->key != op.key || !op.value || written->value != *op.value) {
+      return false;
+    }
+    if (written->key != op.key || !op.value || written->value != *op.value) {
       add(found, "valid_read",
           describe(op) + " at LSN " + std::to_string(op.at) + ", but the record allocated at " +
               "that LSN wrote " + model_.keys().name(written->key) + "=" +
               std::to_string(written->value));
     }
+    return true;
+  }
+
+  // no_dirty_read: no read returns a version a truncation removes. Judged when the read is first
+  // seen, then for each new truncation range (read_versions_). Returns true if the read has a
+  // version no truncation removed so far (to be kept in read_versions_).
+  bool judge_dirty_read(std::vector<violation>& found, const operation& op) {
+    if (op.at == storage::no_lsn) return false;
+    if (!truncated(op.at)) return true;
+    add(found, "no_dirty_read", describe(op) + " returned LSN " + std::to_string(op.at) +
+                                    ", which a recovery later truncated");
+    return false;
+  }
+
+  // read_after_commit: a read through the writer returns the newest version acknowledged before
+  // it started, or a newer one. Judged once, when the read is first seen completed: every write
+  // acknowledged before it started was seen then.
+  void judge_read_after_commit(std::vector<violation>& found, const operation& op,
+                               storage::lsn newest) {
+    if (op.at >= newest) return;
+    add(found, "read_after_commit",
+        describe(op) + " returned the version at LSN " + std::to_string(op.at) +
+            ", older than LSN " + std::to_string(newest) + " acknowledged before the read started");
   }
 
   std::string describe(const operation& op) const {
@@ -245,6 +482,39 @@ class invariant_checker {
     if (!op.from.empty()) text += " from " + op.from;
     text += " -> " + (op.value ? std::to_string(*op.value) : std::string("none"));
     return text;
+  }
+
+  // --- the full re-scan (check_everything) ---------------------------------------------------
+  // Every acknowledged record and every read of the whole history, judged with a by-key index
+  // built afresh from the history: the incremental state is not trusted here.
+  void rescan(std::vector<violation>& found, const std::vector<db::segment_view>& segments) {
+    std::vector<std::uint64_t> writes;
+    for (const operation& op : history_.operations()) {
+      if (mine(op) && op.kind == op_kind::write && op.status == op_status::ok) {
+        writes.push_back(op.id);
+      }
+    }
+    for (const std::uint64_t id : writes) {
+      const operation& op = history_.at(id);
+      for (const storage::log_record* each : records_of(op)) {
+        judge_durable(found, op, *each, segments);
+      }
+    }
+    std::stable_sort(writes.begin(), writes.end(), [this](std::uint64_t left, std::uint64_t right) {
+      return history_.at(left).completed < history_.at(right).completed;
+    });
+    std::map<storage::key_id, acknowledged_versions> by_key;
+    for (const std::uint64_t id : writes) index_write(history_.at(id), by_key);
+    for (const operation& op : history_.operations()) {
+      if (!mine(op) || op.kind != op_kind::read || op.status != op_status::ok) continue;
+      judge_valid_read(found, op);
+      judge_dirty_read(found, op);
+      if (!op.from.empty()) continue;
+      auto versions = by_key.find(op.key);
+      judge_read_after_commit(found, op, versions == by_key.end()
+                                             ? storage::no_lsn
+                                             : versions->second.newest_before(op.invoked));
+    }
   }
 
   void check_points(std::vector<violation>& found) {
@@ -276,8 +546,9 @@ class invariant_checker {
     }
   }
 
-  void check_segments(std::vector<violation>& found) {
-    for (const db::segment_view& segment : model_.segments()) {
+  void check_segments(std::vector<violation>& found,
+                      const std::vector<db::segment_view>& segments) {
+    for (const db::segment_view& segment : segments) {
       const seen_segment now{segment.data->scl(), segment.data->volume_epoch(),
                              segment.data->truncation_decision().decided_by, segment.disk};
       auto [last, fresh] = segments_.try_emplace({segment.pg, segment.slot}, now);
@@ -368,6 +639,22 @@ class invariant_checker {
   fact_log& facts_;
   std::map<storage::lsn, storage::log_record> records_;
   std::size_t records_seen_ = 0;
+  lsn_intervals truncated_;  // every truncation range that reached storage, merged
+  std::size_t truncations_seen_ = 0;
+  // Operations: those past operations_seen_ are new; pending_ are mine, not yet completed.
+  std::size_t operations_seen_ = 0;
+  std::vector<std::uint64_t> pending_;
+  std::vector<std::uint64_t> unknown_commits_;  // acknowledged writes with no record allocated
+  // durability, read_quorum_overlap: per PG, acknowledged record LSN -> the write; the segment
+  // marks of the last check; the (write, record) pairs short of a quorum at the last check.
+  std::map<storage::pg_id, std::multimap<storage::lsn, std::uint64_t>> acknowledged_;
+  std::map<storage::pg_id, std::vector<segment_mark>> marks_;
+  std::set<std::pair<std::uint64_t, storage::lsn>> short_;
+  // read_after_commit: per key, the acknowledged versions by completion time.
+  std::map<storage::key_id, acknowledged_versions> versions_;
+  // no_dirty_read: version LSN -> the read that returned it (not truncated so far).
+  std::multimap<storage::lsn, std::uint64_t> read_versions_;
+  std::set<std::uint64_t> unallocated_reads_;  // valid_read: version not allocated (yet)
   std::size_t points_seen_ = 0;
   std::map<std::string, point_change> last_points_;
   storage::epoch highest_epoch_ = 0;

@@ -115,6 +115,8 @@ class runner {
   run_result finish() {
     advance_to(last_step_at_ + plan_.settings.op_timeout);
     final_check();
+    // The invariants judge incrementally; once, at the end, they judge the whole run again.
+    collect(checker_.check_everything());
     // Then the client history alone, as an external checker would read it (linearizability per
     // key, replica reads): the invariants above judge by LSNs, which clients never see.
     history_check_ = check::check_linearizability(model_.history().operations(), model_.keys());

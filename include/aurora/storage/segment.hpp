@@ -103,6 +103,10 @@ class segment {
   [[nodiscard]] const truncation_history& truncation_decision() const { return history_; }
   [[nodiscard]] std::size_t hot_log_size() const { return log_.size(); }
   [[nodiscard]] lsn highest_lsn() const { return log_.empty() ? base_lsn_ : log_.back().id; }
+  // How many times records were removed from the complete chain (each truncation installed),
+  // for checkers: while it stands still, `holds` never turns false for any LSN. Garbage
+  // collection and a gossiped base image fold records below the base, which `holds` still counts.
+  [[nodiscard]] std::uint64_t removals() const { return removals_; }
 
   // True if this segment's complete chain holds the record (it is at or below SCL and kept).
   [[nodiscard]] bool holds(lsn id) const {
@@ -252,6 +256,7 @@ class segment {
   void install(const truncation_history& decision) {
     adopt_epoch(decision.decided_by);
     history_ = decision;
+    ++removals_;
     std::erase_if(log_, [&](const log_record& each) { return truncated(each.id); });
     for (std::vector<version>& versions : versions_) {
       std::erase_if(versions, [&](const version& each) {
@@ -343,6 +348,7 @@ class segment {
   lsn vdl_hint_ = no_lsn;
   epoch volume_epoch_ = 0;
   std::uint64_t epoch_proposer_ = UINT64_MAX;  // who proposed volume_epoch_ (none at first)
+  std::uint64_t removals_ = 0;  // truncations installed (removals())
 };
 
 }  // namespace aurora::storage
