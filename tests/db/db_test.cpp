@@ -969,6 +969,107 @@ TEST(invariant_checker, finds_an_old_writer_that_a_failover_did_not_stop) {
       << found.front().reason;
 }
 
+// --- the checker judges incrementally: what a later check must still find --------------------
+
+// A model and its checker, checked only when a test says so (checked_cluster checks every ms).
+struct checked_by_hand {
+  check::fact_log facts;
+  ops::simulation model{small_config(), &facts};
+  check::invariant_checker checker{model, facts};
+};
+
+// A read is judged when it completes; the truncation that removes its version comes at a later
+// check (forged here: the model truncates only above a VDL no read has passed), and must still be
+// reported then: the checker keeps the versions reads returned and looks them up per new range.
+TEST(invariant_checker, finds_a_dirty_read_whose_truncation_comes_at_a_later_check) {
+  checked_by_hand c;
+  auto& [facts, model, checker] = c;
+  model.write("c1", {{"x", 1}});
+  model.run_until(sim::ms(10));
+  model.read("c2", "x");
+  model.run_until(sim::ms(20));
+  const check::operation& read = model.history().operations().at(1);
+  ASSERT_EQ(read.status, check::op_status::ok);
+  ASSERT_NE(read.at, storage::no_lsn);
+  EXPECT_TRUE(checker.check().empty());
+  EXPECT_TRUE(checker.check().empty());  // judged once: nothing new
+  const storage::truncation_range range{9, read.at, read.at + 10};
+  facts.report({model.now(), model.current_step(), db::facts::truncated{1, 9, read.at - 1, range}});
+  const std::vector<check::violation> found = checker.check();
+  std::vector<std::string> names;
+  for (const check::violation& each : found) names.push_back(each.invariant);
+  EXPECT_NE(std::find(names.begin(), names.end(), "no_dirty_read"), names.end());
+  EXPECT_NE(std::find(names.begin(), names.end(), "durability"), names.end());  // x=1 too
+  for (const check::violation& each : found) {
+    if (each.invariant != "no_dirty_read") continue;
+    EXPECT_NE(each.reason.find("read of x by c2 -> 1 returned LSN " + std::to_string(read.at)),
+              std::string::npos)
+        << each.reason;
+  }
+}
+
+// read_after_commit across checks: x=1 is acknowledged and checked; x=2 is acknowledged after
+// that check; a read that started after x=2's acknowledgement returns x=1's version (forged into
+// the history). The next check indexes x=2 before it judges the read, and reports it.
+TEST(invariant_checker, finds_a_stale_read_after_a_write_acknowledged_between_two_checks) {
+  checked_by_hand c;
+  auto& [facts, model, checker] = c;
+  model.write("c1", {{"x", 1}});
+  model.run_until(sim::ms(10));
+  ASSERT_EQ(model.history().operations().at(0).status, check::op_status::ok);
+  EXPECT_TRUE(checker.check().empty());
+  model.write("c1", {{"x", 2}});
+  model.run_until(sim::ms(20));
+  const check::operation& second = model.history().operations().at(1);
+  ASSERT_EQ(second.status, check::op_status::ok);
+  const storage::lsn old_version = model.history().operations().at(0).at;
+  check::operation stale;
+  stale.process = "c9";
+  stale.kind = check::op_kind::read;
+  stale.key = *model.keys().find("x");
+  stale.invoked = model.now();
+  const std::uint64_t id = model.history().invoke(stale, model.keys());
+  model.history().complete(id, check::op_status::ok, model.now(), 1, old_version);
+  const std::vector<check::violation> found = checker.check();
+  ASSERT_EQ(found.size(), 1U);
+  EXPECT_EQ(found.front().invariant, "read_after_commit");
+  EXPECT_EQ(found.front().reason, "read of x by c9 -> 1 returned the version at LSN " +
+                                      std::to_string(old_version) + ", older than LSN " +
+                                      std::to_string(second.at) +
+                                      " acknowledged before the read started");
+  EXPECT_TRUE(checker.check_everything().empty());  // the full re-scan agrees: nothing new
+}
+
+// durability after a lost disk, at a later check: x=1 is on every segment and checked; then the
+// disks of all six segments are lost behind the control plane's back (the network's own
+// `destroy`, so no replacement hydrates and the empty segments count as intact). The next check
+// must re-judge PG 0, whose segments changed disk, and find x=1 held by none.
+TEST(invariant_checker, finds_a_write_lost_with_its_disks_at_a_later_check) {
+  checked_by_hand c;
+  auto& [facts, model, checker] = c;
+  model.write("c1", {{"x", 1}});
+  model.run_until(sim::ms(20));
+  ASSERT_EQ(model.history().operations().at(0).status, check::op_status::ok);
+  EXPECT_TRUE(checker.check().empty());
+  model.run_until(sim::ms(30));
+  EXPECT_TRUE(checker.check().empty());
+  sim::network<message>& net = model.network();
+  for (const char* node : {"a1", "a2", "b1", "b2"}) net.destroy(net.find(node));
+  std::vector<check::violation> found = checker.check();
+  ASSERT_EQ(found.size(), 1U);
+  EXPECT_EQ(found.front().invariant, "read_quorum_overlap");
+  EXPECT_NE(found.front().reason.find("held by only 2 of the 6 intact segments of PG 0"),
+            std::string::npos)
+      << found.front().reason;
+  for (const char* node : {"c1", "c2"}) net.destroy(net.find(node));
+  found = checker.check();
+  ASSERT_EQ(found.size(), 1U);
+  EXPECT_EQ(found.front().invariant, "durability");
+  EXPECT_NE(found.front().reason.find("held by none of the 6 intact segments of PG 0"),
+            std::string::npos)
+      << found.front().reason;
+}
+
 // --- several clusters on one world -------------------------------------------------------------
 
 // Two clusters on one world share its clock, network and storage fleet, and nothing else: the
