@@ -117,10 +117,14 @@ void register_all() {
   std::vector<int> lengths{1'000, 4'000, 16'000};
   if (const char* chosen = std::getenv("AURORA_BENCH_STEPS")) lengths = {std::atoi(chosen)};
   for (const int steps : lengths) {
-    benchmark::RegisterBenchmark("bare", bare)->Arg(steps)->Iterations(1)->Unit(
-        benchmark::kMillisecond);
-    benchmark::RegisterBenchmark("runs", runs)->Arg(steps)->Iterations(1)->Unit(
-        benchmark::kMillisecond);
+    benchmark::RegisterBenchmark("bare", bare)
+        ->Arg(steps)
+        ->Iterations(1)
+        ->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark("runs", runs)
+        ->Arg(steps)
+        ->Iterations(1)
+        ->Unit(benchmark::kMillisecond);
   }
 }
 

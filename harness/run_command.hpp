@@ -276,9 +276,8 @@ inline int run_command(const run_settings& settings) {
   std::cout << "seed " << config.seed << '\n' << effective_config_line(config) << '\n';
   harness::runner run(plan, options);
   run_printer printer(plan, settings.quiet);
-  run.set_listener([&](const harness::step_report& line) {
-    printer.on_report(line, run.partial());
-  });
+  run.set_listener(
+      [&](const harness::step_report& line) { printer.on_report(line, run.partial()); });
   harness::run_result result;
   std::optional<std::string> aborted;
   try {

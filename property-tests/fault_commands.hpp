@@ -5,9 +5,9 @@
 // uses), then a sequence of commands, each one draw of the same generator: a wait, then a step
 // of an enabled kind (a client operation or a fault), a burst of 2-3 faults at nearly the same
 // time, or a hot burst of client operations around a read. A mix that drew a small LAL runs with
-// it (`config lal=N`). Every draw is a rapidcheck pick, so a failing sequence shrinks: commands are removed,
-// waits and values shrink. The mix itself does not shrink: it is what generated the commands,
-// and it is printed with the counterexample.
+// it (`config lal=N`). Every draw is a rapidcheck pick, so a failing sequence shrinks: commands are
+// removed, waits and values shrink. The mix itself does not shrink: it is what generated the
+// commands, and it is printed with the counterexample.
 //
 // The system under test is a `property_run`: a scenario runner driven step by step, which applies
 // a fault only if it stays inside the fault profile (harness/fault_budget.hpp) and checks every

@@ -159,8 +159,8 @@ void expect_every_kind_performed(harness::fault_profile profile) {
     }
     EXPECT_GT(kinds_reached().of(kind), 0U) << "never performed: " << to_string(kind);
   }
-  std::cout << "; bursts " << kinds_reached().bursts << ", hot bursts " << kinds_reached().hot_bursts
-            << '\n';
+  std::cout << "; bursts " << kinds_reached().bursts << ", hot bursts "
+            << kinds_reached().hot_bursts << '\n';
   EXPECT_GT(kinds_reached().bursts, 0U) << "no burst was run";
 }
 

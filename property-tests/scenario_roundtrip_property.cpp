@@ -148,29 +148,20 @@ sim::partition gen_partition(const config& settings) {
 sim::fault gen_fault(const config& settings) {
   const rc::Gen<int> percent = rc::gen::inRange(0, 101);
   switch (*rc::gen::inRange(0, 10)) {
-    case 0:
-      return sim::crash{*gen_target(settings)};
-    case 1:
-      return sim::restart{*gen_target(settings)};
-    case 2:
-      return sim::destroy{*gen_storage_node(settings)};
-    case 3:
-      return gen_partition(settings);
-    case 4:
-      return sim::heal{};
-    case 5:
-      return sim::message_loss{*percent};
-    case 6:
-      return sim::message_duplication{*percent};
+    case 0: return sim::crash{*gen_target(settings)};
+    case 1: return sim::restart{*gen_target(settings)};
+    case 2: return sim::destroy{*gen_storage_node(settings)};
+    case 3: return gen_partition(settings);
+    case 4: return sim::heal{};
+    case 5: return sim::message_loss{*percent};
+    case 6: return sim::message_duplication{*percent};
     case 7:
-      return sim::message_delay{*percent,
-                                *gen_duration_up_to(scenario_limits::max_message_delay)};
+      return sim::message_delay{*percent, *gen_duration_up_to(scenario_limits::max_message_delay)};
     case 8: {
       const std::string node = *rc::gen::oneOf(gen_storage_node(settings), gen_instance(settings));
       return sim::slow{node, *gen_duration_up_to(scenario_limits::max_message_delay)};
     }
-    default:
-      return sim::failover{sometimes(gen_instance(settings))};
+    default: return sim::failover{sometimes(gen_instance(settings))};
   }
 }
 
@@ -189,14 +180,9 @@ write_op gen_write() {
 read_op gen_read(const config& settings) {
   read_op value{*gen_name(), std::nullopt};
   switch (*rc::gen::inRange(0, 3)) {
-    case 0:
-      break;
-    case 1:
-      value.from = *gen_instance(settings);
-      break;
-    default:
-      value.from = "reader";
-      break;
+    case 0: break;
+    case 1: value.from = *gen_instance(settings); break;
+    default: value.from = "reader"; break;
   }
   return value;
 }
@@ -204,16 +190,11 @@ read_op gen_read(const config& settings) {
 std::optional<expectation> gen_expectation(bool read) {
   using kind = expectation::kind;
   switch (*rc::gen::inRange(0, read ? 5 : 3)) {
-    case 0:
-      return std::nullopt;
-    case 1:
-      return expectation{kind::ok, 0};
-    case 2:
-      return expectation{kind::unavailable, 0};
-    case 3:
-      return expectation{kind::none, 0};
-    default:
-      return expectation{kind::value, *rc::gen::arbitrary<std::int64_t>()};
+    case 0: return std::nullopt;
+    case 1: return expectation{kind::ok, 0};
+    case 2: return expectation{kind::unavailable, 0};
+    case 3: return expectation{kind::none, 0};
+    default: return expectation{kind::value, *rc::gen::arbitrary<std::int64_t>()};
   }
 }
 
@@ -221,15 +202,9 @@ step gen_step(const config& settings, sim::time_point at) {
   step value;
   value.at = at;
   switch (*rc::gen::inRange(0, 3)) {
-    case 0:
-      value.what = gen_write();
-      break;
-    case 1:
-      value.what = gen_read(settings);
-      break;
-    default:
-      value.what = gen_fault(settings);
-      break;
+    case 0: value.what = gen_write(); break;
+    case 1: value.what = gen_read(settings); break;
+    default: value.what = gen_fault(settings); break;
   }
   if (is_client_operation(value.what)) {
     value.as_client = sometimes(gen_name());
@@ -481,8 +456,7 @@ sim::fault gen_extreme_fault(const config& settings) {
       const std::string node = *rc::gen::oneOf(gen_storage_node(settings), gen_instance(settings));
       return sim::slow{node, *gen_extreme_duration(scenario_limits::max_message_delay)};
     }
-    default:
-      return gen_fault(settings);
+    default: return gen_fault(settings);
   }
 }
 
@@ -534,8 +508,7 @@ void add_bulk(scenario& value) {
         value.steps.push_back(step{at, read_op{"x", std::nullopt}, "q", std::nullopt, 0});
       }
       break;
-    default:
-      break;
+    default: break;
   }
 }
 

@@ -29,8 +29,8 @@ std::optional<int> rank_of(const std::string& path) {
       path == "sim/time.hpp") {
     return 0;
   }
-  static const std::map<std::string, int> ranks = {{"sim", 1},   {"storage", 2}, {"db", 3},
-                                                   {"ops", 4},   {"check", 5},   {"trace", 6},
+  static const std::map<std::string, int> ranks = {{"sim", 1},    {"storage", 2}, {"db", 3},
+                                                   {"ops", 4},    {"check", 5},   {"trace", 6},
                                                    {"harness", 7}};
   const auto slash = path.find('/');
   if (slash == std::string::npos) return std::nullopt;  // aurora.hpp

@@ -3,7 +3,8 @@
 // runs reach the state where the rule matters.
 //
 // The table's rows look like this (one per rule; several entries per cell are allowed):
-//   | `write-quorum` | rule text | [P17 §2.1] | `write_quorum` | `harness/scenarios/x.scn`, `suite.test` | "probe name" |
+//   | `write-quorum` | rule text | [P17 §2.1] | `write_quorum` | `harness/scenarios/x.scn`,
+//   `suite.test` | "probe name" |
 // This test reads the table and fails when
 //  - a rule names no invariant, or one that is not in check/invariant_catalogue.hpp;
 //  - an invariant of the catalogue guards no rule, or is never reported by the checkers;
@@ -101,8 +102,11 @@ std::vector<row> table_rows() {
       continue;
     }
     const std::vector<std::string> ids = quoted(cells[0], '`');
-    rows.push_back({ids.empty() ? std::string() : ids.front(), quoted(cells[3], '`'),
-                    quoted(cells[4], '`'), {}, number});
+    rows.push_back({ids.empty() ? std::string() : ids.front(),
+                    quoted(cells[3], '`'),
+                    quoted(cells[4], '`'),
+                    {},
+                    number});
     for (const std::string& each : quoted(cells[5], '"')) rows.back().reached.push_back(each);
     for (const std::string& each : quoted(cells[5], '`')) rows.back().reached.push_back(each);
   }
@@ -176,7 +180,7 @@ TEST_F(rules_table, every_invariant_is_shown_to_fire) {
         << "docs/rules.md:" << each.line << ": rule " << each.id << " is never shown to fire";
     for (const std::string& where : each.fires_in) {
       const bool ok = where.find('/') != std::string::npos ? fs::exists(source_dir / where)
-                                                            : test_exists(*tests_, where);
+                                                           : test_exists(*tests_, where);
       EXPECT_TRUE(ok) << "docs/rules.md:" << each.line << ": rule " << each.id
                       << ": no file or test `" << where << "`";
     }
@@ -204,11 +208,10 @@ TEST_F(rules_table, names_the_rules_the_design_requires) {
     EXPECT_TRUE(ids.insert(each.id).second) << "rule " << each.id << " appears twice";
   }
   for (const char* required :
-       {"quorum-sizes", "az-plus-one", "quorum-sets", "scl-back-links", "vdl-at-cpl",
-        "lal", "commit-at-vdl", "read-point", "replica-read-point", "gc-below-pgmrpl",
+       {"quorum-sizes", "az-plus-one", "quorum-sets", "scl-back-links", "vdl-at-cpl", "lal",
+        "commit-at-vdl", "read-point", "replica-read-point", "gc-below-pgmrpl",
         "recovery-read-quorum", "truncation-range", "ack-epoch", "one-writer-per-epoch",
-        "failover-restarts-old-writer",
-        "reads-follow-truncation", "request-once"}) {
+        "failover-restarts-old-writer", "reads-follow-truncation", "request-once"}) {
     EXPECT_TRUE(ids.contains(required)) << "docs/rules.md has no rule `" << required << "`";
   }
 }

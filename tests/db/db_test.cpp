@@ -13,17 +13,17 @@
 #include <utility>
 #include <vector>
 
+#include "aurora/check/fact_log.hpp"
 #include "aurora/check/history.hpp"
 #include "aurora/check/invariants.hpp"
-#include "aurora/check/fact_log.hpp"
 #include "aurora/db/cluster.hpp"
-#include "aurora/ops/deployment.hpp"
 #include "aurora/db/instance.hpp"
 #include "aurora/db/lsn_points.hpp"
 #include "aurora/db/recovery.hpp"
 #include "aurora/db/teaching_variant.hpp"
 #include "aurora/harness/runner.hpp"
 #include "aurora/harness/scenario_parser.hpp"
+#include "aurora/ops/deployment.hpp"
 #include "aurora/storage/membership.hpp"
 #include "aurora/storage/quorum.hpp"
 
@@ -539,7 +539,9 @@ TEST(cluster, a_duplicated_request_is_committed_once_and_answered_again) {
   c.apply(sim::message_duplication{0});
   ASSERT_EQ(c.op(0).status, check::op_status::ok);
   EXPECT_EQ(c.facts.allocated().size(), 1u) << "the copy of the request ran again";
-  EXPECT_GT(c.model.network().probes().count("a duplicated client request was answered, not run again"), 0u);
+  EXPECT_GT(
+      c.model.network().probes().count("a duplicated client request was answered, not run again"),
+      0u);
 }
 
 TEST(cluster, without_deduplication_a_copy_of_the_request_runs_again) {
@@ -603,11 +605,13 @@ TEST(cluster, a_zombie_writer_is_deposed_by_the_epoch_and_restarts_as_a_replica)
   c.model.write("c2", {{"x", 2}});
   c.run_for(sim::ms(5));
   c.apply(sim::failover{"db2"});
-  EXPECT_EQ(std::as_const(c.model).find_instance("db1").role(), instance_role::writer) << "reached anyway";
+  EXPECT_EQ(std::as_const(c.model).find_instance("db1").role(), instance_role::writer)
+      << "reached anyway";
   c.run_for(sim::ms(10));
   c.apply(sim::heal{});
   ASSERT_TRUE(c.run_until_true(
-      [&] { return std::as_const(c.model).find_instance("db1").role() == instance_role::replica; }, sim::ms(50)));
+      [&] { return std::as_const(c.model).find_instance("db1").role() == instance_role::replica; },
+      sim::ms(50)));
   EXPECT_GT(c.model.network().probes().count("writer deposed by a newer epoch"), 0u);
   c.run_for(sim::ms(150));
   EXPECT_EQ(c.op(1).status, check::op_status::info);
@@ -783,9 +787,9 @@ TEST(cluster, every_acknowledged_write_survives_the_runs_above) {
 
 // --- regressions: bugs found by these tests, each fixed in the header; the tests keep them fixed -
 
-// Was a bug (instance.hpp, try_read): a replica sends `read_request{id, epoch_, ...}`, but a replica's
-// `epoch_` is never set (only become_writer sets it; a replica only raises `known_epoch_` from VDL
-// notices). Once any recovery has raised the volume epoch, every storage node refuses the
+// Was a bug (instance.hpp, try_read): a replica sends `read_request{id, epoch_, ...}`, but a
+// replica's `epoch_` is never set (only become_writer sets it; a replica only raises `known_epoch_`
+// from VDL notices). Once any recovery has raised the volume epoch, every storage node refuses the
 // replica's reads as stale (refuse_if_stale), the replica retries until read_attempts_max and the
 // client's read fails. Replicas should send the epoch they follow (`known_epoch_`).
 TEST(cluster, replica_reads_work_after_the_writer_recovered) {
@@ -807,8 +811,8 @@ TEST(cluster, replica_reads_work_after_the_writer_recovered) {
   EXPECT_EQ(c.op(2).value, std::optional<std::int64_t>(2));
 }
 
-// Was a bug (instance.hpp, on(client_write) / may_allocate): a transaction that writes more keys than
-// LAL can never be allocated (next_lsn + count - 1 <= VDL + LAL never holds), so it waits in
+// Was a bug (instance.hpp, on(client_write) / may_allocate): a transaction that writes more keys
+// than LAL can never be allocated (next_lsn + count - 1 <= VDL + LAL never holds), so it waits in
 // `writer_.waiting` forever; and since a write is queued whenever the queue is not empty, every
 // later write waits behind it: the writer accepts no write again. It should be refused (the
 // client sees `fail`), or allocated once nothing else is in flight.
@@ -824,8 +828,8 @@ TEST(cluster, a_transaction_larger_than_lal_does_not_block_later_writes) {
   EXPECT_EQ(c.op(1).status, check::op_status::ok);
 }
 
-// Was a bug (instance.hpp, pgmrpl): PGMRPL is "the lowest read point of any instance" (DESIGN.md §2.2,
-// [P17 §4.2.3]), but the writer computes it from its own reads only. Segments therefore fold
+// Was a bug (instance.hpp, pgmrpl): PGMRPL is "the lowest read point of any instance" (DESIGN.md
+// §2.2, [P17 §4.2.3]), but the writer computes it from its own reads only. Segments therefore fold
 // versions above the read point of a replica's read in flight (its read point is the VDL of the
 // last notice, slightly behind the writer's), answer `below_gc_point` on every segment, and the
 // replica's read fails. Under a steady write load some replica reads fail (3 of 300 here).
@@ -849,8 +853,8 @@ TEST(cluster, replica_reads_keep_working_while_segments_collect_garbage) {
   EXPECT_EQ(failed, 0);
 }
 
-// Was a bug (instance.hpp on_crash/start_recovery + segment::accept_proposal): two recoveries by the
-// same instance whose read quorums do not overlap can both win the same epoch. Ballots keep two
+// Was a bug (instance.hpp on_crash/start_recovery + segment::accept_proposal): two recoveries by
+// the same instance whose read quorums do not overlap can both win the same epoch. Ballots keep two
 // *instances* apart, but after a crash an instance forgets its epoch (on_crash sets epoch_ and
 // known_epoch_ to 0) and proposes next_ballot(0) again; segments that never saw the first
 // proposal accept it. Here recovery A (epoch 1) reaches only a1 a2 b1, decides "truncate
@@ -933,9 +937,10 @@ TEST(invariant_checker, finds_an_scl_that_skipped_a_record_of_its_chain) {
   model.apply(restart("a1"));
   storage::log_record forged{3, 2, /*previous_in_pg=*/1, 0, 0, 0, 3, 0, 9, true, true};
   sim::network<message>& net = model.network();
-  net.send(model.writer().id(), net.find("a1"),
-           storage::redo_batch{0, 0, std::vector<storage::log_record>{forged}, storage::no_lsn,
-                               storage::no_lsn, {}});
+  net.send(
+      model.writer().id(), net.find("a1"),
+      storage::redo_batch{
+          0, 0, std::vector<storage::log_record>{forged}, storage::no_lsn, storage::no_lsn, {}});
   model.run_until(model.now() + sim::us(900));
   const std::vector<check::violation> found = checker.check();
   ASSERT_EQ(found.size(), 1U);
@@ -956,12 +961,14 @@ TEST(invariant_checker, finds_an_old_writer_that_a_failover_did_not_stop) {
   model.write("c1", {{"x", 1}});
   model.run_until(sim::ms(10));
   std::vector<sim::target> storage_nodes;
-  for (const char* node : {"a1", "a2", "b1", "b2", "c1", "c2"}) storage_nodes.push_back({node, false});
+  for (const char* node : {"a1", "a2", "b1", "b2", "c1", "c2"})
+    storage_nodes.push_back({node, false});
   model.apply(sim::partition{{{"db1", false}}, storage_nodes, false});
   model.apply(sim::failover{"db2"});
   ASSERT_EQ(model.find_instance("db1").role(), instance_role::writer);  // a zombie, as designed
   EXPECT_TRUE(checker.check().empty());
-  facts.report({model.now(), model.current_step(), db::facts::failover{1, 2, /*old_restarted=*/true}});
+  facts.report(
+      {model.now(), model.current_step(), db::facts::failover{1, 2, /*old_restarted=*/true}});
   const std::vector<check::violation> found = checker.check();
   ASSERT_EQ(found.size(), 1U);
   EXPECT_EQ(found.front().invariant, "old_writer_stops");
@@ -1122,7 +1129,7 @@ TEST(world, two_clusters_on_one_fleet_keep_their_data_apart) {
   EXPECT_EQ(model.main().writer().name(), "db2");
   EXPECT_EQ(second.writer().name(), "db1-green");
   EXPECT_EQ(ops[3].value, ops[2].status == check::op_status::ok ? std::optional<std::int64_t>(3)
-                                                                 : std::optional<std::int64_t>(1));
+                                                                : std::optional<std::int64_t>(1));
   EXPECT_EQ(ops[4].value, std::optional<std::int64_t>(2)) << "green reads its own x";
   EXPECT_EQ(ops[5].value, std::optional<std::int64_t>(2)) << "green's replica reads its own x";
   EXPECT_EQ(main_facts.allocated().size(), ops[2].status == check::op_status::ok ? 2u : 1u);

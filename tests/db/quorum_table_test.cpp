@@ -18,9 +18,9 @@
 #include <variant>
 #include <vector>
 
+#include "aurora/check/fact_log.hpp"
 #include "aurora/check/history.hpp"
 #include "aurora/check/invariants.hpp"
-#include "aurora/check/fact_log.hpp"
 #include "aurora/ops/deployment.hpp"
 
 namespace aurora::db {

@@ -704,7 +704,8 @@ TEST(scenario_names, sixteen_instances_at_most) {
   EXPECT_FALSE(is_instance(settings, "db17"));
 }
 
-// ---- The explorer's generator (harness/explore.hpp) ----------------------------------------------
+// ---- The explorer's generator (harness/explore.hpp)
+// ----------------------------------------------
 
 config two_protection_groups(std::optional<std::int64_t> lal = std::nullopt) {
   config settings;
@@ -747,7 +748,7 @@ TEST(explore_generator, writes_span_protection_groups_and_fit_in_lal) {
     spanning += pgs.size() > 1 ? 1 : 0;
   }
   EXPECT_EQ(sizes, (std::set<std::size_t>{1, 2, 3, 4}));
-  EXPECT_GT(multi, 1'000);          // 60% of them
+  EXPECT_GT(multi, 1'000);         // 60% of them
   EXPECT_GT(spanning, multi / 2);  // most of those reach both PGs
 
   const swarm_names small(two_protection_groups(2));
@@ -829,12 +830,10 @@ TEST(explore_generator, a_hot_burst_writes_around_a_read) {
 // The same seed explores the same run, byte for byte.
 TEST(explore_generator, a_seed_gives_the_same_scenario) {
   for (const std::uint64_t seed : {3U, 17U, 40U}) {
-    const explore_result first =
-        explore_one(seed, 40, fault_profile::safe, aurora::db::teaching_variant::safe,
-                    explore_shape::varied);
-    const explore_result again =
-        explore_one(seed, 40, fault_profile::safe, aurora::db::teaching_variant::safe,
-                    explore_shape::varied);
+    const explore_result first = explore_one(
+        seed, 40, fault_profile::safe, aurora::db::teaching_variant::safe, explore_shape::varied);
+    const explore_result again = explore_one(
+        seed, 40, fault_profile::safe, aurora::db::teaching_variant::safe, explore_shape::varied);
     EXPECT_EQ(print_scenario(first.plan), print_scenario(again.plan));
     EXPECT_EQ(first.events, again.events);
   }
@@ -848,9 +847,8 @@ TEST(explore_coverage, seeds_1_to_300_reach_the_rare_paths) {
   std::vector<std::pair<std::string, std::uint64_t>> reached;  // in first-hit order
   int failed = 0;
   for (std::uint64_t seed = 1; seed <= 300; ++seed) {
-    const explore_result result = explore_one(seed, 40, fault_profile::safe,
-                                              aurora::db::teaching_variant::safe,
-                                              explore_shape::varied);
+    const explore_result result = explore_one(
+        seed, 40, fault_profile::safe, aurora::db::teaching_variant::safe, explore_shape::varied);
     if (!result.passed()) {
       ++failed;
       ADD_FAILURE() << "seed " << seed << " failed: reproduce with aurora-harness explore --seeds "

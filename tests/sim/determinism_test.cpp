@@ -46,8 +46,12 @@ traces run_workload(std::uint64_t seed) {
   model.run_until(sim::ms(100));
   std::ostringstream jsonl, dot;
   trace::write_jsonl(model.trace(), jsonl);
-  trace::write_dot(model.trace(), dot, {.title = "determinism", .step_from = -1, .step_to = -1,
-                                       .time_from = sim::ms(0), .time_to = sim::ms(12)});
+  trace::write_dot(model.trace(), dot,
+                   {.title = "determinism",
+                    .step_from = -1,
+                    .step_to = -1,
+                    .time_from = sim::ms(0),
+                    .time_to = sim::ms(12)});
   return {jsonl.str(), dot.str()};
 }
 
@@ -72,8 +76,7 @@ TEST(determinism, every_dot_file_renders_without_warnings) {
   }
   const std::string base = ::testing::TempDir() + "aurora_determinism";
   std::ofstream(base + ".dot") << run_workload(7).dot;
-  const std::string command =
-      "dot -Tsvg " + base + ".dot -o " + base + ".svg 2> " + base + ".err";
+  const std::string command = "dot -Tsvg " + base + ".dot -o " + base + ".svg 2> " + base + ".err";
   ASSERT_EQ(std::system(command.c_str()), 0);
   std::ifstream errors(base + ".err");
   const std::string warnings((std::istreambuf_iterator<char>(errors)), {});

@@ -760,7 +760,8 @@ TEST(storage_node, answers_reads_only_between_the_gc_base_and_scl) {
   volume.send(0, read_request{1, 0, 0, 0, 90, 90, {}});  // above SCL
   volume.send(0, read_request{2, 0, 0, 0, 60, 60, {}});  // below the GC base
   volume.send(0, read_request{3, 0, 0, 0, 75, 75, {}});
-  volume.send(0, read_request{4, 0, 0, 0, 90, 80, {}});  // the PG's last record <= 90 is 80: complete
+  volume.send(0,
+              read_request{4, 0, 0, 0, 90, 80, {}});  // the PG's last record <= 90 is 80: complete
   volume.clock.run_until(sim::ms(10));
   std::vector<read_reply> replies = volume.writer_inbox.all<read_reply>();
   ASSERT_EQ(replies.size(), 4u);
@@ -834,7 +835,8 @@ TEST(storage_node, without_the_rule_a_read_serves_the_truncated_tail) {
   storage_node<message> node(volume.net, volume.volumes, unsafe);
   node.attach(volume.net.add("a9", 'a', sim::role::storage, &node));
   node.host(0, 0, 0);
-  volume.net.send(volume.writer, node.id(), batch_of(0, {record(1, 0), record(2, 1), record(3, 2)}));
+  volume.net.send(volume.writer, node.id(),
+                  batch_of(0, {record(1, 0), record(2, 1), record(3, 2)}));
   volume.clock.run_until(sim::ms(5));
   volume.net.send(volume.writer, node.id(),
                   read_request{1, 2, 0, 0, 1005, 2, truncation_history{2, {{2, 3, 1002}}}});
@@ -848,7 +850,8 @@ TEST(storage_node, without_the_rule_a_read_serves_the_truncated_tail) {
 // A segment that knows a different decision of the same epoch (an abandoned round's) takes the
 // reader's, which comes from the round that finished; one that knows a newer decision refuses
 // the older epoch's reader as stale.
-TEST(storage_node, a_read_replaces_an_abandoned_decision_of_its_epoch_and_an_older_reader_is_stale) {
+TEST(storage_node,
+     a_read_replaces_an_abandoned_decision_of_its_epoch_and_an_older_reader_is_stale) {
   small_volume volume;
   volume.send(0, batch_of(0, {record(1, 0), record(2, 1), record(3, 2)}));
   volume.clock.run_until(sim::ms(5));

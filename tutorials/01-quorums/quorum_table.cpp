@@ -4,9 +4,9 @@
 // once 4 copies have it, and recovers from any 3 [P17 §2.1]. This program does not print that
 // table from memory: for 0..6 lost copies of protection group 0 (a1 a2 b1 b2 c1 c2, whole AZs
 // first) it builds a fresh `aurora::ops::simulation` (a world with one cluster on it), crashes
-// the copies, and asks the model what happens to a write, to a read, to a writer that crashes and recovers, and to the acknowledged
-// data once the copies come back. Every invariant is checked throughout. The output is
-// deterministic: it is the golden file quorum_table.golden.
+// the copies, and asks the model what happens to a write, to a read, to a writer that crashes and
+// recovers, and to the acknowledged data once the copies come back. Every invariant is checked
+// throughout. The output is deterministic: it is the golden file quorum_table.golden.
 #include <algorithm>
 #include <cstdio>
 #include <optional>
@@ -14,8 +14,8 @@
 #include <variant>
 #include <vector>
 
-#include "aurora/check/invariants.hpp"
 #include "aurora/check/fact_log.hpp"
+#include "aurora/check/invariants.hpp"
 #include "aurora/ops/deployment.hpp"
 
 namespace {

@@ -2,11 +2,11 @@
 //
 // The model reports its decisions through `db::cluster_observer` (db/cluster.hpp; the facts are
 // in db/protocol_facts.hpp, stamped with the simulated time and scenario step) and never keeps
-// them; this log is the checkers' side of that hook. It keeps the stamped facts, and the three views the invariants read: every
-// allocated record (unique LSNs, valid reads, durability), every truncation range that reached
-// storage (dirty reads, lost writes), and the instances' point changes (monotonic points). The
-// protocol rules consume the stamped facts once; `drop_facts_before` then lets the judged ones
-// go, so that memory stays flat over a long run.
+// them; this log is the checkers' side of that hook. It keeps the stamped facts, and the three
+// views the invariants read: every allocated record (unique LSNs, valid reads, durability), every
+// truncation range that reached storage (dirty reads, lost writes), and the instances' point
+// changes (monotonic points). The protocol rules consume the stamped facts once;
+// `drop_facts_before` then lets the judged ones go, so that memory stays flat over a long run.
 #pragma once
 
 #include <algorithm>
@@ -38,8 +38,8 @@ class fact_log final : public db::cluster_observer {
       if (each->written) truncations_.push_back(each->range);
     }
     if (const auto* each = std::get_if<db::facts::points>(&what)) {
-      point_changes_.push_back({"db" + std::to_string(each->instance), each->vcl, each->vdl,
-                                each->writer_epoch});
+      point_changes_.push_back(
+          {"db" + std::to_string(each->instance), each->vcl, each->vdl, each->writer_epoch});
     }
     facts_.push_back(stamped);
   }

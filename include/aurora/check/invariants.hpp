@@ -60,8 +60,8 @@
 #include <iterator>
 #include <map>
 #include <optional>
-#include <string>
 #include <set>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -81,10 +81,9 @@ class acknowledged_versions {
  public:
   // Writes arrive in completion order (then this appends); an earlier one is inserted in place.
   void add(sim::time_point completed, storage::lsn id) {
-    auto at = std::upper_bound(entries_.begin(), entries_.end(), completed,
-                               [](sim::time_point when, const entry& each) {
-                                 return when < each.completed;
-                               });
+    auto at = std::upper_bound(
+        entries_.begin(), entries_.end(), completed,
+        [](sim::time_point when, const entry& each) { return when < each.completed; });
     at = entries_.insert(at, {completed, id, id});
     for (; at != entries_.end(); ++at) {
       const storage::lsn before = at == entries_.begin() ? storage::no_lsn : std::prev(at)->newest;
@@ -94,10 +93,9 @@ class acknowledged_versions {
 
   // The newest version acknowledged strictly before `before` (none: no_lsn).
   [[nodiscard]] storage::lsn newest_before(sim::time_point before) const {
-    auto after = std::lower_bound(entries_.begin(), entries_.end(), before,
-                                  [](const entry& each, sim::time_point when) {
-                                    return each.completed < when;
-                                  });
+    auto after = std::lower_bound(
+        entries_.begin(), entries_.end(), before,
+        [](const entry& each, sim::time_point when) { return each.completed < when; });
     return after == entries_.begin() ? storage::no_lsn : std::prev(after)->newest;
   }
 
@@ -139,8 +137,11 @@ class invariant_checker {
   // judged facts are dropped from `facts`, so that memory stays flat.
   invariant_checker(const ops::deployment& deployment, fact_log& facts,
                     std::string_view cluster = "main")
-      : world_(deployment.world()), history_(deployment.history()),
-        model_(deployment.cluster(cluster)), facts_(facts), rules_(model_.config().lal) {}
+      : world_(deployment.world()),
+        history_(deployment.history()),
+        model_(deployment.cluster(cluster)),
+        facts_(facts),
+        rules_(model_.config().lal) {}
 
   // Runs every invariant on what changed since the last check; returns the violations found
   // now (each reported once).
@@ -173,7 +174,8 @@ class invariant_checker {
 
   // The newest version of `key` acknowledged before `before` (none: no_lsn), among the writes
   // seen by the last check.
-  [[nodiscard]] storage::lsn latest_acknowledged(storage::key_id key, sim::time_point before) const {
+  [[nodiscard]] storage::lsn latest_acknowledged(storage::key_id key,
+                                                 sim::time_point before) const {
     auto found = versions_.find(key);
     return found == versions_.end() ? storage::no_lsn : found->second.newest_before(before);
   }
@@ -204,8 +206,8 @@ class invariant_checker {
     for (; records_seen_ < all.size(); ++records_seen_) {
       const storage::log_record& each = all[records_seen_];
       if (records_.emplace(each.id, each).second) continue;
-      add(found, "unique_lsn", "LSN " + std::to_string(each.id) +
-                                   " was allocated twice: two writers were open at once");
+      add(found, "unique_lsn",
+          "LSN " + std::to_string(each.id) + " was allocated twice: two writers were open at once");
     }
   }
 
@@ -367,8 +369,9 @@ class invariant_checker {
     }
     if (intact >= model_.quorum().vr() && holding == 0) {
       short_.insert(key);
-      add(found, "durability", what + " is held by none of the " + std::to_string(intact) +
-                                   " intact segments of PG " + std::to_string(each.pg));
+      add(found, "durability",
+          what + " is held by none of the " + std::to_string(intact) + " intact segments of PG " +
+              std::to_string(each.pg));
     } else if (intact - holding >= model_.quorum().vr()) {
       short_.insert(key);
       add(found, "read_quorum_overlap",
@@ -429,7 +432,8 @@ class invariant_checker {
         unallocated_reads_.insert(id);
       }
       if (judge_dirty_read(found, op) && first) read_versions_.emplace(op.at, id);
-      if (op.from.empty()) judge_read_after_commit(found, op, latest_acknowledged(op.key, op.invoked));
+      if (op.from.empty())
+        judge_read_after_commit(found, op, latest_acknowledged(op.key, op.invoked));
     }
   }
 
@@ -442,8 +446,8 @@ class invariant_checker {
     }
     const storage::log_record* written = record(op.at);
     if (written == nullptr) {
-      add(found, "valid_read", describe(op) + " at LSN " + std::to_string(op.at) +
-                                   ", an LSN no writer allocated");
+      add(found, "valid_read",
+          describe(op) + " at LSN " + std::to_string(op.at) + ", an LSN no writer allocated");
       return false;
     }
     if (written->key != op.key || !op.value || written->value != *op.value) {
@@ -461,8 +465,9 @@ class invariant_checker {
   bool judge_dirty_read(std::vector<violation>& found, const operation& op) {
     if (op.at == storage::no_lsn) return false;
     if (!truncated(op.at)) return true;
-    add(found, "no_dirty_read", describe(op) + " returned LSN " + std::to_string(op.at) +
-                                    ", which a recovery later truncated");
+    add(found, "no_dirty_read",
+        describe(op) + " returned LSN " + std::to_string(op.at) +
+            ", which a recovery later truncated");
     return false;
   }
 
@@ -511,9 +516,9 @@ class invariant_checker {
       judge_dirty_read(found, op);
       if (!op.from.empty()) continue;
       auto versions = by_key.find(op.key);
-      judge_read_after_commit(found, op, versions == by_key.end()
-                                             ? storage::no_lsn
-                                             : versions->second.newest_before(op.invoked));
+      judge_read_after_commit(
+          found, op,
+          versions == by_key.end() ? storage::no_lsn : versions->second.newest_before(op.invoked));
     }
   }
 
@@ -524,14 +529,14 @@ class invariant_checker {
       auto [last, fresh] = last_points_.try_emplace(now.instance, now);
       if (!fresh && now.volume_epoch == last->second.volume_epoch) {
         if (now.vdl < last->second.vdl) {
-          add(found, "monotonic_points", now.instance + " VDL went back from " +
-                                             std::to_string(last->second.vdl) + " to " +
-                                             std::to_string(now.vdl));
+          add(found, "monotonic_points",
+              now.instance + " VDL went back from " + std::to_string(last->second.vdl) + " to " +
+                  std::to_string(now.vdl));
         }
         if (now.vcl < last->second.vcl) {
-          add(found, "monotonic_points", now.instance + " VCL went back from " +
-                                             std::to_string(last->second.vcl) + " to " +
-                                             std::to_string(now.vcl));
+          add(found, "monotonic_points",
+              now.instance + " VCL went back from " + std::to_string(last->second.vcl) + " to " +
+                  std::to_string(now.vcl));
         }
       }
       if (now.volume_epoch > highest_epoch_ && now.vdl < highest_vdl_) {
@@ -562,8 +567,8 @@ class invariant_checker {
       if (same_disk && now.epoch < last->second.epoch) {
         add(found, "monotonic_points", "the volume epoch at " + segment.node + " went back");
       }
-      const storage::lsn checked = same_disk ? std::min(last->second.checked, now.scl)
-                                             : segment.data->base_lsn();
+      const storage::lsn checked =
+          same_disk ? std::min(last->second.checked, now.scl) : segment.data->base_lsn();
       last->second = now;
       last->second.checked = std::max(checked, check_chain(found, segment, checked));
     }

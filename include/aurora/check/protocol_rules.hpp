@@ -70,13 +70,13 @@ class protocol_rules {
   };
   struct pg_acks {
     std::array<slot_ack, storage::segments_per_pg> slots{};
-    lsn pgcl = storage::no_lsn;           // recomputed here from the acknowledgements
-    std::deque<lsn> above_vcl;            // this writer's records of the PG not yet under VCL
+    lsn pgcl = storage::no_lsn;  // recomputed here from the acknowledgements
+    std::deque<lsn> above_vcl;   // this writer's records of the PG not yet under VCL
   };
   struct writer {
     int instance = 0;
-    lsn base = storage::no_lsn;           // the VDL it opened at
-    lsn floor = storage::no_lsn;          // the top of its truncation: LAL counts from here too
+    lsn base = storage::no_lsn;   // the VDL it opened at
+    lsn floor = storage::no_lsn;  // the top of its truncation: LAL counts from here too
     lsn vcl = storage::no_lsn;
     lsn vdl = storage::no_lsn;
     std::map<storage::pg_id, pg_acks> pgs;
@@ -101,10 +101,10 @@ class protocol_rules {
     writer& who = writers_[fact.writer_epoch];
     const lsn limit = std::max(fact.vdl, who.floor) + lal_;
     if (record.id > limit) {
-      add("allocation_within_lal",
-          db(fact.instance) + " allocated LSN " + number(record.id) + " at VDL " +
-              number(fact.vdl) + ", above the limit " + number(limit) + " = max(VDL, " +
-              number(who.floor) + ") + LAL " + number(lal_));
+      add("allocation_within_lal", db(fact.instance) + " allocated LSN " + number(record.id) +
+                                       " at VDL " + number(fact.vdl) + ", above the limit " +
+                                       number(limit) + " = max(VDL, " + number(who.floor) +
+                                       ") + LAL " + number(lal_));
     }
     who.pgs[record.pg].above_vcl.push_back(record.id);
   }
@@ -156,7 +156,8 @@ class protocol_rules {
     who.vdl = fact.vdl;
     if (fact.vdl > fact.vcl || !is_cpl(fact.vdl)) {
       add("vdl_at_cpl", db(fact.instance) + " set VDL to " + number(fact.vdl) + " (VCL " +
-                            number(fact.vcl) + "): VDL must be a consistency point at or below VCL");
+                            number(fact.vcl) +
+                            "): VDL must be a consistency point at or below VCL");
     }
     for (auto& [pg_number, pg] : who.pgs) {
       while (!pg.above_vcl.empty() && pg.above_vcl.front() <= fact.vcl) {
@@ -167,7 +168,8 @@ class protocol_rules {
             db(fact.instance) + " moved VCL to " + number(fact.vcl) + " over LSN " +
                 number(record) + " of PG " + number(pg_number) +
                 ", which no write quorum (4 of 6) of every member set has acknowledged "
-                "(complete to " + number(pg.pgcl) + ")");
+                "(complete to " +
+                number(pg.pgcl) + ")");
       }
     }
   }
@@ -206,11 +208,10 @@ class protocol_rules {
                                    ": a replica's read point only moves forward");
     }
     if (fact.writer_epoch < last.writer_epoch) {
-      add("read_point_at_cpl", db(fact.instance) + " (replica) took read point " +
-                                   number(fact.read_point) + " from the writer of epoch " +
-                                   number(fact.writer_epoch) + " after following epoch " +
-                                   number(last.writer_epoch) +
-                                   ": a replica follows only the newest writer it knows");
+      add("read_point_at_cpl",
+          db(fact.instance) + " (replica) took read point " + number(fact.read_point) +
+              " from the writer of epoch " + number(fact.writer_epoch) + " after following epoch " +
+              number(last.writer_epoch) + ": a replica follows only the newest writer it knows");
     }
     last.read_point = std::max(last.read_point, fact.read_point);
     last.writer_epoch = std::max(last.writer_epoch, fact.writer_epoch);
@@ -247,10 +248,13 @@ class protocol_rules {
     const storage::truncation_range& range = fact.range;
     const lsn needed_to = std::max(fact.vdl, highest_truncated_) + lal_;
     std::string wrong;
-    const auto also = [&wrong](const std::string& what) { wrong += (wrong.empty() ? "" : "; ") + what; };
+    const auto also = [&wrong](const std::string& what) {
+      wrong += (wrong.empty() ? "" : "; ") + what;
+    };
     if (!fact.written) also("the range was never written to storage");
     if (!is_cpl(fact.vdl)) also("its VDL " + number(fact.vdl) + " is not a CPL");
-    if (range.from != fact.vdl + 1) also("the range must start at VDL + 1 = " + number(fact.vdl + 1));
+    if (range.from != fact.vdl + 1)
+      also("the range must start at VDL + 1 = " + number(fact.vdl + 1));
     if (range.to < needed_to) {
       also("the range must reach max(VDL, earlier ranges) + LAL = " + number(needed_to));
     }
@@ -259,9 +263,8 @@ class protocol_rules {
     }
     if (!wrong.empty()) {
       add("truncation_bounds", db(fact.instance) + " (epoch " + number(fact.writer_epoch) +
-                                   ") truncated [" + number(range.from) + ", " +
-                                   number(range.to) + "] at VDL " + number(fact.vdl) + ": " +
-                                   wrong);
+                                   ") truncated [" + number(range.from) + ", " + number(range.to) +
+                                   "] at VDL " + number(fact.vdl) + ": " + wrong);
     }
     if (fact.written) highest_truncated_ = std::max(highest_truncated_, range.to);
     writer& next = writers_[fact.writer_epoch];
@@ -272,14 +275,12 @@ class protocol_rules {
   void on(const db::facts::opened& fact) {
     auto [found, fresh] = opened_.emplace(fact.writer_epoch, fact.instance);
     if (!fresh && found->second != fact.instance) {
-      add("one_writer_per_epoch", db(fact.instance) + " opened epoch " +
-                                      number(fact.writer_epoch) + ", which " +
-                                      db(found->second) + " had opened");
+      add("one_writer_per_epoch", db(fact.instance) + " opened epoch " + number(fact.writer_epoch) +
+                                      ", which " + db(found->second) + " had opened");
     }
     if (fact.writer_epoch < highest_opened_) {
-      add("one_writer_per_epoch", db(fact.instance) + " opened epoch " +
-                                      number(fact.writer_epoch) + " after epoch " +
-                                      number(highest_opened_) + " had opened");
+      add("one_writer_per_epoch", db(fact.instance) + " opened epoch " + number(fact.writer_epoch) +
+                                      " after epoch " + number(highest_opened_) + " had opened");
     }
     highest_opened_ = std::max(highest_opened_, fact.writer_epoch);
     writer& who = writers_[fact.writer_epoch];

@@ -6,7 +6,8 @@
 //    with its own key table (a key name means a different key in each cluster);
 //  - its instances: the first writer and `replicas` read replicas, named db1, db2, ... with the
 //    cluster's prefix and suffix (`main`: db1..; a green cluster: db1-green, ...);
-//  - its control-plane state: the designated writer and each PG's membership (db/control_plane.hpp);
+//  - its control-plane state: the designated writer and each PG's membership
+//  (db/control_plane.hpp);
 //    a destroyed disk is replaced (`start_repair`: a new, empty disk after `repair_delay`,
 //    hydrated by gossip while membership runs through quorum sets [P18 §4]); `failover`
 //    promotes an instance, which recovers the volume [P17 §4.3].
@@ -83,10 +84,15 @@ class cluster final : private instance_observer {
   // (may be null) hears every decision of the instances, from this first one on.
   cluster(db::world& world, db::fleet& storage, const cluster_config& config,
           cluster_observer* observer = nullptr)
-      : world_(world), net_(world.net()), fleet_(storage), config_(checked(config)),
+      : world_(world),
+        net_(world.net()),
+        fleet_(storage),
+        config_(checked(config)),
         placement_({config.protection_groups, storage.nodes_per_az(), config.pages_per_pg}),
-        keys_(placement_), quorum_(quorum_for(config.variant)),
-        volume_(storage.place_volume(placement_)), observer_(observer) {
+        keys_(placement_),
+        quorum_(quorum_for(config.variant)),
+        volume_(storage.place_volume(placement_)),
+        observer_(observer) {
     control_.membership.assign(config.protection_groups, storage::pg_membership{});
     control_.writer = instance_name(1);
     build_instances();
@@ -111,7 +117,9 @@ class cluster final : private instance_observer {
 
   // --- endpoints ------------------------------------------------------------------------------
   // The designated writer (the cluster endpoint's target).
-  [[nodiscard]] sim::participant_id writer_id() const { return find_instance(control_.writer).id(); }
+  [[nodiscard]] sim::participant_id writer_id() const {
+    return find_instance(control_.writer).id();
+  }
   // The reader endpoint's targets: every instance but the writer (the writer when there is none).
   [[nodiscard]] std::vector<sim::participant_id> reader_ids() const {
     std::vector<sim::participant_id> readers;

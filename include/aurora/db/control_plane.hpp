@@ -15,7 +15,7 @@ namespace aurora::db {
 
 struct control_plane {
   std::vector<storage::pg_membership> membership;  // per PG
-  std::string writer = "db1";                       // the instance the cluster endpoint names
+  std::string writer = "db1";                      // the instance the cluster endpoint names
 };
 
 }  // namespace aurora::db

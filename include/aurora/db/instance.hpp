@@ -43,21 +43,21 @@
 namespace aurora::db {
 
 struct instance_options {
-  lsn lal = 1'000;                                 // LSN allocation limit [P17 §4.2.1]
-  sim::duration resend_interval = sim::ms(3);      // resend to a segment whose SCL stands still
-  sim::duration hedge_delay = sim::ms(1);          // ask another segment if a read is slow
-  sim::duration batch_window = sim::us(0);         // group commit: wait this long to batch
+  lsn lal = 1'000;                                    // LSN allocation limit [P17 §4.2.1]
+  sim::duration resend_interval = sim::ms(3);         // resend to a segment whose SCL stands still
+  sim::duration hedge_delay = sim::ms(1);             // ask another segment if a read is slow
+  sim::duration batch_window = sim::us(0);            // group commit: wait this long to batch
   sim::duration replica_feedback_ttl = sim::ms(100);  // a silent replica stops holding PGMRPL
-  sim::duration recovery_retry = sim::ms(5);       // ask again those that did not answer
-  std::size_t waiting_max = 4'096;                 // transactions queued by LAL or recovery
-  std::size_t cache_keys_max = 4'096;              // buffer cache bound
+  sim::duration recovery_retry = sim::ms(5);          // ask again those that did not answer
+  std::size_t waiting_max = 4'096;                    // transactions queued by LAL or recovery
+  std::size_t cache_keys_max = 4'096;                 // buffer cache bound
   int read_attempts_max = 24;
   // Teaching knobs: each true value is one rule of the papers, off only in unsafe variants.
   bool ack_after_vdl = true;
   bool truncate_on_recovery = true;
   bool reads_respect_scl = true;
   bool deduplicate_requests = true;  // a client request runs at most once (a connection's memory)
-  bool fenced_by_epoch = true;       // acknowledgements count only if they carry this writer's epoch
+  bool fenced_by_epoch = true;  // acknowledgements count only if they carry this writer's epoch
 };
 
 // What the checkers want to know about and the protocol does not need: the decisions an
@@ -78,8 +78,15 @@ class instance final : public sim::endpoint<message> {
            const storage::segment_directory& directory, const storage::key_table& keys,
            control_plane& control, storage::quorum_sizes sizes, instance_options options,
            instance_observer& observer)
-      : net_(net), volume_(volume), directory_(directory), keys_(keys), control_(control),
-        sizes_(sizes), options_(options), observer_(observer), points_(sizes, pg_count()) {}
+      : net_(net),
+        volume_(volume),
+        directory_(directory),
+        keys_(keys),
+        control_(control),
+        sizes_(sizes),
+        options_(options),
+        observer_(observer),
+        points_(sizes, pg_count()) {}
 
   void attach(sim::participant_id self) { self_ = self; }
   [[nodiscard]] sim::participant_id id() const { return self_; }
@@ -88,14 +95,14 @@ class instance final : public sim::endpoint<message> {
   [[nodiscard]] int number() const { return static_cast<int>(ballot_); }
   [[nodiscard]] instance_role role() const { return role_; }
   [[nodiscard]] lsn vcl() const { return points_.vcl(); }
-  [[nodiscard]] lsn vdl() const { return role_ == instance_role::writer ? points_.vdl() : read_point_; }
+  [[nodiscard]] lsn vdl() const {
+    return role_ == instance_role::writer ? points_.vdl() : read_point_;
+  }
   [[nodiscard]] storage::epoch volume_epoch() const { return epoch_; }
   [[nodiscard]] const lsn_points& points() const { return points_; }
 
   // Starts the volume: the first writer of an empty volume needs no recovery.
-  void open_empty_volume() {
-    become_writer(no_lsn, std::vector<lsn>(pg_count(), no_lsn), 0);
-  }
+  void open_empty_volume() { become_writer(no_lsn, std::vector<lsn>(pg_count(), no_lsn), 0); }
 
   // Becomes the writer of an existing volume: recover first (after a crash or on failover).
   void start_recovery() {
@@ -121,7 +128,8 @@ class instance final : public sim::endpoint<message> {
 
   // A crash loses everything volatile: role, epoch, LSN points, queues, cache, reads.
   void on_crash() override {
-    if (role_ == instance_role::recovering) net_.probes().hit("an instance crashed while recovering");
+    if (role_ == instance_role::recovering)
+      net_.probes().hit("an instance crashed while recovering");
     role_ = instance_role::replica;
     epoch_ = known_epoch_ = 0;
     points_.reset(no_lsn);
@@ -141,7 +149,9 @@ class instance final : public sim::endpoint<message> {
     if (control_.writer == name()) start_recovery();
   }
 
-  void set_replicas(std::vector<sim::participant_id> replicas) { replica_ids_ = std::move(replicas); }
+  void set_replicas(std::vector<sim::participant_id> replicas) {
+    replica_ids_ = std::move(replicas);
+  }
 
   // Epochs are ballots: instance k (1..16) proposes only epochs e with e % 16 == k % 16, so two
   // instances recovering at once (a failover racing a restart) can never decide the same epoch.
@@ -190,10 +200,10 @@ class instance final : public sim::endpoint<message> {
     std::deque<queued_write> waiting;
     std::vector<std::vector<storage::log_record>> batches;  // per PG, not yet sent
     bool flush_scheduled = false;
-    storage::truncation_history truncations;  // the decision this writer opened with
-    std::vector<std::optional<storage::version>> cache;     // per key: newest version written
+    storage::truncation_history truncations;             // the decision this writer opened with
+    std::vector<std::optional<storage::version>> cache;  // per key: newest version written
     std::vector<std::array<lsn, storage::segments_per_pg>> scl_at_last_resend;
-    std::vector<lsn> sent_at_last_resend;  // per PG: its last record when the timer last fired
+    std::vector<lsn> sent_at_last_resend;       // per PG: its last record when the timer last fired
     std::vector<replica_floor> replica_floors;  // the replicas' lowest read points (PGMRPL)
   };
   struct recovery_state {
@@ -294,7 +304,9 @@ class instance final : public sim::endpoint<message> {
       case request_state::running: break;
       case request_state::committed: answer(from, op, reply_status::ok, latest.commit); break;
       case request_state::refused: answer(from, op, reply_status::refused, no_lsn); break;
-      case request_state::indeterminate: answer(from, op, reply_status::indeterminate, no_lsn); break;
+      case request_state::indeterminate:
+        answer(from, op, reply_status::indeterminate, no_lsn);
+        break;
     }
     return false;
   }
@@ -353,8 +365,16 @@ class instance final : public sim::endpoint<message> {
   void append_record(storage::txn_id txn, storage::key_id key, std::int64_t value, bool last) {
     const pg_id pg = keys_.pg(key);
     const storage::page_id page = keys_.page(key);
-    storage::log_record record{writer_.next_lsn++, writer_.last_in_volume, writer_.last_in_pg[pg],
-                               writer_.last_for_page[page], pg, page, txn, key, value, last,
+    storage::log_record record{writer_.next_lsn++,
+                               writer_.last_in_volume,
+                               writer_.last_in_pg[pg],
+                               writer_.last_for_page[page],
+                               pg,
+                               page,
+                               txn,
+                               key,
+                               value,
+                               last,
                                last};
     writer_.last_in_volume = writer_.last_in_pg[pg] = writer_.last_for_page[page] = record.id;
     points_.append(record);
@@ -388,8 +408,8 @@ class instance final : public sim::endpoint<message> {
   }
 
   void send_batch(pg_id pg, std::vector<storage::log_record> records) {
-    storage::redo_batch batch{epoch_, pg, std::move(records), points_.vdl(), pgmrpl(),
-                              writer_.truncations};
+    storage::redo_batch batch{epoch_,        pg,       std::move(records),
+                              points_.vdl(), pgmrpl(), writer_.truncations};
     for (int slot = 0; slot + 1 < storage::segments_per_pg; ++slot) {
       send_to_segment(pg, slot, batch);
     }
@@ -424,13 +444,14 @@ class instance final : public sim::endpoint<message> {
     if (role_ != instance_role::writer) return;
     // An ack of another epoch says nothing about this writer's records: the segment has moved on
     // to a newer writer, whose truncation may have removed them (unsafe variant: counted).
-    if (ack.volume_epoch != epoch_) net_.probes().hit("a writer ignored an acknowledgement of another epoch");
-    if (ack.volume_epoch > epoch_) net_.probes().hit("a writer heard an acknowledgement of a newer epoch");
+    if (ack.volume_epoch != epoch_)
+      net_.probes().hit("a writer ignored an acknowledgement of another epoch");
+    if (ack.volume_epoch > epoch_)
+      net_.probes().hit("a writer heard an acknowledgement of a newer epoch");
     if (options_.fenced_by_epoch && ack.volume_epoch != epoch_) return;
     observer_.report(facts::ack_counted{number(), epoch_, ack.volume_epoch, ack.pg, ack.slot,
                                         ack.disk, ack.scl, members(ack.pg)});
-    const bool moved = points_.acknowledge(ack.pg, ack.slot, ack.disk, ack.scl,
-                                           membership(ack.pg));
+    const bool moved = points_.acknowledge(ack.pg, ack.slot, ack.disk, ack.scl, membership(ack.pg));
     maybe_finish_replacement(ack.pg);
     if (points_.vcl() != points_.vdl()) net_.probes().hit("VCL stopped inside a mini-transaction");
     if (moved) on_vdl_moved();
@@ -461,13 +482,15 @@ class instance final : public sim::endpoint<message> {
 
   [[nodiscard]] std::vector<lsn> durable_tails() const {
     std::vector<lsn> tails;
-    for (pg_id pg = 0; pg < static_cast<pg_id>(pg_count()); ++pg) tails.push_back(points_.durable_tail(pg));
+    for (pg_id pg = 0; pg < static_cast<pg_id>(pg_count()); ++pg)
+      tails.push_back(points_.durable_tail(pg));
     return tails;
   }
 
   void notify_replicas() {
     for (sim::participant_id other : replica_ids_) {
-      net_.send(self_, other, vdl_notice{epoch_, points_.vdl(), durable_tails(), writer_.truncations});
+      net_.send(self_, other,
+                vdl_notice{epoch_, points_.vdl(), durable_tails(), writer_.truncations});
     }
   }
 
@@ -495,8 +518,9 @@ class instance final : public sim::endpoint<message> {
     for (pg_id pg = 0; pg < static_cast<pg_id>(pg_count()); ++pg) {
       for (int slot = 0; slot < storage::segments_per_pg; ++slot) {
         if (!membership(pg).hydrating(slot)) continue;
-        send_to_segment(pg, slot,
-                  storage::redo_batch{epoch_, pg, {}, points_.vdl(), pgmrpl(), writer_.truncations});
+        send_to_segment(
+            pg, slot,
+            storage::redo_batch{epoch_, pg, {}, points_.vdl(), pgmrpl(), writer_.truncations});
       }
     }
   }
@@ -578,8 +602,8 @@ class instance final : public sim::endpoint<message> {
     if (records.empty()) return;  // what it lacks is at or below VDL: its peers' gossip has it
     net_.probes().hit("resend to a stalled segment");
     send_to_segment(pg, slot,
-              storage::redo_batch{epoch_, pg, std::move(records), points_.vdl(), pgmrpl(),
-                                  writer_.truncations});
+                    storage::redo_batch{epoch_, pg, std::move(records), points_.vdl(), pgmrpl(),
+                                        writer_.truncations});
   }
 
   // --- reads ----------------------------------------------------------------------------------
@@ -599,7 +623,8 @@ class instance final : public sim::endpoint<message> {
       if (cached && cached->id <= read_point) {
         observer_.report(facts::read_started{number(), true, epoch_, keys_.pg(request.key),
                                              read_point, cached->id});
-        net_.send(self_, from, client_reply{request.op, reply_status::ok, cached->value, cached->id});
+        net_.send(self_, from,
+                  client_reply{request.op, reply_status::ok, cached->value, cached->id});
         return;
       }
     }
@@ -611,11 +636,15 @@ class instance final : public sim::endpoint<message> {
     const std::uint64_t id = ++read_ids_;
     const bool as_writer = role_ == instance_role::writer;
     if (as_writer) net_.probes().hit("a writer read went to storage");
-    observer_.report(facts::read_started{number(), as_writer,
-                                         as_writer ? epoch_ : replica_epoch_,
+    observer_.report(facts::read_started{number(), as_writer, as_writer ? epoch_ : replica_epoch_,
                                          keys_.pg(request.key), read_point});
-    reads_[id] = read_state{from,        request.op, request.key, read_point,
-                            complete_to, 0,          static_cast<int>(id % storage::segments_per_pg),
+    reads_[id] = read_state{from,
+                            request.op,
+                            request.key,
+                            read_point,
+                            complete_to,
+                            0,
+                            static_cast<int>(id % storage::segments_per_pg),
                             as_writer};
     try_read(id);
   }
@@ -633,9 +662,10 @@ class instance final : public sim::endpoint<message> {
     ++read.attempts;
     const pg_id pg = keys_.pg(read.key);
     const int slot = pick_segment(pg, read);
-    send_to_segment(pg, slot,
-              storage::read_request{id, std::max(epoch_, known_epoch_), pg, read.key,
-                                    read.read_point, read.complete_to, truncations_followed()});
+    send_to_segment(
+        pg, slot,
+        storage::read_request{id, std::max(epoch_, known_epoch_), pg, read.key, read.read_point,
+                              read.complete_to, truncations_followed()});
     const int attempt = read.attempts;
     net_.timer(self_, options_.hedge_delay, [this, id, attempt] {
       auto again = reads_.find(id);
@@ -667,8 +697,8 @@ class instance final : public sim::endpoint<message> {
     auto found = reads_.find(reply.id);
     if (found == reads_.end()) return;  // answered already (hedged) or abandoned
     if (reply.status == storage::read_status::below_gc_point) {
-      observer_.report(facts::gc_refused{number(), found->second.as_writer, reply.pg,
-                                         reply.slot, found->second.read_point});
+      observer_.report(facts::gc_refused{number(), found->second.as_writer, reply.pg, reply.slot,
+                                         found->second.read_point});
     }
     if (reply.status == storage::read_status::below_gc_point && role_ == instance_role::replica &&
         read_point_ > found->second.read_point) {
@@ -689,8 +719,9 @@ class instance final : public sim::endpoint<message> {
     }
     const std::optional<std::int64_t> value =
         reply.found ? std::optional<std::int64_t>(reply.found->value) : std::nullopt;
-    net_.send(self_, read.client, client_reply{read.op, reply_status::ok, value,
-                                               reply.found ? reply.found->id : no_lsn});
+    net_.send(
+        self_, read.client,
+        client_reply{read.op, reply_status::ok, value, reply.found ? reply.found->id : no_lsn});
   }
 
   // The truncation decision this instance's reads follow: the writer's own, or for a replica the
@@ -720,8 +751,9 @@ class instance final : public sim::endpoint<message> {
     for (pg_id pg = 0; pg < static_cast<pg_id>(pg_count()); ++pg) {
       for (int slot = 0; slot < storage::segments_per_pg; ++slot) {
         if (recovery_.answers[pg].contains(slot)) continue;
-        send_to_segment(pg, slot,
-                  storage::recovery_query{recovery_.round, recovery_.proposed, pg, proposer_id()});
+        send_to_segment(
+            pg, slot,
+            storage::recovery_query{recovery_.round, recovery_.proposed, pg, proposer_id()});
       }
     }
   }
@@ -767,7 +799,8 @@ class instance final : public sim::endpoint<message> {
   void begin_truncation() {
     std::vector<pg_answers> answers(pg_count());
     for (pg_id pg = 0; pg < static_cast<pg_id>(pg_count()); ++pg) {
-      for (const auto& [slot, summary] : recovery_.answers[pg]) answers[pg].summaries.push_back(summary);
+      for (const auto& [slot, summary] : recovery_.answers[pg])
+        answers[pg].summaries.push_back(summary);
     }
     recovery_.outcome = compute_recovery(answers, options_.lal);
     recovery_.outcome.truncation.by_epoch = recovery_.proposed;
@@ -796,8 +829,8 @@ class instance final : public sim::endpoint<message> {
         const auto bit = storage::segment_mask{1} << membership(pg).identity(slot);
         if ((recovery_.truncate_acks[pg] & bit) != 0) continue;
         send_to_segment(pg, slot,
-                  storage::truncate_request{recovery_.round, recovery_.proposed, pg, decision,
-                                            recovery_.outcome.kept[pg], proposer_id()});
+                        storage::truncate_request{recovery_.round, recovery_.proposed, pg, decision,
+                                                  recovery_.outcome.kept[pg], proposer_id()});
       }
     }
   }
@@ -834,8 +867,8 @@ class instance final : public sim::endpoint<message> {
   void finish_recovery() {
     const recovery_outcome outcome = recovery_.outcome;
     std::deque<queued_write> waiting = std::move(recovery_.waiting);
-    observer_.report(facts::truncated{number(), recovery_.proposed, outcome.vdl,
-                                      outcome.truncation, options_.truncate_on_recovery});
+    observer_.report(facts::truncated{number(), recovery_.proposed, outcome.vdl, outcome.truncation,
+                                      options_.truncate_on_recovery});
     trace_event("truncate", {{"from", static_cast<std::int64_t>(outcome.truncation.from)},
                              {"to", static_cast<std::int64_t>(outcome.truncation.to)},
                              {"epoch", static_cast<std::int64_t>(recovery_.proposed)}});
@@ -915,9 +948,9 @@ class instance final : public sim::endpoint<message> {
   std::map<std::uint64_t, read_state> reads_;
   std::uint64_t read_ids_ = 0;
   std::uint64_t rounds_ = 0;
-  lsn read_point_ = no_lsn;  // replicas: the newest VDL the writer sent
+  lsn read_point_ = no_lsn;           // replicas: the newest VDL the writer sent
   storage::epoch replica_epoch_ = 0;  // replicas: the epoch of the writer that sent it
-  std::vector<lsn> replica_tails_;  // replicas: each PG's last record at or below read_point_
+  std::vector<lsn> replica_tails_;    // replicas: each PG's last record at or below read_point_
   storage::truncation_history replica_truncations_;  // replicas: the decision of that writer
   bool replica_ready_ = false;
   std::map<sim::participant_id, session> sessions_;  // per client: its latest write request

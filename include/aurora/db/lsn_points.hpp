@@ -44,7 +44,8 @@ class lsn_points {
   // The SCL a slot last reported, from the disk it reported from.
   [[nodiscard]] lsn acked_scl(pg_id pg, int slot) const { return pgs_.at(pg).scl[slot]; }
   // True once the slot's current disk has acknowledged anything.
-  [[nodiscard]] bool heard_from(pg_id pg, int slot, const storage::pg_membership& membership) const {
+  [[nodiscard]] bool heard_from(pg_id pg, int slot,
+                                const storage::pg_membership& membership) const {
     const pg_state& state = pgs_.at(pg);
     return state.heard[slot] && state.disk[slot] == membership.disk(slot);
   }

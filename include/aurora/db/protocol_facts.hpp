@@ -1,4 +1,5 @@
-// Protocol facts: what the instances decide, reported for the rule checker (check/protocol_rules.hpp).
+// Protocol facts: what the instances decide, reported for the rule checker
+// (check/protocol_rules.hpp).
 //
 // The black-box invariants judge outcomes (a lost write, a dirty read). Some rules of the design
 // can be broken without any outcome a client could see *yet* — a write quorum counted on one
@@ -126,7 +127,7 @@ struct gc_refused {
 struct truncated {
   int instance = 0;
   epoch writer_epoch = 0;
-  lsn vdl = storage::no_lsn;  // the VDL the recovery computed
+  lsn vdl = storage::no_lsn;        // the VDL the recovery computed
   storage::truncation_range range;  // the writer opens above it
   bool written = true;  // false in the unsafe variant that never writes the range to storage
 };

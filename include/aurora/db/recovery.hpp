@@ -27,7 +27,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <algorithm>
 #include <map>
 #include <vector>
 
@@ -48,7 +47,7 @@ struct recovery_outcome {
   // Per PG: the records in (base, VDL] the recovery keeps; some may be on a single segment, so
   // the new writer stores them at a write quorum before it opens.
   std::vector<std::vector<storage::log_record>> kept;
-  storage::truncation_range truncation;  // by_epoch left 0: the caller sets it
+  storage::truncation_range truncation;            // by_epoch left 0: the caller sets it
   std::vector<storage::truncation_range> earlier;  // the ranges of the latest decision found
   storage::epoch highest_epoch = 0;
 };

@@ -37,9 +37,9 @@ enum class teaching_variant {
 };
 
 inline constexpr std::array<std::string_view, 9> teaching_variant_names = {
-    "safe",           "write-quorum-3",   "read-quorum-2",    "ack-before-vdl",
-    "no-truncation",  "no-epoch-fencing", "read-below-scl",   "no-request-dedup",
-    "reads-ignore-truncation"};
+    "safe",           "write-quorum-3",   "read-quorum-2",
+    "ack-before-vdl", "no-truncation",    "no-epoch-fencing",
+    "read-below-scl", "no-request-dedup", "reads-ignore-truncation"};
 
 inline std::string_view to_string(teaching_variant variant) {
   return teaching_variant_names[static_cast<std::size_t>(variant)];
@@ -62,8 +62,7 @@ inline storage::quorum_sizes quorum_for(teaching_variant variant) {
       return storage::quorum_sizes(quorum<6, 3, 3, safety::unsafe_teaching_variant>{});
     case teaching_variant::read_quorum_2:
       return storage::quorum_sizes(quorum<6, 4, 2, safety::unsafe_teaching_variant>{});
-    default:
-      return storage::quorum_sizes(storage::aurora_quorum{});
+    default: return storage::quorum_sizes(storage::aurora_quorum{});
   }
 }
 

@@ -64,18 +64,19 @@ struct replica_feedback {
   lsn lowest_read_point = storage::no_lsn;
 };
 
-using message = std::variant<storage::redo_batch, storage::redo_ack, storage::stale_epoch,
-                             storage::read_request, storage::read_reply, storage::gossip_request,
-                             storage::gossip_reply, storage::recovery_query,
-                             storage::recovery_reply, storage::truncate_request,
-                             storage::truncate_ack, client_write, client_read, client_reply,
-                             vdl_notice, replica_feedback>;
+using message =
+    std::variant<storage::redo_batch, storage::redo_ack, storage::stale_epoch,
+                 storage::read_request, storage::read_reply, storage::gossip_request,
+                 storage::gossip_reply, storage::recovery_query, storage::recovery_reply,
+                 storage::truncate_request, storage::truncate_ack, client_write, client_read,
+                 client_reply, vdl_notice, replica_feedback>;
 
 inline std::string_view message_type(const message& value) {
   static constexpr std::string_view names[] = {
-      "redo",     "ack",      "stale-epoch", "read",  "read-reply", "gossip",   "gossip-reply",
-      "recovery", "recovery-reply", "truncate", "truncate-ack", "write", "read-request",
-      "reply",    "vdl",      "read-point"};
+      "redo",           "ack",      "stale-epoch",  "read",
+      "read-reply",     "gossip",   "gossip-reply", "recovery",
+      "recovery-reply", "truncate", "truncate-ack", "write",
+      "read-request",   "reply",    "vdl",          "read-point"};
   return names[value.index()];
 }
 

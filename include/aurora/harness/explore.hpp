@@ -212,7 +212,7 @@ struct explore_limits {
   // recovery need: the writes that move VDL past what it truncated, the reads that follow.)
   static constexpr sim::duration hydration_window = sim::ms(30);
   static constexpr sim::duration recovery_window = sim::ms(3);
-  static constexpr int window_mix_percent = 67;  // mixes that aim at windows at all
+  static constexpr int window_mix_percent = 67;            // mixes that aim at windows at all
   static constexpr int window_low = 30, window_high = 70;  // ... with this chance per draw
 };
 
@@ -261,8 +261,8 @@ struct fault_mix {
     return total;
   }
   // "write=3 read=2 duplicate=4 slow=1 | clients 45% (writes/reads per key: 2/1 0/3 1/1),
-  // replicas 1, replica reads 30%, up to 3 keys a write, hot bursts 7%, lal 4 | partitions replace 80% |
-  // auto failover 70% after 12ms | duplicate 35%, slow 20ms | focus b2 | windows 40% |
+  // replicas 1, replica reads 30%, up to 3 keys a write, hot bursts 7%, lal 4 | partitions replace
+  // 80% | auto failover 70% after 12ms | duplicate 35%, slow 20ms | focus b2 | windows 40% |
   // advance 40%": the enabled kinds with their weights, the workload (its small LAL if any),
   // partitions, automatic failover, the intensities of the enabled message faults, the focus
   // nodes, the chance of aiming at a window, and the chance that a step waits before it.
@@ -272,9 +272,9 @@ struct fault_mix {
       if (weights[index] == 0) continue;
       text += std::string(explore_kind_names[index]) + "=" + std::to_string(weights[index]) + " ";
     }
-    return text + "| clients " + std::to_string(client_percent) + "%" + workload() +
-           ", replicas " + std::to_string(replicas) + ", replica reads " + std::to_string(replica_read_percent) + "%, up to " +
-           std::to_string(keys_per_write) + " keys a write, hot bursts " +
+    return text + "| clients " + std::to_string(client_percent) + "%" + workload() + ", replicas " +
+           std::to_string(replicas) + ", replica reads " + std::to_string(replica_read_percent) +
+           "%, up to " + std::to_string(keys_per_write) + " keys a write, hot bursts " +
            std::to_string(hot_percent) + "%" + (lal > 0 ? ", lal " + std::to_string(lal) : "") +
            " | partitions replace " + std::to_string(replace_percent) + "% | auto failover " +
            std::to_string(auto_failover_percent) + "% after " + sim::to_string(detection) + " |" +
@@ -314,9 +314,9 @@ struct fault_mix {
 
 // The names a generator draws from, all taken from the configuration.
 struct swarm_names {
-  std::vector<std::string> nodes;      // a1..cN
-  std::vector<std::string> instances;  // db1..db(1+replicas)
-  std::vector<std::string> keys;       // x y z, and a key for every PG they do not reach
+  std::vector<std::string> nodes;       // a1..cN
+  std::vector<std::string> instances;   // db1..db(1+replicas)
+  std::vector<std::string> keys;        // x y z, and a key for every PG they do not reach
   std::vector<storage::pg_id> key_pgs;  // the protection group of each key (the model's placement)
   std::vector<std::string> clients = client_names();
   sim::duration op_timeout;  // how long a client may stay busy with one operation
@@ -388,9 +388,9 @@ struct drawn_steps {
   sim::duration wait{};
   bool burst = false;
   std::vector<drawn_step> steps;
-  bool hot = false;          // a hot burst (`draw_hot_burst`)
-  bool hot_decided = false;  // the first client draw after a writer change (hot or not)
-  bool failover_emitted = false;                // it holds the scheduled automatic failover
+  bool hot = false;               // a hot burst (`draw_hot_burst`)
+  bool hot_decided = false;       // the first client draw after a writer change (hot or not)
+  bool failover_emitted = false;  // it holds the scheduled automatic failover
   std::optional<sim::duration> failover_after;  // it schedules one, this long after its start
   [[nodiscard]] sim::duration span() const {
     return steps.empty() ? sim::duration{} : steps.back().offset;
@@ -605,7 +605,7 @@ fault_mix sample_fault_mix(source& draw, explore_shape shape, int fixed_protecti
                            ? draw_int(draw, limits::window_low, limits::window_high)
                            : 0;
   const std::uint64_t replica_band = draw.below(100);
-  mix.replicas = replica_band < limits::no_replica_percent                                ? 0
+  mix.replicas = replica_band < limits::no_replica_percent                                  ? 0
                  : replica_band < limits::no_replica_percent + limits::two_replicas_percent ? 2
                                                                                             : 1;
   return mix;
@@ -635,8 +635,8 @@ std::optional<explore_kind> draw_kind_where(source& draw, const fault_mix& mix, 
 // `window_percent` first.
 template <class source>
 explore_kind draw_kind(source& draw, const fault_mix& mix, bool hydrating = false) {
-  const bool client = !(hydrating && draw.percent(mix.window_percent)) &&
-                      draw.percent(mix.client_percent);
+  const bool client =
+      !(hydrating && draw.percent(mix.window_percent)) && draw.percent(mix.client_percent);
   const std::optional<explore_kind> kind = draw_kind_where(
       draw, mix, [client](explore_kind each) { return is_client_kind(each) == client; });
   if (kind) return *kind;
@@ -899,8 +899,8 @@ void add_keys(source& draw, const swarm_names& names, const std::vector<std::siz
 template <class source>
 write_op draw_write(source& draw, const fault_mix& mix, const swarm_names& names) {
   write_op write;
-  const std::size_t count = draw_key_count(
-      draw, std::min(names.max_keys, static_cast<std::size_t>(mix.keys_per_write)));
+  const std::size_t count =
+      draw_key_count(draw, std::min(names.max_keys, static_cast<std::size_t>(mix.keys_per_write)));
   write.puts.emplace_back(draw_key(draw, mix.write_weights, names), draw.uniform(1, 100));
   std::vector<std::size_t> every(names.keys.size());
   for (std::size_t index = 0; index < every.size(); ++index) every[index] = index;
@@ -1052,9 +1052,8 @@ template <class source>
 void draw_hot_burst(source& draw, const fault_mix& mix, const swarm_names& names,
                     drawn_steps& out) {
   const std::string key = draw_key(draw, mix.read_weights, names);
-  const auto read_index =
-      static_cast<std::size_t>(std::find(names.keys.begin(), names.keys.end(), key) -
-                               names.keys.begin());
+  const auto read_index = static_cast<std::size_t>(
+      std::find(names.keys.begin(), names.keys.end(), key) - names.keys.begin());
   std::vector<std::size_t> same, elsewhere;  // the other keys of K's PG, the keys of other PGs
   for (std::size_t index = 0; index < names.keys.size(); ++index) {
     if (index == read_index) continue;
@@ -1206,8 +1205,8 @@ inline void open_windows(const swarm_names& names, swarm_clock& clock, const ste
 inline void advance_clock(const swarm_names& names, const drawn_steps& made, swarm_clock& clock) {
   const sim::time_point start = clock.now + made.wait;
   clock.client_free.resize(names.clients.size());
-  if (made.hot_decided || (clock.writer_changed &&
-                           start - *clock.writer_changed > explore_limits::hot_after_change)) {
+  if (made.hot_decided ||
+      (clock.writer_changed && start - *clock.writer_changed > explore_limits::hot_after_change)) {
     clock.writer_changed.reset();
   }
   swarm_names current = names;

@@ -31,8 +31,8 @@
 #include <variant>
 #include <vector>
 
-#include "aurora/ops/deployment.hpp"
 #include "aurora/harness/runner.hpp"
+#include "aurora/ops/deployment.hpp"
 #include "aurora/sim/fault.hpp"
 
 namespace aurora::harness {
@@ -44,7 +44,8 @@ inline constexpr int tolerated_losses_per_pg = 3;  // AZ+1 [P17 §2.1]
 namespace detail {
 
 // Storage nodes the writer `writer` cannot talk to (either way).
-inline std::set<std::string> cut_off_from(const ops::deployment& model, sim::participant_id writer) {
+inline std::set<std::string> cut_off_from(const ops::deployment& model,
+                                          sim::participant_id writer) {
   std::set<std::string> cut;
   const auto& net = model.network();
   for (std::uint32_t index = 0; index < net.size(); ++index) {

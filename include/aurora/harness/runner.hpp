@@ -21,19 +21,19 @@
 #include <utility>
 #include <vector>
 
+#include "aurora/check/fact_log.hpp"
 #include "aurora/check/invariants.hpp"
 #include "aurora/check/linearizability.hpp"
-#include "aurora/check/fact_log.hpp"
 #include "aurora/db/world.hpp"
-#include "aurora/ops/deployment.hpp"
 #include "aurora/harness/scenario.hpp"
 #include "aurora/harness/scenario_printer.hpp"
+#include "aurora/ops/deployment.hpp"
 
 namespace aurora::harness {
 
 struct run_options {
-  std::optional<std::uint64_t> seed;  // overrides the scenario's seed
-  bool trace = false;                 // record events for JSON Lines and DOT
+  std::optional<std::uint64_t> seed;            // overrides the scenario's seed
+  bool trace = false;                           // record events for JSON Lines and DOT
   std::optional<db::teaching_variant> variant;  // overrides the scenario's variant
   sim::duration settle_budget = sim::s(30);     // the final check's bound on recovery
   std::uint64_t event_limit = sim::scheduler::default_event_limit;
@@ -79,8 +79,12 @@ class runner {
   using listener = std::function<void(const step_report&)>;
 
   runner(const scenario& plan, run_options options)
-      : plan_(plan), options_(options), setup_(setup_for(plan, options)), world_(setup_.world()),
-        model_(world_, setup_, &facts_), checker_(model_, facts_) {
+      : plan_(plan),
+        options_(options),
+        setup_(setup_for(plan, options)),
+        world_(setup_.world()),
+        model_(world_, setup_, &facts_),
+        checker_(model_, facts_) {
     result_.seed = setup_.seed;
   }
 
@@ -139,8 +143,8 @@ class runner {
 
  private:
   void perform(int index, const step& next) {
-    const std::string text = print_action(next.what) +
-                             (next.as_client ? " as " + *next.as_client : std::string());
+    const std::string text =
+        print_action(next.what) + (next.as_client ? " as " + *next.as_client : std::string());
     if (const auto* fault = std::get_if<sim::fault>(&next.what)) {
       model_.apply(*fault);
       report({index, model_.clock().now(), text, "applied", true, {}});
@@ -331,12 +335,15 @@ class runner {
       }
     }
     if (!pending.empty()) {
-      result_.final_check_failure = std::to_string(pending.size()) +
-                                    " key(s) could not be read back after recovery";
+      result_.final_check_failure =
+          std::to_string(pending.size()) + " key(s) could not be read back after recovery";
     }
-    report({-1, model_.clock().now(), "final check",
+    report({-1,
+            model_.clock().now(),
+            "final check",
             "read back " + std::to_string(keys) + " key(s)",
-            result_.violations.empty() && pending.empty(), {}});
+            result_.violations.empty() && pending.empty(),
+            {}});
   }
 
   // Reads `keys[first, first + read_back_batch)` and waits until each is answered or timed out

@@ -63,7 +63,7 @@ struct scenario_limits {
   // node names one letter and one digit (a1..c9).
   static constexpr int min_nodes_per_az = 2;
   static constexpr int max_nodes_per_az = storage::max_nodes_per_az;  // 9
-  static constexpr int max_replicas = db::max_replicas;  // the language: db2..db16
+  static constexpr int max_replicas = db::max_replicas;               // the language: db2..db16
 };
 
 // The `config` keys. Defaults are the language's; `lal` unset means the model's own default.

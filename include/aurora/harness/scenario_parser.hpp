@@ -80,16 +80,11 @@ inline bool ends_word(std::string_view line, std::size_t at) {
 
 inline token_kind punctuation_kind(std::string_view line, std::size_t at) {
   switch (line[at]) {
-    case '|':
-      return token_kind::bar;
-    case ',':
-      return token_kind::comma;
-    case '=':
-      return token_kind::equals;
-    case '-':
-      return ends_word(line, at) ? token_kind::arrow : token_kind::word;
-    default:
-      return token_kind::word;
+    case '|': return token_kind::bar;
+    case ',': return token_kind::comma;
+    case '=': return token_kind::equals;
+    case '-': return ends_word(line, at) ? token_kind::arrow : token_kind::word;
+    default: return token_kind::word;
   }
 }
 

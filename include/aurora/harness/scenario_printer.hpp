@@ -46,14 +46,10 @@ inline std::string print_config(const config& settings) {
 // "ok", "unavailable", "none" or the value.
 inline std::string print_expectation(const expectation& value) {
   switch (value.what) {
-    case expectation::kind::ok:
-      return "ok";
-    case expectation::kind::unavailable:
-      return "unavailable";
-    case expectation::kind::none:
-      return "none";
-    case expectation::kind::value:
-      return std::to_string(value.value);
+    case expectation::kind::ok: return "ok";
+    case expectation::kind::unavailable: return "unavailable";
+    case expectation::kind::none: return "none";
+    case expectation::kind::value: return std::to_string(value.value);
   }
   return "ok";
 }

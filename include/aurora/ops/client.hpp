@@ -33,8 +33,7 @@ class client final : public sim::endpoint<message> {
   // scenario the parser accepts never reaches it, even with every step on one client at once.
   static constexpr std::size_t queue_max = 100'000;
 
-  client(sim::network<message>& net, std::string name, history& history,
-         sim::duration op_timeout)
+  client(sim::network<message>& net, std::string name, history& history, sim::duration op_timeout)
       : net_(net), name_(std::move(name)), history_(history), op_timeout_(op_timeout) {}
 
   void attach(sim::participant_id self) { self_ = self; }

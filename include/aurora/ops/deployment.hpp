@@ -68,7 +68,8 @@ class deployment {
   // Builds the storage fleet on `world` and the cluster `main` on it; `observer` (may be null)
   // hears what main's instances decide.
   deployment(db::world& world, const setup& config, db::cluster_observer* observer = nullptr)
-      : world_(world), setup_(checked(config)),
+      : world_(world),
+        setup_(checked(config)),
         fleet_(world.net(), config.nodes_per_az, db::storage_settings(config.variant)),
         history_(world.trace()) {
     clusters_.push_back(std::make_unique<db::cluster>(world_, fleet_, setup_.main(), observer));
@@ -79,7 +80,8 @@ class deployment {
 
   // Adds a cluster with a volume of its own on the same storage fleet (its name and its
   // instances' names must be new).
-  db::cluster& add_cluster(const db::cluster_config& config, db::cluster_observer* observer = nullptr) {
+  db::cluster& add_cluster(const db::cluster_config& config,
+                           db::cluster_observer* observer = nullptr) {
     if (find_cluster(config.name) != nullptr) {
       throw usage_error("a cluster named '" + config.name + "' exists already");
     }
@@ -130,16 +132,17 @@ class deployment {
   // --- client operations ----------------------------------------------------------------------
   // A transaction writing these keys, through `on`'s cluster endpoint (its writer).
   void write(std::string_view client_name,
-             const std::vector<std::pair<std::string, std::int64_t>>& puts,
-             done_callback done = {}, std::string_view on = "main") {
+             const std::vector<std::pair<std::string, std::int64_t>>& puts, done_callback done = {},
+             std::string_view on = "main") {
     db::cluster& target = cluster(on);
     operation op;
     op.kind = op_kind::write;
     op.cluster = target.name();
     for (const auto& [key, value] : puts) op.puts.emplace_back(target.keys().intern(key), value);
     find_client(client_name)
-        .start(std::move(op), target.keys(), [&target] { return target.writer_id(); },
-               std::move(done));
+        .start(
+            std::move(op), target.keys(), [&target] { return target.writer_id(); },
+            std::move(done));
   }
 
   // A read of `key` through `on`'s cluster endpoint (from = ""), its reader endpoint
@@ -152,11 +155,13 @@ class deployment {
     op.cluster = target.name();
     op.key = target.keys().intern(key);
     op.from = std::string(from);
-    if (!from.empty() && from != "reader") (void)target.find_instance(from);  // unknown: usage error
+    if (!from.empty() && from != "reader")
+      (void)target.find_instance(from);  // unknown: usage error
     const std::string endpoint(from);
     find_client(client_name)
-        .start(std::move(op), target.keys(),
-               [this, &target, endpoint] { return route_read(target, endpoint); }, std::move(done));
+        .start(
+            std::move(op), target.keys(),
+            [this, &target, endpoint] { return route_read(target, endpoint); }, std::move(done));
   }
 
   // The client with this name, created on first use.
@@ -261,7 +266,8 @@ struct world_holder {
 class simulation : private detail::world_holder, public deployment {
  public:
   explicit simulation(const setup& config, db::cluster_observer* observer = nullptr)
-      : world_holder{db::world(config.world())}, deployment(world_holder::world_, config, observer) {}
+      : world_holder{db::world(config.world())},
+        deployment(world_holder::world_, config, observer) {}
 };
 
 }  // namespace aurora::ops

@@ -38,14 +38,14 @@ inline const char* to_string(op_status status) {
 
 struct operation {
   std::uint64_t id = 0;
-  std::string process;  // the client
+  std::string process;           // the client
   std::string cluster = "main";  // the cluster whose endpoint it went to
   op_kind kind = op_kind::write;
   std::vector<std::pair<storage::key_id, std::int64_t>> puts;  // writes
   storage::key_id key = 0;                                     // reads
-  std::string from;                  // reads: "" (writer endpoint), "reader", or an instance
-  std::optional<std::int64_t> value; // reads that completed ok
-  storage::lsn at = storage::no_lsn; // commit LSN of an ok write; version LSN of an ok read
+  std::string from;                   // reads: "" (writer endpoint), "reader", or an instance
+  std::optional<std::int64_t> value;  // reads that completed ok
+  storage::lsn at = storage::no_lsn;  // commit LSN of an ok write; version LSN of an ok read
   sim::time_point invoked{}, completed{};
   op_status status = op_status::pending;
   int step = -1;

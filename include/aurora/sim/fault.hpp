@@ -107,7 +107,9 @@ struct fault_printer {
   std::string operator()(const message_delay& f) const {
     return "delay " + std::to_string(f.percent) + "% " + to_string(f.extra);
   }
-  std::string operator()(const slow& f) const { return "slow " + f.node + " " + to_string(f.extra); }
+  std::string operator()(const slow& f) const {
+    return "slow " + f.node + " " + to_string(f.extra);
+  }
   std::string operator()(const failover& f) const {
     return f.to ? "failover to " + *f.to : std::string("failover");
   }

@@ -26,7 +26,8 @@ class inplace_function {
     static_assert(sizeof(stored) <= capacity,
                   "event capture too large: capture a pointer and a few integers, not more");
     static_assert(alignof(stored) <= alignof(std::max_align_t), "over-aligned capture");
-    static_assert(std::is_nothrow_move_constructible_v<stored>, "capture must move without throwing");
+    static_assert(std::is_nothrow_move_constructible_v<stored>,
+                  "capture must move without throwing");
     ::new (static_cast<void*>(storage_)) stored(std::forward<callable>(function));
     operations_ = &operations_for<stored>;
   }

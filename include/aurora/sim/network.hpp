@@ -349,7 +349,8 @@ class network {
     if (trace_.enabled()) {
       record_message(trace::kind::deliver, flight.to, flight.from, flight.id, *flight.value);
     }
-    if (receiver.handler != nullptr) receiver.handler->receive(flight.from, std::move(*flight.value));
+    if (receiver.handler != nullptr)
+      receiver.handler->receive(flight.from, std::move(*flight.value));
   }
 
   void drop(participant_id from, participant_id to, std::uint64_t id, const message& value,
@@ -425,8 +426,12 @@ class network {
     return {};
   }
 
-  void apply_one(const sim::crash& f) { for (participant_id id : resolve(f.what)) crash(id); }
-  void apply_one(const sim::restart& f) { for (participant_id id : resolve(f.what)) restart(id); }
+  void apply_one(const sim::crash& f) {
+    for (participant_id id : resolve(f.what)) crash(id);
+  }
+  void apply_one(const sim::restart& f) {
+    for (participant_id id : resolve(f.what)) restart(id);
+  }
   void apply_one(const sim::destroy& f) { destroy(find(f.node)); }
   void apply_one(const sim::partition& f) {
     partition(resolve(f.left), resolve(f.right), f.one_way);

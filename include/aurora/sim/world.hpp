@@ -22,16 +22,18 @@
 namespace aurora::sim {
 
 struct world_options {
-  std::uint64_t seed = 1;                                     // the PRNG's seed
+  std::uint64_t seed = 1;                                      // the PRNG's seed
   std::uint64_t event_limit = scheduler::default_event_limit;  // a run stops after this many
-  bool trace = false;                                         // record trace events
+  bool trace = false;                                          // record trace events
 };
 
 template <class message>
 class world {
  public:
   explicit world(const world_options& options = {})
-      : options_(options), clock_(options.event_limit), prng_(options.seed),
+      : options_(options),
+        clock_(options.event_limit),
+        prng_(options.seed),
         net_(clock_, prng_, trace_) {
     trace_.set_enabled(options.trace);
     // An internal assertion that fails names the simulated time and seed of this world.

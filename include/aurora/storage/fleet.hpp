@@ -37,7 +37,8 @@ class fleet {
     const placement names({1, nodes_per_az, 1});
     for (const std::string& name : names.node_names()) {
       nodes_.push_back(std::make_unique<node>(net_, volumes_, options));
-      const sim::participant_id id = net_.add(name, name[0], sim::role::storage, nodes_.back().get());
+      const sim::participant_id id =
+          net_.add(name, name[0], sim::role::storage, nodes_.back().get());
       nodes_.back()->attach(id);
       by_participant_.emplace(id.value, nodes_.size() - 1);
     }

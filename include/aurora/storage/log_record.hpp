@@ -27,25 +27,25 @@ using lsn = std::uint64_t;
 constexpr lsn no_lsn = 0;
 constexpr lsn max_lsn = std::numeric_limits<lsn>::max();
 
-using key_id = std::uint32_t;    // an interned key name (key_table)
-using page_id = std::uint32_t;   // a page of the volume
-using pg_id = std::uint32_t;     // a protection group of the volume
-using volume_id = std::uint32_t; // a volume on the storage fleet (one per cluster; the first is 0)
-using txn_id = std::uint64_t;    // a client transaction
-using epoch = std::uint64_t;     // a volume epoch [P18 §2.4]
+using key_id = std::uint32_t;     // an interned key name (key_table)
+using page_id = std::uint32_t;    // a page of the volume
+using pg_id = std::uint32_t;      // a protection group of the volume
+using volume_id = std::uint32_t;  // a volume on the storage fleet (one per cluster; the first is 0)
+using txn_id = std::uint64_t;     // a client transaction
+using epoch = std::uint64_t;      // a volume epoch [P18 §2.4]
 
 struct log_record {
-  lsn id = no_lsn;               // this record's LSN
+  lsn id = no_lsn;  // this record's LSN
   lsn previous_in_volume = no_lsn;
-  lsn previous_in_pg = no_lsn;   // the segment chain back-link: SCL follows it
+  lsn previous_in_pg = no_lsn;  // the segment chain back-link: SCL follows it
   lsn previous_for_page = no_lsn;
   pg_id pg = 0;
   page_id page = 0;
   txn_id txn = 0;
   key_id key = 0;
   std::int64_t value = 0;
-  bool cpl = false;              // last record of its mini-transaction: a consistency point
-  bool commit = false;           // the commit record of `txn`
+  bool cpl = false;     // last record of its mini-transaction: a consistency point
+  bool commit = false;  // the commit record of `txn`
 };
 
 }  // namespace aurora::storage

@@ -36,7 +36,8 @@ class pg_membership {
   // A replacement that has not caught up yet: it holds no complete copy.
   [[nodiscard]] bool hydrating(int slot) const { return old_identity_[slot] >= 0; }
   [[nodiscard]] bool changing() const {
-    return std::any_of(old_identity_.begin(), old_identity_.end(), [](int old) { return old >= 0; });
+    return std::any_of(old_identity_.begin(), old_identity_.end(),
+                       [](int old) { return old >= 0; });
   }
 
   // The disk of `slot` was lost and a new, empty disk (incarnation `new_disk`) replaces it. If the

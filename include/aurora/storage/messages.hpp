@@ -145,8 +145,9 @@ struct recovery_reply {
 };
 
 // Recovering instance -> segment: record the epoch, adopt the truncation history (with the new
-// range above VDL, unless an unsafe variant skips it), and store the recovered records at or below VDL that the segment may lack: the
-// recovery keeps them, so they must reach a write quorum before the new writer opens.
+// range above VDL, unless an unsafe variant skips it), and store the recovered records at or below
+// VDL that the segment may lack: the recovery keeps them, so they must reach a write quorum before
+// the new writer opens.
 struct truncate_request {
   std::uint64_t round = 0;
   epoch volume_epoch = 0;

@@ -61,8 +61,8 @@ class quorum_sizes {
   [[nodiscard]] constexpr int vr() const { return vr_; }
   [[nodiscard]] constexpr bool is_safe() const { return vr_ + vw_ > v_ && 2 * vw_ > v_; }
   [[nodiscard]] std::string to_string() const {
-    return std::to_string(vw_) + "/" + std::to_string(v_) + " write, " + std::to_string(vr_) +
-           "/" + std::to_string(v_) + " read";
+    return std::to_string(vw_) + "/" + std::to_string(v_) + " write, " + std::to_string(vr_) + "/" +
+           std::to_string(v_) + " read";
   }
 
  private:

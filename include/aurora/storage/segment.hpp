@@ -59,7 +59,8 @@ struct truncation_history {
   std::vector<truncation_range> ranges;
   bool operator==(const truncation_history&) const = default;
   [[nodiscard]] bool covers(lsn id) const {
-    return std::any_of(ranges.begin(), ranges.end(), [id](const auto& each) { return each.covers(id); });
+    return std::any_of(ranges.begin(), ranges.end(),
+                       [id](const auto& each) { return each.covers(id); });
   }
   [[nodiscard]] lsn highest() const {
     lsn top = no_lsn;
@@ -72,8 +73,8 @@ struct truncation_history {
 struct recovery_summary {
   epoch volume_epoch = 0;
   lsn scl = no_lsn;
-  lsn vdl_hint = no_lsn;       // the highest VDL a writer told this segment: durable below
-  lsn tail_at_hint = no_lsn;   // the last chain record at or below min(vdl_hint, scl)
+  lsn vdl_hint = no_lsn;           // the highest VDL a writer told this segment: durable below
+  lsn tail_at_hint = no_lsn;       // the last chain record at or below min(vdl_hint, scl)
   truncation_history truncations;  // the latest decision it knows
   // The chain records in (min(vdl_hint, scl), scl]: whole records, because the recovering
   // writer must make the ones it keeps durable at a write quorum before it opens.
@@ -82,9 +83,9 @@ struct recovery_summary {
 
 // A peer's answer to "I am complete up to S": what it has above S.
 struct gossip_payload {
-  std::optional<lsn> base_lsn;                     // set when a base image is included
-  std::vector<std::pair<key_id, version>> base;    // newest version of each key at base_lsn
-  std::vector<log_record> records;                 // above S (or above base_lsn), in LSN order
+  std::optional<lsn> base_lsn;                   // set when a base image is included
+  std::vector<std::pair<key_id, version>> base;  // newest version of each key at base_lsn
+  std::vector<log_record> records;               // above S (or above base_lsn), in LSN order
   truncation_history truncations;
   epoch volume_epoch = 0;
   lsn vdl_hint = no_lsn;
@@ -178,7 +179,6 @@ class segment {
     volume_epoch_ = std::max(volume_epoch_, value);
   }
 
-
   // The newest version of `key` at or below `read_point`, which must lie in [base_lsn, SCL]
   // for the answer to be exact (the storage node checks; the unsafe variant does not).
   [[nodiscard]] std::optional<version> read(key_id key, lsn read_point) const {
@@ -259,14 +259,12 @@ class segment {
     ++removals_;
     std::erase_if(log_, [&](const log_record& each) { return truncated(each.id); });
     for (std::vector<version>& versions : versions_) {
-      std::erase_if(versions, [&](const version& each) {
-        return each.id > base_lsn_ && truncated(each.id);
-      });
+      std::erase_if(versions,
+                    [&](const version& each) { return each.id > base_lsn_ && truncated(each.id); });
     }
     scl_ = base_lsn_;  // walk the chain again: SCL drops to the tail below the removed records
     advance_scl();
   }
-
 
   using log_iterator = std::vector<log_record>::const_iterator;
   [[nodiscard]] log_iterator upper_bound(lsn id) const {
@@ -348,7 +346,7 @@ class segment {
   lsn vdl_hint_ = no_lsn;
   epoch volume_epoch_ = 0;
   std::uint64_t epoch_proposer_ = UINT64_MAX;  // who proposed volume_epoch_ (none at first)
-  std::uint64_t removals_ = 0;  // truncations installed (removals())
+  std::uint64_t removals_ = 0;                 // truncations installed (removals())
 };
 
 }  // namespace aurora::storage

@@ -41,16 +41,15 @@ using volume_directory = std::deque<segment_directory>;
 struct storage_options {
   sim::duration persist_low = sim::us(20), persist_high = sim::us(60);
   sim::duration gossip_interval = sim::ms(2);
-  bool fence_stale_epochs = true;  // unsafe variant `no-epoch-fencing` turns this off
-  bool check_read_point = true;    // unsafe variant `read-below-scl` turns this off
+  bool fence_stale_epochs = true;     // unsafe variant `no-epoch-fencing` turns this off
+  bool check_read_point = true;       // unsafe variant `read-below-scl` turns this off
   bool check_read_truncation = true;  // unsafe variant `reads-ignore-truncation` turns this off
 };
 
 template <class message>
 class storage_node final : public sim::endpoint<message> {
  public:
-  storage_node(sim::network<message>& net, const volume_directory& volumes,
-               storage_options options)
+  storage_node(sim::network<message>& net, const volume_directory& volumes, storage_options options)
       : net_(net), volumes_(volumes), options_(options) {}
 
   void attach(sim::participant_id self) {
@@ -135,10 +134,11 @@ class storage_node final : public sim::endpoint<message> {
     where->data.note_vdl(std::min(batch.vdl, where->data.scl()));
     const lsn base_before = where->data.base_lsn();
     where->data.collect_garbage(batch.pgmrpl);
-    if (where->data.base_lsn() != base_before) net_.probes().hit("garbage collection folded the hot log");
+    if (where->data.base_lsn() != base_before)
+      net_.probes().hit("garbage collection folded the hot log");
     trace_scl(*where, scl_before);
-    const sim::duration persist = net_.prng().latency_uniform(options_.persist_low,
-                                                              options_.persist_high);
+    const sim::duration persist =
+        net_.prng().latency_uniform(options_.persist_low, options_.persist_high);
     const pg_id pg = batch.pg;
     const volume_id volume = batch.volume;
     net_.timer(self_, persist, [this, from, volume, pg] { acknowledge(from, volume, pg); });
@@ -155,9 +155,8 @@ class storage_node final : public sim::endpoint<message> {
     hosted* where = find_hosted(read.volume, read.pg);
     AURORA_ASSERT(where != nullptr, "reads go to a segment of the key's PG");
     if (refuse_if_stale(from, *where, read.volume_epoch)) return;
-    read_reply reply{read.id,   read.pg,         where->slot,     read_status::ok,
-                     std::nullopt, no_lsn, read.read_point, read.complete_to,
-                     read.volume};
+    read_reply reply{read.id, read.pg,         where->slot,      read_status::ok, std::nullopt,
+                     no_lsn,  read.read_point, read.complete_to, read.volume};
     if (options_.check_read_truncation && !vouches_for(*where, read.truncations)) {
       reply.status = read_status::behind_read_point;
       net_.probes().hit("segment lacks the reader's truncation");

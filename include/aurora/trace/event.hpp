@@ -37,12 +37,12 @@ struct field {
 
 struct event {
   sim::time_point t;
-  std::string kind;             // "send", "deliver", "drop", "fault", "vdl", "invoke", "ok", ...
-  std::vector<field> fields;    // written after t_us and kind, in this order
-  std::string lane;             // the participant it happens on; empty for run-wide events
-  std::string peer;             // for messages: the other end (receiver of a send, sender of a deliver)
-  std::uint64_t message_id = 0; // links a send to its deliver or drop; 0 when not a message
-  int step = -1;                // the scenario step in progress (0-based), -1 before the first
+  std::string kind;           // "send", "deliver", "drop", "fault", "vdl", "invoke", "ok", ...
+  std::vector<field> fields;  // written after t_us and kind, in this order
+  std::string lane;           // the participant it happens on; empty for run-wide events
+  std::string peer;  // for messages: the other end (receiver of a send, sender of a deliver)
+  std::uint64_t message_id = 0;  // links a send to its deliver or drop; 0 when not a message
+  int step = -1;                 // the scenario step in progress (0-based), -1 before the first
 };
 
 }  // namespace aurora::trace
