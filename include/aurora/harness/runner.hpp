@@ -281,8 +281,8 @@ class runner {
   }
 
   // Runs the model in steps of 1ms until `done` or until `budget` of simulated time has passed,
-  // then checks every invariant (once: the checks look at the whole history and every segment,
-  // which is costly to do every millisecond of a long read-back).
+  // then checks the invariants once (each check judges only what is new since the last one, but
+  // a check per millisecond of a long read-back would still be wasted work).
   void advance_until(const std::function<bool()>& done, sim::duration budget) {
     const sim::time_point deadline = model_.clock().now() + budget;
     while (!done() && model_.clock().now() < deadline) {
