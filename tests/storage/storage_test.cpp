@@ -16,6 +16,7 @@
 #include <variant>
 #include <vector>
 
+#include "aurora/db/lsn_points.hpp"
 #include "aurora/db/wire.hpp"
 #include "aurora/sim/network.hpp"
 #include "aurora/sim/random.hpp"
@@ -24,6 +25,7 @@
 #include "aurora/storage/membership.hpp"
 #include "aurora/storage/messages.hpp"
 #include "aurora/storage/placement.hpp"
+#include "aurora/storage/protection_group.hpp"
 #include "aurora/storage/quorum.hpp"
 #include "aurora/storage/segment.hpp"
 #include "aurora/storage/storage_node.hpp"
@@ -911,3 +913,37 @@ TEST(storage_node, a_destroyed_disk_comes_back_empty_with_a_new_incarnation) {
 
 }  // namespace
 }  // namespace aurora::storage
+
+// The protection group ties the quorum to the placement: Aurora's shape, and what derives from it.
+namespace {
+using aurora::storage::quorum;
+using aurora::storage::quorum_sizes;
+}  // namespace
+
+TEST(protection_group, aurora_shape_is_six_copies_two_per_az_and_survives_az_plus_one) {
+  using pg = aurora::storage::aurora_protection_group;
+  static_assert(pg::segments == 6 && pg::azs == 3 && pg::copies_per_az == 2);
+  static_assert(pg::az_of(0) == 0 && pg::az_of(1) == 0 && pg::az_of(2) == 1 && pg::az_of(5) == 2);
+  static_assert(aurora::storage::segments_per_pg == pg::segments);
+  EXPECT_EQ(pg::sizes().vw(), 4);
+  EXPECT_EQ(pg::sizes().vr(), 3);
+  // A 4/6 write quorum would not survive an AZ of 3 copies: the shape decides, not the quorum.
+  using three_azs_of_three = aurora::storage::protection_group<quorum<9, 5, 5>, 3, 3>;
+  EXPECT_TRUE(three_azs_of_three::writes_survive_an_az);
+  EXPECT_TRUE(three_azs_of_three::reads_survive_az_plus_one);
+  using two_azs = aurora::storage::protection_group<quorum<6, 4, 3>, 2, 3>;
+  EXPECT_FALSE(two_azs::writes_survive_an_az);
+}
+
+// quorum<9, 5, 5> is a valid quorum, but not one for the model's 6 segments: refused, not run.
+TEST(protection_group, a_quorum_that_counts_other_copies_is_refused_by_the_model) {
+  const quorum_sizes nine(quorum<9, 5, 5>{});
+  EXPECT_FALSE(aurora::storage::fits_the_model(nine));
+  EXPECT_TRUE(aurora::storage::fits_the_model(quorum_sizes(aurora::storage::aurora_quorum{})));
+  try {
+    aurora::db::lsn_points points(nine, 1);
+    FAIL() << "lsn_points accepted a quorum of 9 copies";
+  } catch (const aurora::usage_error& error) {
+    EXPECT_NE(std::string(error.what()).find("counts 9 copies"), std::string::npos) << error.what();
+  }
+}

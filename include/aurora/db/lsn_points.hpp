@@ -25,6 +25,7 @@
 #include "aurora/sim/assert.hpp"
 #include "aurora/storage/log_record.hpp"
 #include "aurora/storage/membership.hpp"
+#include "aurora/storage/protection_group.hpp"
 #include "aurora/storage/quorum.hpp"
 
 namespace aurora::db {
@@ -35,8 +36,10 @@ using storage::pg_id;
 
 class lsn_points {
  public:
+  // `sizes` must count the model's segments (storage/protection_group.hpp): a quorum of 5 out of
+  // V = 9 copies would otherwise count acknowledgements out of 6 segments.
   lsn_points(storage::quorum_sizes sizes, int protection_groups)
-      : sizes_(sizes), pgs_(static_cast<std::size_t>(protection_groups)) {}
+      : sizes_(checked(sizes)), pgs_(static_cast<std::size_t>(protection_groups)) {}
 
   [[nodiscard]] lsn vcl() const { return vcl_; }
   [[nodiscard]] lsn vdl() const { return vdl_; }
@@ -100,6 +103,16 @@ class lsn_points {
   }
 
  private:
+  static storage::quorum_sizes checked(storage::quorum_sizes sizes) {
+    if (!storage::fits_the_model(sizes)) {
+      throw usage_error("lsn_points: a quorum of " + sizes.to_string() + " counts " +
+                        std::to_string(sizes.v()) + " copies, but the model's protection group " +
+                        "has " + std::to_string(storage::segments_per_pg) +
+                        " segments (storage/protection_group.hpp)");
+    }
+    return sizes;
+  }
+
   struct pg_state {
     std::array<lsn, storage::segments_per_pg> scl{};
     std::array<std::uint32_t, storage::segments_per_pg> disk{};

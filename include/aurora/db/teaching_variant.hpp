@@ -20,6 +20,7 @@
 #include <optional>
 #include <string_view>
 
+#include "aurora/storage/protection_group.hpp"
 #include "aurora/storage/quorum.hpp"
 
 namespace aurora::db {
@@ -55,14 +56,15 @@ inline std::optional<teaching_variant> parse_teaching_variant(std::string_view n
 // The quorum each variant runs with; only the two quorum variants name an unsafe one, and they
 // must say so explicitly to compile.
 inline storage::quorum_sizes quorum_for(teaching_variant variant) {
+  using storage::aurora_shaped;
   using storage::quorum;
   using storage::safety;
   switch (variant) {
     case teaching_variant::write_quorum_3:
-      return storage::quorum_sizes(quorum<6, 3, 3, safety::unsafe_teaching_variant>{});
+      return aurora_shaped<quorum<6, 3, 3, safety::unsafe_teaching_variant>>::sizes();
     case teaching_variant::read_quorum_2:
-      return storage::quorum_sizes(quorum<6, 4, 2, safety::unsafe_teaching_variant>{});
-    default: return storage::quorum_sizes(storage::aurora_quorum{});
+      return aurora_shaped<quorum<6, 4, 2, safety::unsafe_teaching_variant>>::sizes();
+    default: return storage::aurora_protection_group::sizes();
   }
 }
 

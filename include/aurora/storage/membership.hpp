@@ -26,8 +26,16 @@ namespace aurora::storage {
 
 class pg_membership {
  public:
+  // A slot's identity cycles through `identity_generations` values (slot, slot + V, slot + 2V):
+  // enough for a replacement of a replacement to differ from both, and all fit in a mask.
+  static constexpr int identity_generations = 3;
+  static_assert(identity_generations * segments_per_pg <=
+                    8 * static_cast<int>(sizeof(segment_mask)),
+                "every identity of every slot has a bit in segment_mask");
+
   pg_membership() {
     for (int slot = 0; slot < segments_per_pg; ++slot) identity_[slot] = slot;
+    old_identity_.fill(-1);
   }
 
   [[nodiscard]] int identity(int slot) const { return identity_[slot]; }
@@ -45,7 +53,8 @@ class pg_membership {
   void replace(int slot, std::uint32_t new_disk) {
     if (old_identity_[slot] < 0) old_identity_[slot] = identity_[slot];
     do {
-      identity_[slot] = (identity_[slot] + segments_per_pg) % (3 * segments_per_pg);
+      identity_[slot] =
+          (identity_[slot] + segments_per_pg) % (identity_generations * segments_per_pg);
     } while (identity_[slot] == old_identity_[slot]);
     disk_[slot] = new_disk;
     ++membership_epoch_;
@@ -78,7 +87,7 @@ class pg_membership {
 
  private:
   std::array<int, segments_per_pg> identity_{};
-  std::array<int, segments_per_pg> old_identity_{-1, -1, -1, -1, -1, -1};
+  std::array<int, segments_per_pg> old_identity_{};  // -1: not being replaced
   std::array<std::uint32_t, segments_per_pg> disk_{};
   std::uint32_t membership_epoch_ = 0;
 };

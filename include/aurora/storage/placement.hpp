@@ -20,11 +20,14 @@
 
 #include "aurora/sim/assert.hpp"
 #include "aurora/storage/log_record.hpp"
+#include "aurora/storage/protection_group.hpp"
 
 namespace aurora::storage {
 
-constexpr int segments_per_pg = 6;  // V: 2 copies in each of 3 AZs [P17 §2.1]
-constexpr int azs = 3;
+// The model's PG shape (storage/protection_group.hpp): V = 6 segments, 2 in each of 3 AZs.
+constexpr int segments_per_pg = aurora_protection_group::segments;
+constexpr int azs = aurora_protection_group::azs;
+constexpr int copies_per_az = aurora_protection_group::copies_per_az;
 constexpr int max_protection_groups = 64;
 constexpr int max_nodes_per_az = 9;
 
@@ -65,16 +68,17 @@ class placement {
 
   // The node name ("b2") of a PG's segment slot.
   [[nodiscard]] std::string node_of(pg_id pg, int slot) const {
-    AURORA_ASSERT(slot >= 0 && slot < segments_per_pg, "a PG has 6 slots");
-    const char az = static_cast<char>('a' + slot / 2);
-    const int index = (2 * static_cast<int>(pg) + slot % 2) % shape_.nodes_per_az;
+    AURORA_ASSERT(slot >= 0 && slot < segments_per_pg, "a PG has segments_per_pg slots");
+    const char az = static_cast<char>('a' + aurora_protection_group::az_of(slot));
+    const int index =
+        (copies_per_az * static_cast<int>(pg) + slot % copies_per_az) % shape_.nodes_per_az;
     return std::string(1, az) + std::to_string(index + 1);
   }
 
   // Every storage node name, AZ by AZ: a1 a2 ... b1 b2 ... c1 c2 ...
   [[nodiscard]] std::vector<std::string> node_names() const {
     std::vector<std::string> names;
-    for (char az = 'a'; az <= 'c'; ++az) {
+    for (char az = 'a'; az < 'a' + azs; ++az) {
       for (int index = 1; index <= shape_.nodes_per_az; ++index) {
         names.push_back(std::string(1, az) + std::to_string(index));
       }
