@@ -1035,7 +1035,7 @@ TEST(invariant_checker, finds_a_stale_read_after_a_write_acknowledged_between_tw
   stale.kind = check::op_kind::read;
   stale.key = *model.keys().find("x");
   stale.invoked = model.now();
-  const std::uint64_t id = model.history().invoke(stale, model.keys());
+  const std::uint64_t id = model.history().invoke(std::move(stale), model.keys());
   model.history().complete(id, check::op_status::ok, model.now(), 1, old_version);
   const std::vector<check::violation> found = checker.check();
   ASSERT_EQ(found.size(), 1U);

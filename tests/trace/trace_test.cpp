@@ -613,7 +613,7 @@ TEST(fault_trace, a_network_fault_records_the_lanes_it_touched_its_lane_the_firs
   net.apply(sim::partition{{{"db1", false}, {"a", true}}, {{"b1", false}, {"a2", false}}, false});
   net.apply(sim::heal{});
   net.apply(sim::slow{"b1", sim::ms(5)});
-  const std::vector<event>& events = rec.events();
+  const aurora::trace::event_log& events = rec.events();
   ASSERT_EQ(events.size(), 4U);
   const std::vector<std::pair<std::string, std::string>> expected = {
       {"a1,a2", "a1"}, {"db1,a1,a2,b1", "db1"}, {"", ""}, {"b1", "b1"}};

@@ -48,7 +48,7 @@ class client final : public sim::endpoint<message> {
       throw usage_error("client " + name_ + ": more than " + std::to_string(queue_max) +
                         " operations queued");
     }
-    queued_.push_back({std::move(op), &keys, std::move(route), std::move(done)});
+    queued_.emplace_back(std::move(op), &keys, std::move(route), std::move(done));
     if (!busy()) start_next();
   }
 
@@ -63,6 +63,9 @@ class client final : public sim::endpoint<message> {
 
  private:
   struct pending {
+    pending(operation&& what, const storage::key_table* table,
+            std::function<sim::participant_id()>&& router, done_callback&& callback)
+        : op(std::move(what)), keys(table), route(std::move(router)), done(std::move(callback)) {}
     operation op;
     const storage::key_table* keys;
     std::function<sim::participant_id()> route;
@@ -76,19 +79,20 @@ class client final : public sim::endpoint<message> {
 
   void start_next() {
     if (queued_.empty()) return;
-    pending next = std::move(queued_.front());
-    queued_.pop_front();
+    pending& next = queued_.front();
     next.op.process = name_;
     next.op.invoked = net_.clock().now();
-    const std::uint64_t id = history_.invoke(next.op, *next.keys);
+    const std::uint64_t id = history_.invoke(std::move(next.op), *next.keys);
     const sim::participant_id to = next.route();
+    done_callback done = std::move(next.done);
+    queued_.pop_front();
     const operation& op = history_.at(id);
     if (op.kind == op_kind::write) {
       net_.send(self_, to, db::client_write{id, op.puts});
     } else {
       net_.send(self_, to, db::client_read{id, op.key, op.from.empty()});
     }
-    current_ = in_flight{id, std::move(next.done), net_.clock().now() + op_timeout_};
+    current_ = in_flight{id, std::move(done), net_.clock().now() + op_timeout_};
     arm_timer();
   }
 

@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -28,6 +29,7 @@
 #include "aurora/ops/client.hpp"
 #include "aurora/ops/history.hpp"
 #include "aurora/sim/fault.hpp"
+#include "aurora/sim/string_hash.hpp"
 
 namespace aurora::ops {
 
@@ -251,7 +253,9 @@ class deployment {
   db::fleet fleet_;
   ops::history history_;
   std::vector<std::unique_ptr<db::cluster>> clusters_;
-  std::map<std::string, std::unique_ptr<client>, std::less<>> clients_;
+  // Searched by name, never iterated (so its order cannot reach behaviour or output).
+  std::unordered_map<std::string, std::unique_ptr<client>, sim::string_hash, std::equal_to<>>
+      clients_;
   std::size_t reader_cursor_ = 0;
 };
 

@@ -56,7 +56,7 @@ class history {
   explicit history(trace::recorder& trace) : trace_(trace) {}
 
   // Records a new operation; its key ids are those of `keys`, its cluster's key table.
-  std::uint64_t invoke(operation op, const storage::key_table& keys) {
+  std::uint64_t invoke(operation&& op, const storage::key_table& keys) {
     op.id = operations_.size();
     op.step = trace_.step();
     operations_.push_back(std::move(op));
@@ -91,15 +91,16 @@ class history {
       value.emplace_back(keys.name(op.key), known ? op.value : std::nullopt);
     }
     const sim::time_point when = op.status == op_status::pending ? op.invoked : op.completed;
-    trace_.record({when,
-                   kind,
-                   {{"process", op.process},
-                    {"op", std::string(op.kind == op_kind::write ? "write" : "read")},
-                    {"value", std::move(value)},
-                    {"endpoint", endpoint_of(op)}},
-                   "client-" + op.process,
-                   {},
-                   0});
+    trace_.record(
+        {when,
+         kind,
+         trace::make_fields(
+             trace::field{"process", op.process},
+             trace::field{"op", std::string(op.kind == op_kind::write ? "write" : "read")},
+             trace::field{"value", std::move(value)}, trace::field{"endpoint", endpoint_of(op)}),
+         "client-" + op.process,
+         {},
+         0});
   }
 
   // Where the operation went, for external checkers (docs/trace-events.md): "cluster" (the

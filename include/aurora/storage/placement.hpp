@@ -12,13 +12,15 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "aurora/sim/assert.hpp"
+#include "aurora/sim/string_hash.hpp"
 #include "aurora/storage/log_record.hpp"
 #include "aurora/storage/protection_group.hpp"
 
@@ -126,7 +128,8 @@ class key_table {
   }
   const placement& where_;
   std::vector<entry> entries_;
-  std::map<std::string, key_id, std::less<>> index_;  // ordered: lookups only, never iterated
+  // Searched by name, never iterated (so its order cannot reach behaviour or output).
+  std::unordered_map<std::string, key_id, sim::string_hash, std::equal_to<>> index_;
 };
 
 }  // namespace aurora::storage

@@ -135,7 +135,9 @@ class segment {
   bool accept(const log_record& record) {
     AURORA_ASSERT(record.id != no_lsn, "records carry an LSN");
     if (truncated(record.id)) return false;
-    if (record.id > base_lsn_ && !contains(record.id)) {
+    if (record.id <= base_lsn_) return true;
+    if (record.id > highest_lsn()) return append(record), true;
+    if (!contains(record.id)) {
       insert(record);
       advance_scl();
     }
@@ -266,18 +268,48 @@ class segment {
     advance_scl();
   }
 
+  // Searches gallop from the newest record: what arrives, and SCL, are almost always near the
+  // end of the hot log (out of order only by network jitter), so a search costs O(log d) for a
+  // record d places from the end instead of O(log n).
   using log_iterator = std::vector<log_record>::const_iterator;
   [[nodiscard]] log_iterator upper_bound(lsn id) const {
-    return std::upper_bound(log_.begin(), log_.end(), id,
+    const auto [first, last] = window_from_back(id);
+    return std::upper_bound(first, last, id,
                             [](lsn point, const log_record& each) { return point < each.id; });
   }
   [[nodiscard]] log_iterator lower_bound(lsn id) const {
-    return std::lower_bound(log_.begin(), log_.end(), id,
+    const auto [first, last] = window_from_back(id);
+    return std::lower_bound(first, last, id,
                             [](const log_record& each, lsn point) { return each.id < point; });
+  }
+  // A range [first, last) of the hot log holding every record that lower_bound(id) and
+  // upper_bound(id) may return: its records before `first` are below `id`, those from `last` on
+  // are above it.
+  [[nodiscard]] std::pair<log_iterator, log_iterator> window_from_back(lsn id) const {
+    log_iterator last = log_.end();
+    std::size_t step = 1;
+    while (static_cast<std::size_t>(last - log_.begin()) > step) {
+      const log_iterator probe = last - static_cast<std::ptrdiff_t>(step);
+      if (probe->id < id) return {probe, last};
+      last = probe + 1;
+      step *= 2;
+    }
+    return {log_.begin(), last};
   }
   [[nodiscard]] bool contains(lsn id) const {
     auto found = lower_bound(id);
     return found != log_.end() && found->id == id;
+  }
+  // The common case: a record above every record held. When the chain was complete up to the
+  // newest record, this record is the only candidate to extend it, so SCL moves without a search
+  // (the same outcome as advance_scl, which would start at this record and stop after it).
+  void append(const log_record& record) {
+    const bool chain_at_tail = scl_ == highest_lsn();
+    log_.push_back(record);
+    if (!chain_at_tail) return advance_scl();
+    if (record.previous_in_pg != scl_) return;
+    materialize(record);
+    scl_ = record.id;
   }
   void insert(const log_record& record) {
     if (log_.empty() || log_.back().id < record.id) return log_.push_back(record);
@@ -297,6 +329,9 @@ class segment {
   void materialize(const log_record& record) {
     if (record.key >= versions_.size()) versions_.resize(record.key + 1);
     std::vector<version>& versions = versions_[record.key];
+    if (versions.empty() || versions.back().id < record.id) {
+      return versions.push_back(version{record.id, record.value});
+    }
     auto at = std::upper_bound(versions.begin(), versions.end(), record.id,
                                [](lsn id, const version& each) { return id < each.id; });
     if (at != versions.begin() && std::prev(at)->id == record.id) return;  // already there

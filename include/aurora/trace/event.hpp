@@ -7,10 +7,12 @@
 // the event on a lane and to draw a message as an arrow from its `send` to its `deliver`.
 #pragma once
 
+#include <concepts>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -30,10 +32,25 @@ struct field {
   field() = default;
   // Takes the key as a view, so that the constants of schema.hpp can be passed as they are.
   field(std::string_view name, field_value content) : key(name), value(std::move(content)) {}
+  // A string builds the value in place (no temporary variant to move from).
+  template <class text>
+    requires std::same_as<std::remove_cvref_t<text>, std::string> field(std::string_view name,
+                                                                        text&& content)
+        : key(name), value(std::forward<text>(content)) {}
 
-  std::string key;
-  field_value value;
+    std::string key;
+    field_value value;
 };
+
+// Builds an event's fields by moving each one in. A braced list (`{{key, value}, ...}`) is an
+// std::initializer_list, whose elements can only be copied: every string would be copied twice.
+template <class... each_field>
+std::vector<field> make_fields(each_field&&... each) {
+  std::vector<field> fields;
+  fields.reserve(sizeof...(each));
+  (fields.push_back(std::forward<each_field>(each)), ...);
+  return fields;
+}
 
 struct event {
   sim::time_point t;

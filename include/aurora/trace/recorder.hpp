@@ -6,6 +6,7 @@
 // their AZ) in the order they were added, which is the column order of the DOT diagram.
 #pragma once
 
+#include <deque>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,6 +14,9 @@
 #include "aurora/trace/event.hpp"
 
 namespace aurora::trace {
+
+// The recorded events, in order. A deque: appending never moves the events already recorded.
+using event_log = std::deque<event>;
 
 // A lane of the space-time diagram: one participant.
 struct lane {
@@ -40,14 +44,14 @@ class recorder {
     events_.push_back(std::move(value));
   }
 
-  [[nodiscard]] const std::vector<event>& events() const { return events_; }
+  [[nodiscard]] const event_log& events() const { return events_; }
   void clear_events() { events_.clear(); }
 
  private:
   bool enabled_ = false;
   int step_ = -1;
   std::vector<lane> lanes_;
-  std::vector<event> events_;
+  event_log events_;
 };
 
 }  // namespace aurora::trace

@@ -28,7 +28,7 @@ inline std::vector<int> event_columns(const diagram& d, const event& value) {
 
 // Columns from the recorder's lanes and from lanes that only events name; rows from times.
 inline void add_columns_and_rows(diagram& d, const recorder& source, const dot_options& options) {
-  const std::vector<event>& events = source.events();
+  const event_log& events = source.events();
   for (const lane& each : source.lanes()) add_column(d, column_for(each));
   d.kept.assign(events.size(), false);
   for (std::size_t i = 0; i < events.size(); ++i) {
@@ -45,7 +45,7 @@ inline void add_columns_and_rows(diagram& d, const recorder& source, const dot_o
 
 // Puts every kept event into its cells, adding the run lane if some event needs it.
 inline void place_events(diagram& d, const recorder& source) {
-  const std::vector<event>& events = source.events();
+  const event_log& events = source.events();
   d.home.assign(events.size(), -1);
   for (std::size_t i = 0; i < events.size(); ++i) {
     if (!d.kept[i]) continue;

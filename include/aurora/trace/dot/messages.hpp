@@ -25,7 +25,7 @@ namespace aurora::trace::dot_detail {
 inline std::map<std::uint64_t, message_info> collect_messages(const recorder& source) {
   std::map<std::uint64_t, message_info> messages;
   std::map<std::uint64_t, std::vector<std::size_t>> acks;
-  const std::vector<event>& events = source.events();
+  const event_log& events = source.events();
   for (std::size_t i = 0; i < events.size(); ++i) {
     const event& value = events[i];
     if (value.message_id == 0) continue;
@@ -88,7 +88,7 @@ inline void add_message(diagram& d, const std::string& from, const std::string& 
 // A message whose send is outside the window: a dashed stub into each arrival inside it.
 inline void plan_incoming(diagram& d, const recorder& source, const message_info& info,
                           const std::string& label) {
-  const std::vector<event>& events = source.events();
+  const event_log& events = source.events();
   for (const std::size_t a : info.arrivals) {
     if (!d.kept[a]) continue;
     const int level = level_of(d, events[a].t);
@@ -103,7 +103,7 @@ inline void plan_incoming(diagram& d, const recorder& source, const message_info
 // arrival is inside the window.
 inline void plan_outgoing(diagram& d, const recorder& source, const message_info& info,
                           const std::string& label) {
-  const std::vector<event>& events = source.events();
+  const event_log& events = source.events();
   const std::size_t send = *info.send;
   const std::string from = cell_id(level_of(d, events[send].t), d.home[send]);
   const bool left = stub_on_left(d, d.home[send], find_column(d, events[send].peer));

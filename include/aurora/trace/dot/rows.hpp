@@ -70,7 +70,7 @@ inline bool can_join(const row_summary& run, const row_summary& row) {
 
 // Gives every distinct time its level: a row of its own, or the run of quiet rows it joins.
 inline void assign_rows(diagram& d, const recorder& source, const dot_options& options) {
-  const std::vector<event>& events = source.events();
+  const event_log& events = source.events();
   const std::map<std::uint64_t, std::string> types = message_types(source);
   std::vector<row_summary> summaries(d.times.size());
   for (std::size_t i = 0; i < events.size(); ++i) {
