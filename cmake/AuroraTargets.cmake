@@ -18,7 +18,8 @@ set(AURORA_CMAKE_DIR "${CMAKE_CURRENT_LIST_DIR}")
 set(AURORA_TEST_TIMEOUT_DEFAULT 300 CACHE STRING "Default CTest timeout per test, in seconds")
 
 # Project defaults for a program built in this repository: C++20 without extensions, the
-# warning set, and aurora::aurora. The warnings go on the program, never on the exported
+# warning set, and aurora::aurora (aurora::compiled when AURORA_SEPARATE_COMPILATION is on: the
+# model's entry points from the library, include/aurora/config.hpp). The warnings go on the program, never on the exported
 # interface, so consumers keep their own warning choices.
 #
 # aurora::aurora (like LIBS in the helpers below) is appended to LINK_LIBRARIES directly, which
@@ -33,7 +34,11 @@ function(aurora_target_defaults target)
     CXX_STANDARD_REQUIRED ON
     CXX_EXTENSIONS OFF)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic)
-  set_property(TARGET ${target} APPEND PROPERTY LINK_LIBRARIES aurora::aurora)
+  if(AURORA_SEPARATE_COMPILATION AND NOT target STREQUAL "aurora_compiled")
+    set_property(TARGET ${target} APPEND PROPERTY LINK_LIBRARIES aurora::compiled)
+  else()
+    set_property(TARGET ${target} APPEND PROPERTY LINK_LIBRARIES aurora::aurora)
+  endif()
 endfunction()
 
 # CTest properties shared by every aurora test: labels, a timeout (a limit on everything), and

@@ -13,7 +13,7 @@ if ! command -v "$clang_format" >/dev/null 2>&1; then
   exit 2
 fi
 mapfile -t files < <(find include harness property-tests tests tutorials bench \
-                       -type f \( -name '*.hpp' -o -name '*.cpp' -o -name '*.h' \) | LC_ALL=C sort)
+                       -type f \( -name '*.hpp' -o -name '*.ipp' -o -name '*.cpp' -o -name '*.h' \) | LC_ALL=C sort)
 if [[ "${1:-}" == "--fix" ]]; then
   "$clang_format" -i "${files[@]}"
   exit 0

@@ -5,7 +5,7 @@
 //
 // The trace *recording* headers (trace/event.hpp, trace/recorder.hpp, trace/schema.hpp) sit
 // below everything, with sim/time.hpp, the one header they include: every layer records events
-// through them.
+// through them, and so does config.hpp (header-only or compiled: config.hpp).
 // The umbrella header aurora/aurora.hpp includes everything and belongs to no layer.
 #include <gtest/gtest.h>
 
@@ -26,7 +26,7 @@ const fs::path include_root = fs::path(AURORA_SOURCE_DIR) / "include" / "aurora"
 // The rank of a header, by its path below include/aurora/ ("db/cluster.hpp").
 std::optional<int> rank_of(const std::string& path) {
   if (path == "trace/event.hpp" || path == "trace/recorder.hpp" || path == "trace/schema.hpp" ||
-      path == "sim/time.hpp") {
+      path == "sim/time.hpp" || path == "config.hpp") {
     return 0;
   }
   static const std::map<std::string, int> ranks = {{"sim", 1},    {"storage", 2}, {"db", 3},
@@ -49,7 +49,8 @@ std::vector<inclusion> every_inclusion() {
   std::vector<inclusion> found;
   const std::regex include_line(R"re(^\s*#\s*include\s+"aurora/([^"]+)")re");
   for (const fs::directory_entry& entry : fs::recursive_directory_iterator(include_root)) {
-    if (!entry.is_regular_file() || entry.path().extension() != ".hpp") continue;
+    const fs::path extension = entry.path().extension();  // headers, and impl/*.ipp bodies
+    if (!entry.is_regular_file() || (extension != ".hpp" && extension != ".ipp")) continue;
     const std::string from = fs::relative(entry.path(), include_root).generic_string();
     std::ifstream in(entry.path());
     std::string text;

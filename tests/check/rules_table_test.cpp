@@ -40,7 +40,8 @@ std::string all_sources(const fs::path& dir) {
   std::string text;
   for (const auto& entry : fs::recursive_directory_iterator(dir)) {
     const std::string extension = entry.path().extension().string();
-    if (extension == ".hpp" || extension == ".cpp") text += read(entry.path());
+    if (extension == ".hpp" || extension == ".ipp" || extension == ".cpp")
+      text += read(entry.path());
   }
   return text;
 }

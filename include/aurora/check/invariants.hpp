@@ -69,6 +69,7 @@
 #include "aurora/check/history.hpp"
 #include "aurora/check/protocol_rules.hpp"
 #include "aurora/check/violation.hpp"
+#include "aurora/config.hpp"
 #include "aurora/db/cluster.hpp"
 #include "aurora/ops/deployment.hpp"
 #include "aurora/sim/assert.hpp"
@@ -181,22 +182,9 @@ class invariant_checker {
   }
 
  private:
-  std::vector<violation> run(bool everything) {
-    std::vector<violation> found;
-    absorb_new_records(found);
-    const std::vector<storage::truncation_range> new_ranges = absorb_new_truncations();
-    const std::vector<db::segment_view> segments = model_.segments();
-    const completions done = absorb_completions();
-    check_durability(found, segments, done.writes, new_ranges);
-    check_vdl_durable(found, segments);
-    check_reads(found, done.reads, new_ranges);
-    check_points(found);
-    check_segments(found, segments);
-    check_protocol_facts(found);
-    if (everything) rescan(found, segments);
-    for (const violation& each : found) seen_.push_back(each);
-    return found;
-  }
+  // One pass: every invariant on what changed (check/impl/invariants.ipp, compiled once in the
+  // compiled mode: config.hpp).
+  std::vector<violation> run(bool everything);
 
   // An operation on the checked cluster (a deployment's history holds every cluster's).
   [[nodiscard]] bool mine(const operation& op) const { return op.cluster == model_.name(); }
@@ -674,3 +662,7 @@ class invariant_checker {
 };
 
 }  // namespace aurora::check
+
+#if AURORA_HEADER_ONLY
+#include "aurora/check/impl/invariants.ipp"
+#endif

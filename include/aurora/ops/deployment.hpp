@@ -24,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "aurora/config.hpp"
 #include "aurora/db/cluster.hpp"
 #include "aurora/db/world.hpp"
 #include "aurora/ops/client.hpp"
@@ -69,13 +70,8 @@ class deployment {
 
   // Builds the storage fleet on `world` and the cluster `main` on it; `observer` (may be null)
   // hears what main's instances decide.
-  deployment(db::world& world, const setup& config, db::cluster_observer* observer = nullptr)
-      : world_(world),
-        setup_(checked(config)),
-        fleet_(world.net(), config.nodes_per_az, db::storage_settings(config.variant)),
-        history_(world.trace()) {
-    clusters_.push_back(std::make_unique<db::cluster>(world_, fleet_, setup_.main(), observer));
-  }
+  deployment(db::world& world, const setup& config, db::cluster_observer* observer = nullptr);
+  ~deployment();
 
   deployment(const deployment&) = delete;
   deployment& operator=(const deployment&) = delete;
@@ -83,13 +79,7 @@ class deployment {
   // Adds a cluster with a volume of its own on the same storage fleet (its name and its
   // instances' names must be new).
   db::cluster& add_cluster(const db::cluster_config& config,
-                           db::cluster_observer* observer = nullptr) {
-    if (find_cluster(config.name) != nullptr) {
-      throw usage_error("a cluster named '" + config.name + "' exists already");
-    }
-    clusters_.push_back(std::make_unique<db::cluster>(world_, fleet_, config, observer));
-    return *clusters_.back();
-  }
+                           db::cluster_observer* observer = nullptr);
 
   [[nodiscard]] const setup& config() const { return setup_; }
   [[nodiscard]] db::world& world() { return world_; }
@@ -135,90 +125,25 @@ class deployment {
   // A transaction writing these keys, through `on`'s cluster endpoint (its writer).
   void write(std::string_view client_name,
              const std::vector<std::pair<std::string, std::int64_t>>& puts, done_callback done = {},
-             std::string_view on = "main") {
-    db::cluster& target = cluster(on);
-    operation op;
-    op.kind = op_kind::write;
-    op.cluster = target.name();
-    for (const auto& [key, value] : puts) op.puts.emplace_back(target.keys().intern(key), value);
-    find_client(client_name)
-        .start(
-            std::move(op), target.keys(), [&target] { return target.writer_id(); },
-            std::move(done));
-  }
+             std::string_view on = "main");
 
   // A read of `key` through `on`'s cluster endpoint (from = ""), its reader endpoint
   // ("reader"), or one named instance of it.
   void read(std::string_view client_name, std::string_view key, std::string_view from = "",
-            done_callback done = {}, std::string_view on = "main") {
-    db::cluster& target = cluster(on);
-    operation op;
-    op.kind = op_kind::read;
-    op.cluster = target.name();
-    op.key = target.keys().intern(key);
-    op.from = std::string(from);
-    if (!from.empty() && from != "reader")
-      (void)target.find_instance(from);  // unknown: usage error
-    const std::string endpoint(from);
-    find_client(client_name)
-        .start(
-            std::move(op), target.keys(),
-            [this, &target, endpoint] { return route_read(target, endpoint); }, std::move(done));
-  }
+            done_callback done = {}, std::string_view on = "main");
 
   // The client with this name, created on first use.
-  client& find_client(std::string_view name) {
-    auto found = clients_.find(name);
-    if (found != clients_.end()) return *found->second;
-    const std::string key(name);
-    auto made = std::make_unique<client>(world_.net(), key, history_, setup_.op_timeout);
-    made->attach(world_.net().add("client-" + key, 0, sim::role::client, made.get()));
-    return *clients_.emplace(key, std::move(made)).first->second;
-  }
+  client& find_client(std::string_view name);
 
   // --- faults and operations ------------------------------------------------------------------
-  void apply(const sim::fault& value) {
-    for (const auto& each : clusters_) {
-      if (each->replacing_a_segment()) {
-        world_.probes().hit("a fault while a replacement hydrates");
-        break;
-      }
-    }
-    if (const auto* promote = std::get_if<sim::failover>(&value)) {
-      trace::recorder& trace = world_.trace();
-      if (trace.enabled()) {
-        trace.record({world_.now(), "fault", {{"fault", sim::to_string(value)}}, {}, {}, 0});
-      }
-      return main().failover(promote->to);
-    }
-    const auto* lost = std::get_if<sim::destroy>(&value);
-    if (lost != nullptr && world_.net().kind(world_.net().find(lost->node)) != sim::role::storage) {
-      throw usage_error("destroy: '" + lost->node + "' is not a storage node");
-    }
-    world_.net().apply(value);
-    if (lost == nullptr) return;
-    const sim::participant_id node = world_.net().find(lost->node);
-    for (const auto& each : clusters_) each->start_repair(node);
-  }
+  void apply(const sim::fault& value);
 
   void failover(const std::optional<std::string>& to) { main().failover(to); }
 
   // Undoes every fault so that the final check can read everything back: heal partitions, clear
   // rates, restart every node and instance that is down (a destroyed node comes back empty), and
   // let each cluster's designated writer recover.
-  void settle() {
-    sim::network<db::message>& net = world_.net();
-    net.heal();
-    net.set_loss_percent(0);
-    net.set_duplication_percent(0);
-    net.set_delay(0, sim::us(0));
-    for (std::uint32_t index = 0; index < net.size(); ++index) {
-      const sim::participant_id id{index};
-      net.set_slow(id, sim::us(0));
-      if (!net.alive(id)) net.restart(id);
-    }
-    for (const auto& each : clusters_) each->settle();
-  }
+  void settle();
 
   // True when every cluster's designated writer is open and no replacement is hydrating.
   [[nodiscard]] bool settled() const {
@@ -269,9 +194,12 @@ struct world_holder {
 // benchmark that needs one cluster creates. (The harness's runner holds the two itself.)
 class simulation : private detail::world_holder, public deployment {
  public:
-  explicit simulation(const setup& config, db::cluster_observer* observer = nullptr)
-      : world_holder{db::world(config.world())},
-        deployment(world_holder::world_, config, observer) {}
+  explicit simulation(const setup& config, db::cluster_observer* observer = nullptr);
+  ~simulation();
 };
 
 }  // namespace aurora::ops
+
+#if AURORA_HEADER_ONLY
+#include "aurora/ops/impl/deployment.ipp"
+#endif

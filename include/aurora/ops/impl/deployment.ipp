@@ -1,0 +1,120 @@
+// The deployment's entry points (ops/deployment.hpp): building and destroying a deployment,
+// client operations, faults and settling. Defined here so that the compiled mode (config.hpp)
+// compiles everything they reach (clusters, instances, storage nodes, the network) once.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "aurora/ops/deployment.hpp"
+
+namespace aurora::ops {
+
+AURORA_DECL deployment::deployment(db::world& world, const setup& config,
+                                   db::cluster_observer* observer)
+    : world_(world),
+      setup_(checked(config)),
+      fleet_(world.net(), config.nodes_per_az, db::storage_settings(config.variant)),
+      history_(world.trace()) {
+  clusters_.push_back(std::make_unique<db::cluster>(world_, fleet_, setup_.main(), observer));
+}
+
+// Out of line, so that destroying the clusters (their instances and storage) is compiled here.
+AURORA_DECL deployment::~deployment() = default;
+
+AURORA_DECL db::cluster& deployment::add_cluster(const db::cluster_config& config,
+                                                 db::cluster_observer* observer) {
+  if (find_cluster(config.name) != nullptr) {
+    throw usage_error("a cluster named '" + config.name + "' exists already");
+  }
+  clusters_.push_back(std::make_unique<db::cluster>(world_, fleet_, config, observer));
+  return *clusters_.back();
+}
+
+AURORA_DECL void deployment::write(std::string_view client_name,
+                                   const std::vector<std::pair<std::string, std::int64_t>>& puts,
+                                   done_callback done, std::string_view on) {
+  db::cluster& target = cluster(on);
+  operation op;
+  op.kind = op_kind::write;
+  op.cluster = target.name();
+  for (const auto& [key, value] : puts) op.puts.emplace_back(target.keys().intern(key), value);
+  find_client(client_name)
+      .start(
+          std::move(op), target.keys(), [&target] { return target.writer_id(); }, std::move(done));
+}
+
+AURORA_DECL void deployment::read(std::string_view client_name, std::string_view key,
+                                  std::string_view from, done_callback done, std::string_view on) {
+  db::cluster& target = cluster(on);
+  operation op;
+  op.kind = op_kind::read;
+  op.cluster = target.name();
+  op.key = target.keys().intern(key);
+  op.from = std::string(from);
+  if (!from.empty() && from != "reader") (void)target.find_instance(from);  // unknown: usage error
+  const std::string endpoint(from);
+  find_client(client_name)
+      .start(
+          std::move(op), target.keys(),
+          [this, &target, endpoint] { return route_read(target, endpoint); }, std::move(done));
+}
+
+AURORA_DECL client& deployment::find_client(std::string_view name) {
+  auto found = clients_.find(name);
+  if (found != clients_.end()) return *found->second;
+  const std::string key(name);
+  auto made = std::make_unique<client>(world_.net(), key, history_, setup_.op_timeout);
+  made->attach(world_.net().add("client-" + key, 0, sim::role::client, made.get()));
+  return *clients_.emplace(key, std::move(made)).first->second;
+}
+
+AURORA_DECL void deployment::apply(const sim::fault& value) {
+  for (const auto& each : clusters_) {
+    if (each->replacing_a_segment()) {
+      world_.probes().hit("a fault while a replacement hydrates");
+      break;
+    }
+  }
+  if (const auto* promote = std::get_if<sim::failover>(&value)) {
+    trace::recorder& trace = world_.trace();
+    if (trace.enabled()) {
+      trace.record({world_.now(), "fault", {{"fault", sim::to_string(value)}}, {}, {}, 0});
+    }
+    return main().failover(promote->to);
+  }
+  const auto* lost = std::get_if<sim::destroy>(&value);
+  if (lost != nullptr && world_.net().kind(world_.net().find(lost->node)) != sim::role::storage) {
+    throw usage_error("destroy: '" + lost->node + "' is not a storage node");
+  }
+  world_.net().apply(value);
+  if (lost == nullptr) return;
+  const sim::participant_id node = world_.net().find(lost->node);
+  for (const auto& each : clusters_) each->start_repair(node);
+}
+
+AURORA_DECL void deployment::settle() {
+  sim::network<db::message>& net = world_.net();
+  net.heal();
+  net.set_loss_percent(0);
+  net.set_duplication_percent(0);
+  net.set_delay(0, sim::us(0));
+  for (std::uint32_t index = 0; index < net.size(); ++index) {
+    const sim::participant_id id{index};
+    net.set_slow(id, sim::us(0));
+    if (!net.alive(id)) net.restart(id);
+  }
+  for (const auto& each : clusters_) each->settle();
+}
+
+AURORA_DECL simulation::simulation(const setup& config, db::cluster_observer* observer)
+    : world_holder{db::world(config.world())}, deployment(world_holder::world_, config, observer) {}
+
+AURORA_DECL simulation::~simulation() = default;
+
+}  // namespace aurora::ops
