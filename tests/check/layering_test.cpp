@@ -91,4 +91,23 @@ TEST(layering, the_model_includes_no_checker) {
   }
 }
 
+// range-v3 serves the trace writers and the harness; the model's hot paths (sim/, storage/,
+// db/) stay on the standard library, where every cost is visible.
+TEST(layering, the_model_hot_paths_use_no_range_v3) {
+  const std::regex range_v3(R"re(^\s*#\s*include\s+<range/v3/)re");
+  for (const fs::directory_entry& entry : fs::recursive_directory_iterator(include_root)) {
+    if (!entry.is_regular_file()) continue;
+    const std::string path = fs::relative(entry.path(), include_root).generic_string();
+    if (!path.starts_with("sim/") && !path.starts_with("storage/") && !path.starts_with("db/")) {
+      continue;
+    }
+    std::ifstream in(entry.path());
+    std::string text;
+    for (int line = 1; std::getline(in, text); ++line) {
+      EXPECT_FALSE(std::regex_search(text, range_v3))
+          << "include/aurora/" << path << ":" << line << " includes range-v3";
+    }
+  }
+}
+
 }  // namespace

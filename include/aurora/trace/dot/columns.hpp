@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <range/v3/view/enumerate.hpp>
+
 #include "aurora/trace/dot/diagram.hpp"
 #include "aurora/trace/dot/faults.hpp"
 #include "aurora/trace/dot/fields.hpp"
@@ -31,12 +33,12 @@ inline void add_columns_and_rows(diagram& d, const recorder& source, const dot_o
   const event_log& events = source.events();
   for (const lane& each : source.lanes()) add_column(d, column_for(each));
   d.kept.assign(events.size(), false);
-  for (std::size_t i = 0; i < events.size(); ++i) {
-    if (!in_window(events[i], options)) continue;
+  for (const auto& [i, value] : events | ranges::views::enumerate) {
+    if (!in_window(value, options)) continue;
     d.kept[i] = true;
-    d.times.push_back(events[i].t.count_us());
-    if (!events[i].lane.empty() && d.column_of.count(events[i].lane) == 0) {
-      add_column(d, column_for(lane{events[i].lane, 0, "other"}));
+    d.times.push_back(value.t.count_us());
+    if (!value.lane.empty() && d.column_of.count(value.lane) == 0) {
+      add_column(d, column_for(lane{value.lane, 0, "other"}));
     }
   }
   std::sort(d.times.begin(), d.times.end());
@@ -47,15 +49,15 @@ inline void add_columns_and_rows(diagram& d, const recorder& source, const dot_o
 inline void place_events(diagram& d, const recorder& source) {
   const event_log& events = source.events();
   d.home.assign(events.size(), -1);
-  for (std::size_t i = 0; i < events.size(); ++i) {
+  for (const auto& [i, value] : events | ranges::views::enumerate) {
     if (!d.kept[i]) continue;
-    std::vector<int> targets = event_columns(d, events[i]);
+    std::vector<int> targets = event_columns(d, value);
     if (targets.empty()) {
       if (d.run_column < 0) d.run_column = add_column(d, column{"run", "run", "", 0, false});
       targets.push_back(d.run_column);
     }
     d.home[i] = targets.front();
-    const int level = level_of(d, events[i].t);
+    const int level = level_of(d, value.t);
     for (const int c : targets) d.cells[{level, c}].events.push_back(i);
   }
   for (const event& value : events) {

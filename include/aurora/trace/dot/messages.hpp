@@ -12,6 +12,8 @@
 #include <tuple>
 #include <vector>
 
+#include <range/v3/view/enumerate.hpp>
+
 #include "aurora/trace/dot/diagram.hpp"
 #include "aurora/trace/dot/fields.hpp"
 #include "aurora/trace/dot/labels.hpp"
@@ -26,8 +28,7 @@ inline std::map<std::uint64_t, message_info> collect_messages(const recorder& so
   std::map<std::uint64_t, message_info> messages;
   std::map<std::uint64_t, std::vector<std::size_t>> acks;
   const event_log& events = source.events();
-  for (std::size_t i = 0; i < events.size(); ++i) {
-    const event& value = events[i];
+  for (const auto& [i, value] : events | ranges::views::enumerate) {
     if (value.message_id == 0) continue;
     message_info& info = messages[value.message_id];
     if (value.kind == kind::send && !info.send) {
