@@ -14,7 +14,8 @@
 //    truncation decision of the reader's epoch, which the segment must hold before it answers;
 //  - each client's latest write request is remembered, as a connection would: a duplicated or
 //    late copy is answered again or dropped, never run twice.
-// Recovery [P17 §4.3, P18 §2.4]: propose a new volume epoch to every segment (each that accepts is
+// Recovery [P17 §4.3, P18 §2.4]: take a new volume epoch from the storage metadata service
+// (storage/metadata_service.hpp) and propose it to every segment (each that accepts is
 // fenced against the old writer), gather a read quorum of every PG (of either member set while a
 // segment is replaced [P18 §4]), compute VCL/VDL (recovery.hpp), write the truncation range with
 // the epoch to a write quorum of every PG, then open for writes with LSNs above the range. A
@@ -37,6 +38,7 @@
 #include "aurora/db/recovery.hpp"
 #include "aurora/db/wire.hpp"
 #include "aurora/sim/network.hpp"
+#include "aurora/storage/metadata_service.hpp"
 #include "aurora/storage/placement.hpp"
 #include "aurora/storage/storage_node.hpp"
 
@@ -73,16 +75,19 @@ enum class instance_role { replica, recovering, writer, deposed };
 
 class instance final : public sim::endpoint<message> {
  public:
-  // An instance of the cluster whose volume is `volume`, placed as `directory` says.
-  instance(sim::network<message>& net, storage::volume_id volume,
+  // Instance `number` (db1 is 1) of the cluster whose volume is `volume`, placed as `directory`
+  // says; a recovery takes its new epoch from `metadata` (the fleet's metadata service).
+  instance(sim::network<message>& net, int number, storage::volume_id volume,
            const storage::segment_directory& directory, const storage::key_table& keys,
-           control_plane& control, storage::quorum_sizes sizes, instance_options options,
-           instance_observer& observer)
+           control_plane& control, storage::metadata_service& metadata, storage::quorum_sizes sizes,
+           instance_options options, instance_observer& observer)
       : net_(net),
+        number_(number),
         volume_(volume),
         directory_(directory),
         keys_(keys),
         control_(control),
+        metadata_(metadata),
         sizes_(sizes),
         options_(options),
         observer_(observer),
@@ -92,7 +97,7 @@ class instance final : public sim::endpoint<message> {
   [[nodiscard]] sim::participant_id id() const { return self_; }
   [[nodiscard]] const std::string& name() const { return net_.name(self_); }
   // db1 is 1, db2 is 2, ...
-  [[nodiscard]] int number() const { return static_cast<int>(ballot_); }
+  [[nodiscard]] int number() const { return number_; }
   [[nodiscard]] instance_role role() const { return role_; }
   [[nodiscard]] lsn vcl() const { return points_.vcl(); }
   [[nodiscard]] lsn vdl() const {
@@ -113,7 +118,7 @@ class instance final : public sim::endpoint<message> {
     recovery_.waiting = std::move(waiting);
     recovery_.round = ++rounds_;
     if (replacing_a_segment()) net_.probes().hit("a recovery while a replacement hydrates");
-    recovery_.proposed = next_ballot(std::max(epoch_, known_epoch_));
+    recovery_.proposed = take_new_epoch();
     recovery_.answers.assign(pg_count(), {});
     recovery_.truncate_acks.assign(pg_count(), 0);
     trace_event("recovery", {{"phase", std::string("start")},
@@ -151,16 +156,6 @@ class instance final : public sim::endpoint<message> {
 
   void set_replicas(std::vector<sim::participant_id> replicas) {
     replica_ids_ = std::move(replicas);
-  }
-
-  // Epochs are ballots: instance k (1..16) proposes only epochs e with e % 16 == k % 16, so two
-  // instances recovering at once (a failover racing a restart) can never decide the same epoch.
-  static constexpr storage::epoch ballot_stride = 16;
-  void set_ballot(int instance_number) { ballot_ = static_cast<storage::epoch>(instance_number); }
-  [[nodiscard]] storage::epoch next_ballot(storage::epoch above) const {
-    storage::epoch next = above + 1;
-    while (next % ballot_stride != ballot_ % ballot_stride) ++next;
-    return next;
   }
 
  private:
@@ -249,6 +244,18 @@ class instance final : public sim::endpoint<message> {
       snapshot.sets[index] = sets.member_set(index);
     }
     return snapshot;
+  }
+
+  // A recovery's new volume epoch comes from the storage metadata service [P18 §2.4], not from
+  // the instance: two rounds that race (a failover racing a restart, or this instance crashing
+  // in its own recovery) never propose the same epoch, and every epoch this instance has seen
+  // came from the same counter, so the new one is newer than all of them.
+  [[nodiscard]] storage::epoch take_new_epoch() {
+    const storage::epoch proposed = metadata_.next_epoch(volume_);
+    AURORA_ASSERT(proposed > epoch_, "a recovery proposes an epoch newer than its own");
+    AURORA_ASSERT(proposed > known_epoch_,
+                  "a recovery proposes an epoch newer than any it heard of");
+    return proposed;
   }
 
   // Names this recovery round: the same instance asking again in the same round is not a rival,
@@ -928,10 +935,12 @@ class instance final : public sim::endpoint<message> {
   }
 
   sim::network<message>& net_;
+  int number_;  // db1 is 1, db2 is 2, ...
   storage::volume_id volume_;
   const storage::segment_directory& directory_;
   const storage::key_table& keys_;
   control_plane& control_;
+  storage::metadata_service& metadata_;
   storage::quorum_sizes sizes_;
   instance_options options_;
   instance_observer& observer_;
@@ -939,7 +948,6 @@ class instance final : public sim::endpoint<message> {
   std::vector<sim::participant_id> replica_ids_;
 
   instance_role role_ = instance_role::replica;
-  storage::epoch ballot_ = 1;       // this instance's residue for epochs (see next_ballot)
   storage::epoch epoch_ = 0;        // the epoch this instance writes with
   storage::epoch known_epoch_ = 0;  // the newest epoch it has heard of
   lsn_points points_;
