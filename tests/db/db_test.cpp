@@ -520,6 +520,29 @@ TEST(cluster, a_second_recovery_truncates_from_above_the_first_range) {
   EXPECT_GT(c.op(1).at, second.to);
 }
 
+// An instance's role is a variant: writer state (epoch, LSN points) exists only while it writes.
+// A crash drops it; the recovery that follows is its own role until it opens a new writer.
+TEST(cluster, writer_state_exists_only_while_the_instance_writes) {
+  checked_cluster c(small_config());
+  c.model.write("c1", {{"x", 1}});
+  c.run_for(sim::ms(20));
+  const lsn durable = c.model.writer().vdl();
+  ASSERT_GT(durable, no_lsn);
+  EXPECT_EQ(c.model.writer().vcl(), durable);
+  c.apply(crash("db1"));
+  EXPECT_EQ(c.model.writer().role(), instance_role::replica);
+  EXPECT_EQ(c.model.writer().vcl(), no_lsn);
+  EXPECT_EQ(c.model.writer().vdl(), no_lsn) << "a replica with no VDL notice has no read point";
+  EXPECT_EQ(c.model.writer().volume_epoch(), 0u);
+  c.apply(restart("db1"));
+  EXPECT_EQ(c.model.writer().role(), instance_role::recovering);
+  EXPECT_EQ(c.model.writer().volume_epoch(), 0u) << "a recovering instance writes with no epoch";
+  ASSERT_TRUE(c.run_until_true([&] { return c.model.writer().role() == instance_role::writer; },
+                               sim::ms(100)));
+  EXPECT_EQ(c.model.writer().volume_epoch(), 1u);
+  EXPECT_EQ(c.model.writer().vdl(), durable);
+}
+
 // A restarted writer and a failover race: db1 restarts and starts recovering, and a failover to
 // db2 comes before it has finished. Each recovery takes its epoch from the storage metadata
 // service [P18 §2.4], so the two can never propose the same one: db1's abandoned round took the
@@ -698,7 +721,7 @@ TEST(cluster, lal_bounds_allocation_above_vdl_and_above_the_last_truncation) {
   bool limit_reached = false;
   auto check_bound = [&] {
     if (model.writer().role() != instance_role::writer || facts.allocated().empty()) return;
-    lsn floor = model.writer().points().vdl();
+    lsn floor = model.writer().vdl();
     for (const storage::truncation_range& each : facts.truncations())
       floor = std::max(floor, each.to);
     const lsn highest = facts.allocated().back().id;
