@@ -9,9 +9,10 @@
 // must report exactly that invariant, with a reason that names the numbers involved.
 //
 // The numbers are small on purpose: LAL is 10, the first writer (db1) opens the empty volume
-// with epoch 0, and later writers open the epochs their ballots give them (db2: 18, db1: 33;
-// see instance::next_ballot). Segments of a protection group are named as in the papers: slots
-// A to F, and G for the replacement of F on a new disk [P18 §4].
+// with epoch 0, and later writers open the epochs the storage metadata service hands their
+// recoveries, one after the other (db2: 1, db1: 2; storage/metadata_service.hpp). Segments of a
+// protection group are named as in the papers: slots A to F, and G for the replacement of F on a
+// new disk [P18 §4].
 #include "aurora/check/protocol_rules.hpp"
 
 #include <gtest/gtest.h>
@@ -37,8 +38,8 @@ constexpr int db1 = 1;  // instances are numbered from 1
 constexpr int db2 = 2;
 constexpr int db3 = 3;            // a replica
 constexpr epoch first_epoch = 0;  // the epoch of the writer that opened the empty volume
-constexpr epoch db2_epoch = 18;   // the epoch db2's recovery opens (ballots of db2: 2, 18, ...)
-constexpr epoch db1_epoch = 33;   // the epoch db1 opens when it recovers after db2
+constexpr epoch db2_epoch = 1;    // the epoch db2's recovery opens (the volume's first recovery)
+constexpr epoch db1_epoch = 2;    // the epoch db1 opens when it recovers after db2
 
 // The slots of a protection group, named by the papers' letters (not snake_case, to read as
 // "ABCDEF and ABCDEG"). G is slot 5 on its new disk, the replacement of F.
@@ -168,7 +169,7 @@ class protocol_rules : public ::testing::Test {
     allocated(db1, first_epoch, 3, record(5, 0, cpl));
   }
 
-  // db2 recovers the volume with epoch 18: VDL 3, truncation [4, 13] = [VDL + 1, VDL + LAL].
+  // db2 recovers the volume with epoch 1: VDL 3, truncation [4, 13] = [VDL + 1, VDL + LAL].
   void db2_recovers_at_vdl_3() {
     truncated(db2, db2_epoch, 3, 4, 13);
     opened(db2, db2_epoch);
@@ -407,12 +408,12 @@ TEST_F(protocol_rules, acknowledgements_of_the_writer_epoch_are_counted) {
 
 TEST_F(protocol_rules, an_acknowledgement_of_a_newer_epoch_is_reported) {
   db1_reaches_vdl_3();
-  // db1 writes 4 and 5 while db2 recovers with epoch 18; segment E has joined epoch 18 and
+  // db1 writes 4 and 5 while db2 recovers with epoch 1; segment E has joined epoch 1 and
   // answers with it, and db1 counts that answer.
   allocated(db1, first_epoch, 3, record(4, 0, not_cpl));
   allocated(db1, first_epoch, 3, record(5, 0, cpl));
   feed(facts::ack_counted{db1, first_epoch, db2_epoch, 0, E, 0, 5, plain_pg()});
-  expect_only("ack_epoch", "db1 (epoch 0) counted an acknowledgement of epoch 18 from PG 0 slot 4");
+  expect_only("ack_epoch", "db1 (epoch 0) counted an acknowledgement of epoch 1 from PG 0 slot 4");
 }
 
 TEST_F(protocol_rules, an_acknowledgement_of_another_epoch_counts_toward_no_quorum) {
@@ -436,7 +437,7 @@ TEST_F(protocol_rules, an_acknowledgement_of_an_older_epoch_is_reported) {
   db2_recovers_at_vdl_3();
   allocated(db2, db2_epoch, 3, record(14, 0, cpl));
   feed(facts::ack_counted{db2, db2_epoch, first_epoch, 0, F, 0, 5, plain_pg()});
-  expect_only("ack_epoch", "db2 (epoch 18) counted an acknowledgement of epoch 0 from PG 0 slot 5");
+  expect_only("ack_epoch", "db2 (epoch 1) counted an acknowledgement of epoch 0 from PG 0 slot 5");
 }
 
 // --- vdl_at_cpl: VDL is a CPL at or below VCL [P17 §4.1] --------------------------------------
@@ -583,7 +584,7 @@ TEST_F(protocol_rules, a_replica_read_point_is_judged_by_the_writer_it_follows) 
   // db3, a replica that last heard from db1 (epoch 0), may read at 3, the VDL db1 sent it...
   replica_read(db3, first_epoch, 3);
   expect_no_violation();
-  // ...but 14 is a VDL only db2 (epoch 18) reached: db1 never sent it.
+  // ...but 14 is a VDL only db2 (epoch 1) reached: db1 never sent it.
   replica_read(db3, first_epoch, 14);
   expect_only("read_point_at_cpl",
               "db3 (replica) read at read point 14, but its writer's VDL was 3");
@@ -641,7 +642,7 @@ TEST_F(protocol_rules, a_truncation_starting_at_vdl_is_reported) {
   db1_writes_4_and_5_and_crashes();
   truncated(db2, db2_epoch, 3, 3, 13);  // would remove the durable record 3
   expect_only("truncation_bounds",
-              "db2 (epoch 18) truncated [3, 13] at VDL 3: the range must start at VDL + 1 = 4");
+              "db2 (epoch 1) truncated [3, 13] at VDL 3: the range must start at VDL + 1 = 4");
 }
 
 TEST_F(protocol_rules, a_truncation_one_short_of_vdl_plus_lal_is_reported) {
@@ -649,7 +650,7 @@ TEST_F(protocol_rules, a_truncation_one_short_of_vdl_plus_lal_is_reported) {
   db1_writes_4_and_5_and_crashes();
   truncated(db2, db2_epoch, 3, 4, 12);
   expect_only("truncation_bounds",
-              "db2 (epoch 18) truncated [4, 12] at VDL 3: the range must reach max(VDL, "
+              "db2 (epoch 1) truncated [4, 12] at VDL 3: the range must reach max(VDL, "
               "earlier ranges) + LAL = 13");
 }
 
@@ -670,7 +671,7 @@ TEST_F(protocol_rules, a_truncation_ignoring_an_earlier_range_top_is_reported) {
   db2_recovers_at_vdl_3();
   truncated(db1, db1_epoch, 3, 4, 13);  // VDL + LAL, as if [4, 13] had never been decided
   expect_only("truncation_bounds",
-              "db1 (epoch 33) truncated [4, 13] at VDL 3: the range must reach max(VDL, "
+              "db1 (epoch 2) truncated [4, 13] at VDL 3: the range must reach max(VDL, "
               "earlier ranges) + LAL = 23");
 }
 
@@ -688,7 +689,7 @@ TEST_F(protocol_rules, a_truncation_below_an_allocated_lsn_is_reported) {
   // enough for VDL 1 (it reaches 1 + LAL = 11), yet stops one short of LSN 13, which survives.
   truncated(db2, db2_epoch, 1, 2, 12);
   expect_only("truncation_bounds",
-              "db2 (epoch 18) truncated [2, 12] at VDL 1: LSN 13 was allocated above the range");
+              "db2 (epoch 1) truncated [2, 12] at VDL 1: LSN 13 was allocated above the range");
 }
 
 TEST_F(protocol_rules, a_truncation_at_a_vdl_inside_a_mini_transaction_is_reported) {
@@ -696,7 +697,7 @@ TEST_F(protocol_rules, a_truncation_at_a_vdl_inside_a_mini_transaction_is_report
   db1_writes_4_and_5_and_crashes();
   truncated(db2, db2_epoch, 2, 3, 12);  // 2 is inside the mini-transaction 2..3
   expect_only("truncation_bounds",
-              "db2 (epoch 18) truncated [3, 12] at VDL 2: its VDL 2 is not a CPL");
+              "db2 (epoch 1) truncated [3, 12] at VDL 2: its VDL 2 is not a CPL");
 }
 
 // facts::truncated carries `written`, false when the recovery never writes its range to storage
@@ -706,7 +707,7 @@ TEST_F(protocol_rules, a_recovery_that_never_writes_its_truncation_range_is_repo
   db1_reaches_vdl_3();
   db1_writes_4_and_5_and_crashes();
   truncated(db2, db2_epoch, 3, 4, 13, /*written=*/false);
-  expect_only("truncation_bounds", "db2 (epoch 18) truncated [4, 13] at VDL 3");
+  expect_only("truncation_bounds", "db2 (epoch 1) truncated [4, 13] at VDL 3");
 }
 
 // --- one_writer_per_epoch: one instance per epoch, epochs opened in increasing order ----------
@@ -720,16 +721,16 @@ TEST_F(protocol_rules, epochs_opened_by_one_instance_each_in_increasing_order_ar
 
 TEST_F(protocol_rules, two_instances_opening_one_epoch_are_reported) {
   opened(db1, first_epoch);
-  opened(db1, 17);
-  opened(db2, 17);
-  expect_only("one_writer_per_epoch", "db2 opened epoch 17, which db1 had opened");
+  opened(db1, 1);
+  opened(db2, 1);
+  expect_only("one_writer_per_epoch", "db2 opened epoch 1, which db1 had opened");
 }
 
 TEST_F(protocol_rules, an_epoch_opened_after_a_newer_one_is_reported) {
   opened(db1, first_epoch);
-  opened(db2, db2_epoch);
-  opened(db1, 17);
-  expect_only("one_writer_per_epoch", "db1 opened epoch 17 after epoch 18 had opened");
+  opened(db2, 2);
+  opened(db1, 1);
+  expect_only("one_writer_per_epoch", "db1 opened epoch 1 after epoch 2 had opened");
 }
 
 }  // namespace

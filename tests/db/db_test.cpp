@@ -520,6 +520,56 @@ TEST(cluster, a_second_recovery_truncates_from_above_the_first_range) {
   EXPECT_GT(c.op(1).at, second.to);
 }
 
+// An instance's role is a variant: writer state (epoch, LSN points) exists only while it writes.
+// A crash drops it; the recovery that follows is its own role until it opens a new writer.
+TEST(cluster, writer_state_exists_only_while_the_instance_writes) {
+  checked_cluster c(small_config());
+  c.model.write("c1", {{"x", 1}});
+  c.run_for(sim::ms(20));
+  const lsn durable = c.model.writer().vdl();
+  ASSERT_GT(durable, no_lsn);
+  EXPECT_EQ(c.model.writer().vcl(), durable);
+  c.apply(crash("db1"));
+  EXPECT_EQ(c.model.writer().role(), instance_role::replica);
+  EXPECT_EQ(c.model.writer().vcl(), no_lsn);
+  EXPECT_EQ(c.model.writer().vdl(), no_lsn) << "a replica with no VDL notice has no read point";
+  EXPECT_EQ(c.model.writer().volume_epoch(), 0u);
+  c.apply(restart("db1"));
+  EXPECT_EQ(c.model.writer().role(), instance_role::recovering);
+  EXPECT_EQ(c.model.writer().volume_epoch(), 0u) << "a recovering instance writes with no epoch";
+  ASSERT_TRUE(c.run_until_true([&] { return c.model.writer().role() == instance_role::writer; },
+                               sim::ms(100)));
+  EXPECT_EQ(c.model.writer().volume_epoch(), 1u);
+  EXPECT_EQ(c.model.writer().vdl(), durable);
+}
+
+// A restarted writer and a failover race: db1 restarts and starts recovering, and a failover to
+// db2 comes before it has finished. Each recovery takes its epoch from the storage metadata
+// service [P18 §2.4], so the two can never propose the same one: db1's abandoned round took the
+// volume's epoch 1, and db2 opens with epoch 2.
+TEST(cluster, a_failover_racing_a_restart_opens_a_newer_epoch_from_the_metadata_service) {
+  ops::setup config = small_config();
+  config.replicas = 1;
+  checked_cluster c(config);
+  c.model.write("c1", {{"x", 1}});
+  c.run_for(sim::ms(20));
+  c.apply(crash("db1"));
+  c.apply(restart("db1"));
+  ASSERT_EQ(c.model.writer().role(), instance_role::recovering);
+  c.apply(sim::failover{"db2"});
+  ASSERT_TRUE(c.run_until_true([&] { return c.model.writer().role() == instance_role::writer; },
+                               sim::ms(100)));
+  EXPECT_EQ(c.model.writer().name(), "db2");
+  EXPECT_EQ(c.model.writer().volume_epoch(), 2u);
+  EXPECT_NE(c.model.find_instance("db1").role(), instance_role::writer);
+  c.model.write("c1", {{"x", 2}});
+  c.run_for(sim::ms(20));
+  EXPECT_EQ(c.op(1).status, check::op_status::ok);
+  c.model.read("c2", "x");
+  c.run_for(sim::ms(20));
+  EXPECT_EQ(c.op(2).value, std::optional<std::int64_t>(2));
+}
+
 TEST(cluster, a_write_in_flight_when_the_writer_crashes_is_indeterminate) {
   checked_cluster c(small_config());
   c.model.write("c1", {{"x", 1}});
@@ -671,7 +721,7 @@ TEST(cluster, lal_bounds_allocation_above_vdl_and_above_the_last_truncation) {
   bool limit_reached = false;
   auto check_bound = [&] {
     if (model.writer().role() != instance_role::writer || facts.allocated().empty()) return;
-    lsn floor = model.writer().points().vdl();
+    lsn floor = model.writer().vdl();
     for (const storage::truncation_range& each : facts.truncations())
       floor = std::max(floor, each.to);
     const lsn highest = facts.allocated().back().id;
@@ -853,16 +903,15 @@ TEST(cluster, replica_reads_keep_working_while_segments_collect_garbage) {
   EXPECT_EQ(failed, 0);
 }
 
-// Was a bug (instance.hpp on_crash/start_recovery + segment::accept_proposal): two recoveries by
-// the same instance whose read quorums do not overlap can both win the same epoch. Ballots keep two
-// *instances* apart, but after a crash an instance forgets its epoch (on_crash sets epoch_ and
-// known_epoch_ to 0) and proposes next_ballot(0) again; segments that never saw the first
-// proposal accept it. Here recovery A (epoch 1) reaches only a1 a2 b1, decides "truncate
-// [2, 1001]" there and cannot finish; db1 crashes again; recovery B (epoch 1 again) reaches only
-// b2 c1 c2, where LSN 2 is, keeps it (VDL 2) and decides "truncate [3, 1002]". Once healed, a1 a2
-// b1 ignore B's decision (install_truncations needs a *newer* decided_by) and refuse the kept
-// LSN 2, so B never gets a write quorum with SCL >= its PG tail: the designated writer stays
-// `recovering` forever. (With distinct epochs for A and B the test passes.)
+// Was a bug when instances chose their epochs as ballots: two recoveries by the same instance
+// whose read quorums do not overlap could both win the same epoch (after a crash an instance
+// forgets its epoch and proposed the same ballot again; segments that never saw the first
+// proposal accepted it). Here recovery A reaches only a1 a2 b1, decides "truncate [2, 1001]"
+// there and cannot finish; db1 crashes again; recovery B reaches only b2 c1 c2, where LSN 2 is,
+// keeps it (VDL 2) and decides "truncate [3, 1002]". Had A and B the same epoch, a1 a2 b1 would
+// ignore B's decision once healed (install_truncations needs a *newer* decided_by) and refuse the
+// kept LSN 2, and the designated writer would stay `recovering` forever. The storage metadata
+// service gives every recovery a new epoch (A: 1, B: 2), so B's decision wins.
 TEST(cluster, a_writer_that_crashes_in_two_recoveries_with_disjoint_quorums_recovers) {
   checked_cluster c(small_config());
   const std::vector<sim::target> left = {{"a1", false}, {"a2", false}, {"b1", false}};

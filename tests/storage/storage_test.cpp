@@ -24,6 +24,7 @@
 #include "aurora/storage/log_record.hpp"
 #include "aurora/storage/membership.hpp"
 #include "aurora/storage/messages.hpp"
+#include "aurora/storage/metadata_service.hpp"
 #include "aurora/storage/placement.hpp"
 #include "aurora/storage/protection_group.hpp"
 #include "aurora/storage/quorum.hpp"
@@ -946,4 +947,18 @@ TEST(protection_group, a_quorum_that_counts_other_copies_is_refused_by_the_model
   } catch (const aurora::usage_error& error) {
     EXPECT_NE(std::string(error.what()).find("counts 9 copies"), std::string::npos) << error.what();
   }
+}
+
+// The storage metadata service hands out volume epochs [P18 §2.4]: each call a newer one, counted
+// per volume, starting above 0 (the epoch of a volume's first writer).
+TEST(metadata_service, each_volume_epoch_is_newer_than_every_one_before_it) {
+  aurora::storage::metadata_service metadata;
+  EXPECT_EQ(metadata.latest_epoch(0), 0u);
+  EXPECT_EQ(metadata.next_epoch(0), 1u);
+  EXPECT_EQ(metadata.next_epoch(0), 2u);
+  EXPECT_EQ(metadata.next_epoch(1), 1u) << "another volume counts on its own";
+  EXPECT_EQ(metadata.next_epoch(0), 3u);
+  EXPECT_EQ(metadata.latest_epoch(0), 3u);
+  EXPECT_EQ(metadata.latest_epoch(1), 1u);
+  EXPECT_EQ(metadata.latest_epoch(2), 0u);
 }

@@ -256,11 +256,11 @@ class cluster final : private instance_observer {
   void build_instances() {
     for (int index = 1; index <= 1 + config_.replicas; ++index) {
       instance_observer& observer = *this;
-      instances_.push_back(std::make_unique<instance>(net_, volume_, directory(), keys_, control_,
-                                                      quorum_, instance_settings(), observer));
+      instances_.push_back(std::make_unique<instance>(net_, index, volume_, directory(), keys_,
+                                                      control_, fleet_.metadata(), quorum_,
+                                                      instance_settings(), observer));
       instances_.back()->attach(
           net_.add(instance_name(index), 0, sim::role::instance, instances_.back().get()));
-      instances_.back()->set_ballot(index);
     }
     wire_replicas();
   }

@@ -68,6 +68,7 @@ class lsn_points {
     for (std::size_t pg = 0; pg < pgs_.size(); ++pg) {
       pgs_[pg] = pg_state{};
       if (pg < pg_tails.size()) pgs_[pg].durable_tail = pg_tails[pg];
+      AURORA_ASSERT(pgs_[pg].durable_tail <= vdl, "a PG's durable tail lies at or below VDL");
     }
   }
 
@@ -93,6 +94,7 @@ class lsn_points {
     state.scl[slot] = std::max(state.scl[slot], scl);
     const lsn before = state.pgcl;
     state.pgcl = std::max(state.pgcl, compute_pgcl(state, membership));
+    AURORA_ASSERT(state.pgcl >= before, "PGCL never goes back");
     if (state.pgcl == before) return false;
     return advance();
   }
@@ -140,6 +142,7 @@ class lsn_points {
 
   // Walks VCL forward over durable records and drops the records that VDL has passed.
   bool advance() {
+    const lsn vcl_before = vcl_;
     const lsn vdl_before = vdl_;
     std::size_t vdl_position = 0;
     while (vcl_position_ < tail_.size()) {
@@ -157,6 +160,9 @@ class lsn_points {
     }
     tail_.erase(tail_.begin(), tail_.begin() + static_cast<std::ptrdiff_t>(vdl_position));
     vcl_position_ -= vdl_position;
+    AURORA_ASSERT(vcl_ >= vcl_before, "VCL never goes back while the writer runs");
+    AURORA_ASSERT(vdl_ >= vdl_before, "VDL never goes back while the writer runs");
+    AURORA_ASSERT(vdl_ <= vcl_, "VDL <= VCL: VDL is a CPL at or below VCL");
     return vdl_ != vdl_before;
   }
 

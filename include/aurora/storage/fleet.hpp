@@ -6,6 +6,8 @@
 // volume on them (`place_volume`), which gives the volume its id and its segment directory. A
 // blue/green pair or a restored cluster is a second volume on the same nodes: a node fault hits
 // the segments of every volume it hosts. Messages name their volume (storage/messages.hpp).
+// The fleet also owns the storage metadata service (storage/metadata_service.hpp), which hands
+// out each volume's epochs [P18 §2.4]: it outlives every instance and serves every cluster.
 //
 // A template on the network's message type, like the storage node.
 #pragma once
@@ -18,6 +20,7 @@
 
 #include "aurora/sim/assert.hpp"
 #include "aurora/sim/network.hpp"
+#include "aurora/storage/metadata_service.hpp"
 #include "aurora/storage/placement.hpp"
 #include "aurora/storage/storage_node.hpp"
 
@@ -76,6 +79,10 @@ class fleet {
     return volumes_[volume];
   }
 
+  // The storage metadata service: each volume's epoch counter.
+  [[nodiscard]] metadata_service& metadata() { return metadata_; }
+  [[nodiscard]] const metadata_service& metadata() const { return metadata_; }
+
   // The storage node that is this participant (a storage node of the fleet).
   [[nodiscard]] const node& at(sim::participant_id id) const {
     const auto found = by_participant_.find(id.value);
@@ -91,6 +98,7 @@ class fleet {
   sim::network<message>& net_;
   int nodes_per_az_;
   volume_directory volumes_;
+  metadata_service metadata_;
   std::vector<std::unique_ptr<node>> nodes_;
   std::map<std::uint32_t, std::size_t> by_participant_;  // participant id -> index in nodes_
 };
