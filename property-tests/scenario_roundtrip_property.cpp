@@ -39,6 +39,7 @@ namespace {
 
 using namespace aurora::harness;
 namespace sim = aurora::sim;
+namespace ops = aurora::ops;
 
 constexpr std::int64_t duration_max_us = scenario_limits::max_duration.count_us();
 
@@ -145,7 +146,8 @@ sim::partition gen_partition(const config& settings) {
   return value;
 }
 
-sim::fault gen_fault(const config& settings) {
+// A fault, or an action of the control plane.
+action gen_fault(const config& settings) {
   const rc::Gen<int> percent = rc::gen::inRange(0, 101);
   switch (*rc::gen::inRange(0, 10)) {
     case 0: return sim::crash{*gen_target(settings)};
@@ -161,7 +163,7 @@ sim::fault gen_fault(const config& settings) {
       const std::string node = *rc::gen::oneOf(gen_storage_node(settings), gen_instance(settings));
       return sim::slow{node, *gen_duration_up_to(scenario_limits::max_message_delay)};
     }
-    default: return sim::failover{sometimes(gen_instance(settings))};
+    default: return ops::action{ops::failover{sometimes(gen_instance(settings))}};
   }
 }
 
@@ -447,7 +449,7 @@ config gen_extreme_config() {
 }
 
 // A fault, with extreme delays and slowness.
-sim::fault gen_extreme_fault(const config& settings) {
+action gen_extreme_fault(const config& settings) {
   switch (*rc::gen::inRange(0, 4)) {
     case 0:
       return sim::message_delay{*rc::gen::inRange(0, 101),

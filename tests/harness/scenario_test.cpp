@@ -28,6 +28,7 @@ namespace {
 
 using namespace aurora::harness;
 namespace sim = aurora::sim;
+namespace ops = aurora::ops;
 using kind = expectation::kind;
 
 scenario parse_ok(std::string_view text) {
@@ -84,8 +85,8 @@ const std::vector<step_case>& step_cases() {
       {"at 0ms partition db1 , az b | db2,az c",
        at(sim::ms(0), sim::partition{{node("db1"), az("b")}, {node("db2"), az("c")}, false})},
       {"at 1s heal", at(sim::s(1), sim::heal{})},
-      {"at 1s failover", at(sim::s(1), sim::failover{})},
-      {"at 1s failover to db3", at(sim::s(1), sim::failover{"db3"})},
+      {"at 1s failover", at(sim::s(1), ops::failover{})},
+      {"at 1s failover to db3", at(sim::s(1), ops::failover{"db3"})},
       {"at 1s loss 20%", at(sim::s(1), sim::message_loss{20})},
       {"at 1s loss 0%", at(sim::s(1), sim::message_loss{0})},
       {"at 1s duplicate 100%", at(sim::s(1), sim::message_duplication{100})},

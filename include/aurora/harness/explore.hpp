@@ -829,9 +829,9 @@ sim::fault draw_slow(source& draw, const fault_mix& mix, const swarm_names& name
 }
 
 template <class source>
-sim::fault draw_failover(source& draw, const swarm_names& names) {
-  if (!draw.percent(25)) return sim::failover{};
-  return sim::failover{pick(draw, names.instances)};
+ops::action draw_failover(source& draw, const swarm_names& names) {
+  if (!draw.percent(25)) return ops::failover{};
+  return ops::failover{pick(draw, names.instances)};
 }
 
 // A key by the workload's weights (uniform when the mix has none for these keys).
@@ -924,9 +924,9 @@ sim::fault crash_or_restart(source& draw, sim::target what) {
   return sim::crash{std::move(what)};
 }
 
+// A fault of the world, or (`failover`) an action of the control plane.
 template <class source>
-sim::fault draw_fault(source& draw, explore_kind kind, const fault_mix& mix,
-                      const swarm_names& names) {
+action draw_fault(source& draw, explore_kind kind, const fault_mix& mix, const swarm_names& names) {
   switch (kind) {
     case explore_kind::node: return crash_or_restart(draw, {draw_node(draw, mix, names), false});
     case explore_kind::az: return crash_or_restart(draw, {draw_az(draw), true});
@@ -953,8 +953,8 @@ sim::fault draw_fault(source& draw, explore_kind kind, const fault_mix& mix,
     case explore_kind::split:
     case explore_kind::burst: break;
   }
-  AURORA_ASSERT(false, "draw_fault makes faults only");
-  return sim::heal{};
+  AURORA_ASSERT(false, "draw_fault makes faults and actions only");
+  return sim::fault{sim::heal{}};
 }
 
 template <class source>
@@ -1099,8 +1099,7 @@ void draw_hot_burst(source& draw, const fault_mix& mix, const swarm_names& names
 // A drawn failover moves the generator's idea of the writer as `cluster::failover` would: to the
 // named instance, or to the first other instance in db order.
 inline void follow_failover(const swarm_names& names, swarm_clock& clock, const step& made) {
-  const auto* fault = std::get_if<sim::fault>(&made.what);
-  const auto* promote = fault != nullptr ? std::get_if<sim::failover>(fault) : nullptr;
+  const ops::failover* promote = failover_of(made.what);
   if (promote == nullptr) return;
   for (std::size_t index = 0; index < names.instances.size(); ++index) {
     const bool named = promote->to && names.instances[index] == *promote->to;
@@ -1166,7 +1165,7 @@ void draw_auto_failover(source& draw, const fault_mix& mix, const swarm_names& n
     const sim::duration offset =
         *clock.failover_due > start ? *clock.failover_due - start : sim::us(0);
     step promote;
-    promote.what = sim::fault{sim::failover{}};
+    promote.what = ops::action{ops::failover{}};
     auto at = std::find_if(out.steps.begin(), out.steps.end(),
                            [offset](const drawn_step& each) { return each.offset > offset; });
     out.steps.insert(at, {offset, explore_kind::failover, std::move(promote)});
@@ -1185,13 +1184,12 @@ void draw_auto_failover(source& draw, const fault_mix& mix, const swarm_names& n
 // the writer the generator believes in), which also changes the writer (a hot burst may follow).
 inline void open_windows(const swarm_names& names, swarm_clock& clock, const step& made,
                          sim::time_point at) {
+  bool recovers = failover_of(made.what) != nullptr;
   const auto* fault = std::get_if<sim::fault>(&made.what);
-  if (fault == nullptr) return;
-  if (std::holds_alternative<sim::destroy>(*fault)) {
+  if (fault != nullptr && std::holds_alternative<sim::destroy>(*fault)) {
     clock.hydrating_until = at + explore_limits::hydration_window;
   }
-  bool recovers = std::holds_alternative<sim::failover>(*fault);
-  if (const auto* up = std::get_if<sim::restart>(fault)) {
+  if (const auto* up = fault != nullptr ? std::get_if<sim::restart>(fault) : nullptr) {
     recovers = !up->what.is_az && up->what.name == names.instances[names.writer];
   }
   if (!recovers) return;

@@ -26,6 +26,7 @@
 #pragma once
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <string>
 #include <variant>
@@ -79,30 +80,21 @@ inline std::set<std::string> nodes_taken(const ops::deployment& model, const sim
   return taken;
 }
 
-// The instance that is the writer once `value` applies: a failover's target (the named one, or
-// the one `cluster::failover` picks: the first other live instance in db order; none: no change).
-inline sim::participant_id writer_after(const ops::deployment& model, const sim::fault& value) {
-  const auto* promote = std::get_if<sim::failover>(&value);
-  if (promote == nullptr) return model.writer().id();
-  if (promote->to) return model.find_instance(*promote->to).id();
-  for (const auto& each : model.instances()) {
-    if (each->name() != model.writer().name() && model.network().alive(each->id())) {
-      return each->id();
-    }
-  }
-  return model.writer().id();
+// The instance that is the writer once a failover applies: its target (the named one, or the
+// one `cluster::failover` picks: the first other live instance in db order; none: no change).
+inline sim::participant_id writer_after(const ops::deployment& model, const ops::action& value) {
+  const auto& promote = std::get<ops::failover>(value);
+  const std::optional<std::string> target = model.failover_target(promote);
+  return target ? model.find_instance(*target).id() : model.writer().id();
 }
 
-}  // namespace detail
-
-// True when applying `value` now keeps the run inside `profile`.
-inline bool within_profile(const ops::deployment& model, const sim::fault& value,
-                           fault_profile profile) {
-  const bool destroys = std::holds_alternative<sim::destroy>(value);
-  if (profile == fault_profile::beyond) return !destroys;
-  const sim::participant_id writer = detail::writer_after(model, value);
-  std::set<std::string> lost = detail::cut_off_from(model, writer);
-  for (const std::string& node : detail::nodes_taken(model, value, writer)) lost.insert(node);
+// True when, with `writer` the writer, no PG has more than `tolerated_losses_per_pg` segments
+// lost (its nodes down, cut off from the writer, taken by `taken`, or hydrating), and `destroyed`
+// (if any) is no disk of a PG already repairing one.
+inline bool losses_within_bound(const ops::deployment& model, sim::participant_id writer,
+                                const std::set<std::string>& taken, const sim::destroy* destroyed) {
+  std::set<std::string> lost = cut_off_from(model, writer);
+  lost.insert(taken.begin(), taken.end());
   for (const db::segment_view& segment : model.segments()) {
     if (!segment.node_alive) lost.insert(segment.node);
   }
@@ -112,9 +104,41 @@ inline bool within_profile(const ops::deployment& model, const sim::fault& value
       if (segment.pg != pg) continue;
       if (lost.count(segment.node) != 0 || segment.hydrating) ++lost_here;
       const bool repairing = model.control().membership[pg].changing();
-      if (destroys && repairing && segment.node == std::get<sim::destroy>(value).node) return false;
+      if (destroyed != nullptr && repairing && segment.node == destroyed->node) return false;
     }
     if (lost_here > tolerated_losses_per_pg) return false;
+  }
+  return true;
+}
+
+}  // namespace detail
+
+// True when applying the fault `value` now keeps the run inside `profile`.
+inline bool within_profile(const ops::deployment& model, const sim::fault& value,
+                           fault_profile profile) {
+  const auto* destroyed = std::get_if<sim::destroy>(&value);
+  if (profile == fault_profile::beyond) return destroyed == nullptr;
+  const sim::participant_id writer = model.writer().id();
+  return detail::losses_within_bound(model, writer, detail::nodes_taken(model, value, writer),
+                                     destroyed);
+}
+
+// True when performing the action `value` now keeps the run inside `profile`: a failover is
+// judged by the instance it promotes, with everything that instance is cut off from.
+inline bool within_profile(const ops::deployment& model, const ops::action& value,
+                           fault_profile profile) {
+  if (profile == fault_profile::beyond) return true;
+  return detail::losses_within_bound(model, detail::writer_after(model, value), {}, nullptr);
+}
+
+// A step's fault or action (client operations are always inside every profile).
+inline bool within_profile(const ops::deployment& model, const action& value,
+                           fault_profile profile) {
+  if (const auto* fault = std::get_if<sim::fault>(&value)) {
+    return within_profile(model, *fault, profile);
+  }
+  if (const auto* operation = std::get_if<ops::action>(&value)) {
+    return within_profile(model, *operation, profile);
   }
   return true;
 }
@@ -127,9 +151,7 @@ inline bool within_profile(const ops::deployment& model, const sim::fault& value
 // fault was left out.
 inline bool perform_within_profile(runner& run, scenario& performed, const step& next,
                                    fault_profile profile) {
-  if (const auto* fault = std::get_if<sim::fault>(&next.what)) {
-    if (!within_profile(run.model(), *fault, profile)) return false;
-  }
+  if (!within_profile(run.model(), next.what, profile)) return false;
   const int index = static_cast<int>(performed.steps.size());
   performed.steps.push_back(next);
   run.perform_now(index, performed.steps.back());

@@ -645,14 +645,14 @@ class scenario_parser {
 
   // ---- Faults --------------------------------------------------------------------------------
 
-  sim::fault parse_fault(token_cursor& cursor, const token& verb) const {
+  action parse_fault(token_cursor& cursor, const token& verb) const {
     const std::string_view word = verb.kind == token_kind::word ? verb.text : std::string_view();
     if (word == "crash") return sim::crash{parse_target(cursor, "crash")};
     if (word == "restart") return sim::restart{parse_target(cursor, "restart")};
     if (word == "destroy") return sim::destroy{parse_name(cursor, storage_nodes, "destroy")};
-    if (word == "partition") return parse_partition(cursor);
+    if (word == "partition") return sim::fault{parse_partition(cursor)};
     if (word == "heal") return sim::heal{};
-    if (word == "failover") return parse_failover(cursor);
+    if (word == "failover") return ops::action{parse_failover(cursor)};
     if (word == "loss") return sim::message_loss{parse_percent(cursor.next())};
     if (word == "duplicate") return sim::message_duplication{parse_percent(cursor.next())};
     if (word == "delay") {
@@ -737,17 +737,17 @@ class scenario_parser {
     }
   }
 
-  sim::fault parse_failover(token_cursor& cursor) const {
+  ops::failover parse_failover(token_cursor& cursor) const {
     if (cursor.peek_word("to")) {
       cursor.next();
-      return sim::failover{parse_name(cursor, instances, "failover to")};
+      return ops::failover{parse_name(cursor, instances, "failover to")};
     }
     const token rest = cursor.peek();
     if (rest.kind == token_kind::word && rest.text != "as" && rest.text != "expect") {
       fail(rest, "expected 'to' or end of line after 'failover', found " + describe(rest) +
                      " (write: failover to " + std::string(rest.text) + ")");
     }
-    return sim::failover{};
+    return ops::failover{};
   }
 
   // ---- `as` and `expect` ---------------------------------------------------------------------

@@ -65,6 +65,7 @@ struct action_printer {
     return "read " + value.key + (value.from ? " from " + *value.from : std::string());
   }
   std::string operator()(const sim::fault& value) const { return sim::to_string(value); }
+  std::string operator()(const ops::action& value) const { return ops::to_string(value); }
 };
 }  // namespace detail
 

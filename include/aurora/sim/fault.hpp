@@ -5,7 +5,9 @@
 // scenario language writes it (docs/scenario-language.md), so a shrunk counterexample reads as a
 // scenario. The simulation applies a fault; it never *is* one.
 //
-// Core language: crash, restart, destroy, partition (both ways `|`, one way `->`), heal, failover.
+// Core language: crash, restart, destroy, partition (both ways `|`, one way `->`), heal.
+// Operations of the control plane (failover, ...) are not faults: they are actions of the ops
+// layer (ops/action.hpp), and a scenario step is a client operation, a fault or an action.
 // Extensions of this project (documented in docs/scenario-extensions.md):
 //   loss 20%           every message is dropped with this probability (0% turns it off)
 //   duplicate 10%      every delivered message is delivered twice with this probability
@@ -13,7 +15,6 @@
 //   slow b1 10ms       messages to and from b1 take this much longer (0us makes it normal again)
 #pragma once
 
-#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -68,13 +69,8 @@ struct slow {
   duration extra;
   bool operator==(const slow&) const = default;
 };
-struct failover {
-  std::optional<std::string> to;  // promote this instance, or the first by promotion order
-  bool operator==(const failover&) const = default;
-};
-
 using fault = std::variant<crash, restart, destroy, partition, heal, message_loss,
-                           message_duplication, message_delay, slow, failover>;
+                           message_duplication, message_delay, slow>;
 
 inline std::string to_string(const target& value) {
   return value.is_az ? "az " + value.name : value.name;
@@ -109,9 +105,6 @@ struct fault_printer {
   }
   std::string operator()(const slow& f) const {
     return "slow " + f.node + " " + to_string(f.extra);
-  }
-  std::string operator()(const failover& f) const {
-    return f.to ? "failover to " + *f.to : std::string("failover");
   }
 };
 }  // namespace detail
