@@ -10,8 +10,9 @@
 // Exit status: 0 pass, 1 a run failed (an expectation, an invariant, the final check),
 // 2 a usage error (bad option, unreadable or malformed scenario, an output that cannot be
 // written, missing Graphviz), always found before anything runs.
-// The subcommands live in run_command.hpp, explore_command.hpp and draw_command.hpp;
-// docs/harness.md is the reference for every option.
+// Each subcommand is its own translation unit (commands.hpp lists them: run_command.cpp,
+// check_command.cpp, explore_command.cpp, draw_command.cpp); this file only parses the command
+// line. docs/harness.md is the reference for every option.
 #include <CLI/CLI.hpp>
 #include <exception>
 #include <filesystem>
@@ -19,9 +20,7 @@
 #include <string>
 
 #include "cli_common.hpp"
-#include "draw_command.hpp"
-#include "explore_command.hpp"
-#include "run_command.hpp"
+#include "commands.hpp"
 
 namespace {
 
@@ -111,12 +110,6 @@ void add_draw(CLI::App& app, cli::draw_settings& settings) {
       "Example: aurora-harness draw az.jsonl --window 28ms..50ms --svg az.svg");
 }
 
-int check_command(const std::string& file) {
-  const harness::scenario plan = cli::load_scenario(file);
-  std::cout << file << ": ok (" << plan.steps.size() << " steps)\n";
-  return cli::exit_pass;
-}
-
 // Runs the chosen subcommand; every usage problem becomes exit status 2 with one message.
 int dispatch(CLI::App& app, cli::run_settings& run, const std::string& seed,
              const std::string& check_file, const cli::explore_settings& explore,
@@ -126,7 +119,7 @@ int dispatch(CLI::App& app, cli::run_settings& run, const std::string& seed,
       if (app.get_subcommand("run")->count("--seed") > 0) run.seed = cli::parse_seed_option(seed);
       return cli::run_command(run);
     }
-    if (app.got_subcommand("check")) return check_command(check_file);
+    if (app.got_subcommand("check")) return cli::check_command(check_file);
     if (app.got_subcommand("draw")) return cli::draw_command(draw);
     return cli::explore_command(explore);
   } catch (const cli::scenario_errors& errors) {
