@@ -1,7 +1,7 @@
 // The subcommands of aurora-harness: what each takes, and its entry point.
 //
 // Each subcommand is one translation unit (run_command.cpp, check_command.cpp,
-// explore_command.cpp, draw_command.cpp), so they compile in parallel
+// explore_command.cpp, draw_command.cpp, vocabulary_command.cpp), so they compile in parallel
 // and a change to one rebuilds only it; main.cpp parses the command line into these settings and
 // calls one of them. Every entry point returns the exit status (cli_common.hpp: 0 pass, 1 fail)
 // and throws `usage_error` (exit status 2) for anything wrong with its input.
@@ -38,6 +38,10 @@ struct draw_settings {
   bool show_gossip = false;
 };
 
+struct vocabulary_settings {
+  bool markdown = false;  // the tables of docs/scenario-language.md
+};
+
 // `aurora-harness run FILE.scn` (run_command.cpp).
 int run_command(const run_settings& settings);
 // `aurora-harness check FILE.scn` (check_command.cpp).
@@ -46,5 +50,7 @@ int check_command(const std::string& file);
 int explore_command(const explore_settings& settings);
 // `aurora-harness draw TRACE.jsonl` (draw_command.cpp).
 int draw_command(const draw_settings& settings);
+// `aurora-harness vocabulary [--markdown]` (vocabulary_command.cpp).
+int vocabulary_command(const vocabulary_settings& settings);
 
 }  // namespace aurora::cli

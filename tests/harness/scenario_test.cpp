@@ -21,6 +21,7 @@
 #include "aurora/harness/explore.hpp"
 #include "aurora/harness/scenario_parser.hpp"
 #include "aurora/harness/scenario_printer.hpp"
+#include "aurora/harness/vocabulary.hpp"
 #include "aurora/sim/fault.hpp"
 #include "aurora/sim/time.hpp"
 
@@ -911,6 +912,21 @@ TEST(explore_coverage, seeds_1_to_300_reach_the_rare_paths) {
     EXPECT_GE(count, each.measured < 40 ? 1 : each.measured / 2)
         << "coverage of " << each.path << " fell from ~" << each.measured << " to " << count;
   }
+}
+
+// ---- The vocabulary and the language generator -------------------------------------------------
+
+// The parser's lists of verbs and keys are the vocabulary's, in its order.
+TEST(vocabulary, the_parser_lists_the_vocabulary) {
+  EXPECT_EQ(verb_list(),
+            "write, read, crash, restart, destroy, partition, heal, failover, loss, duplicate, "
+            "delay or slow");
+  EXPECT_EQ(config_key_list(),
+            "protection_groups, nodes_per_az, replicas, op_timeout, lal or variant");
+  EXPECT_EQ(verb_of<ops::failover>().group, verb_group::action);
+  EXPECT_EQ(verb_of<aurora::sim::destroy>().budget, budget_rule::destroys_disk);
+  EXPECT_EQ(argument_of(verb_of<aurora::sim::message_delay>(), argument_kind::duration)->high,
+            scenario_limits::max_message_delay.count_us());
 }
 
 }  // namespace

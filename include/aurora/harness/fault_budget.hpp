@@ -13,7 +13,8 @@
 //    so acknowledged data must survive them however many segments they take).
 // The check runs against the cluster's real state at the moment the fault would apply.
 // How each fault counts against the writer (the instance that will be the writer once the fault
-// applies: a failover's target, named or the one the model picks):
+// applies: a failover's target, named or the one the model picks) is its `budget_rule` in the
+// vocabulary (vocabulary.hpp):
 //  - a crash of a node or an AZ, or a destroyed disk, takes those nodes;
 //  - a partition takes the storage nodes on the other side from the writer, both ways or one way
 //    in either direction (a write needs the request to arrive and the ack to come back); a
@@ -33,7 +34,9 @@
 #include <vector>
 
 #include "aurora/harness/runner.hpp"
+#include "aurora/harness/vocabulary.hpp"
 #include "aurora/ops/deployment.hpp"
+#include "aurora/sim/assert.hpp"
 #include "aurora/sim/fault.hpp"
 
 namespace aurora::harness {
@@ -57,27 +60,46 @@ inline std::set<std::string> cut_off_from(const ops::deployment& model,
   return cut;
 }
 
-// The storage nodes a fault would take away from the writer `writer`.
-inline std::set<std::string> nodes_taken(const ops::deployment& model, const sim::fault& value,
-                                         sim::participant_id writer) {
-  const auto& net = model.network();
+// The storage nodes among `ids`.
+inline std::set<std::string> storage_among(const ops::deployment& model,
+                                           const std::vector<sim::participant_id>& ids) {
+  std::set<std::string> names;
+  for (sim::participant_id id : ids) {
+    if (model.network().kind(id) == sim::role::storage) names.insert(model.network().name(id));
+  }
+  return names;
+}
+
+// The storage nodes on the other side of a partition from the writer `writer`, either way.
+inline std::set<std::string> far_side(const ops::deployment& model, const sim::partition& cut,
+                                      sim::participant_id writer) {
+  const std::vector<sim::participant_id> left = model.network().resolve(cut.left);
+  const std::vector<sim::participant_id> right = model.network().resolve(cut.right);
   std::set<std::string> taken;
-  auto storage_names = [&](const std::vector<sim::participant_id>& ids) {
-    for (sim::participant_id id : ids) {
-      if (net.kind(id) == sim::role::storage) taken.insert(net.name(id));
-    }
-  };
-  if (const auto* crash = std::get_if<sim::crash>(&value)) storage_names(net.resolve(crash->what));
-  if (const auto* lost = std::get_if<sim::destroy>(&value)) taken.insert(lost->node);
-  if (const auto* cut = std::get_if<sim::partition>(&value)) {
-    const std::vector<sim::participant_id> left = net.resolve(cut->left);
-    const std::vector<sim::participant_id> right = net.resolve(cut->right);
-    const bool writer_left = std::find(left.begin(), left.end(), writer) != left.end();
-    const bool writer_right = std::find(right.begin(), right.end(), writer) != right.end();
-    if (writer_left) storage_names(right);
-    if (writer_right) storage_names(left);
+  if (std::find(left.begin(), left.end(), writer) != left.end()) {
+    taken = storage_among(model, right);
+  }
+  if (std::find(right.begin(), right.end(), writer) != right.end()) {
+    taken.merge(storage_among(model, left));
   }
   return taken;
+}
+
+// The storage nodes a fault would take away from the writer `writer`, by its budget rule in the
+// vocabulary (vocabulary.hpp).
+inline std::set<std::string> nodes_taken(const ops::deployment& model, const sim::fault& value,
+                                         sim::participant_id writer) {
+  switch (verb_of(value).budget) {
+    case budget_rule::takes_named_nodes:
+      return storage_among(model, model.network().resolve(std::get<sim::crash>(value).what));
+    case budget_rule::destroys_disk: return {std::get<sim::destroy>(value).node};
+    case budget_rule::takes_far_side:
+      return far_side(model, std::get<sim::partition>(value), writer);
+    case budget_rule::none:
+    case budget_rule::takes_nothing:
+    case budget_rule::promotes: break;
+  }
+  return {};
 }
 
 // The instance that is the writer once a failover applies: its target (the named one, or the
@@ -117,7 +139,8 @@ inline bool losses_within_bound(const ops::deployment& model, sim::participant_i
 inline bool within_profile(const ops::deployment& model, const sim::fault& value,
                            fault_profile profile) {
   const auto* destroyed = std::get_if<sim::destroy>(&value);
-  if (profile == fault_profile::beyond) return destroyed == nullptr;
+  const bool destroys = verb_of(value).budget == budget_rule::destroys_disk;
+  if (profile == fault_profile::beyond) return !destroys;
   const sim::participant_id writer = model.writer().id();
   return detail::losses_within_bound(model, writer, detail::nodes_taken(model, value, writer),
                                      destroyed);
@@ -128,6 +151,8 @@ inline bool within_profile(const ops::deployment& model, const sim::fault& value
 inline bool within_profile(const ops::deployment& model, const ops::action& value,
                            fault_profile profile) {
   if (profile == fault_profile::beyond) return true;
+  AURORA_ASSERT(verb_of(value).budget == budget_rule::promotes,
+                "the only action so far, failover, is judged by the instance it promotes");
   return detail::losses_within_bound(model, detail::writer_after(model, value), {}, nullptr);
 }
 

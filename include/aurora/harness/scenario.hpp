@@ -82,12 +82,14 @@ struct config {
 
 // `write x=1 y=2`: one transaction writing those keys, in the order written.
 struct write_op {
+  static constexpr std::string_view verb = "write";
   std::vector<std::pair<std::string, std::int64_t>> puts;
   bool operator==(const write_op&) const = default;
 };
 
 // `read x`, `read x from db2`, `read x from reader`.
 struct read_op {
+  static constexpr std::string_view verb = "read";
   std::string key;
   std::optional<std::string> from;  // an instance name, or "reader"; none: the cluster endpoint
   bool operator==(const read_op&) const = default;

@@ -1,4 +1,5 @@
-// The scenario parser's `config` keys: which keys exist, and each key's value with its bounds.
+// The scenario parser's `config` keys: which keys exist, and each key's value with its bounds,
+// both from the vocabulary (vocabulary.hpp, `config_keys`).
 //
 // docs/scenario-language.md, "Header statements", and docs/scenario-extensions.md (`lal`,
 // `variant`, the bounds). A key may be set once per scenario; a value out of bounds is refused
@@ -13,27 +14,25 @@
 #include "aurora/db/teaching_variant.hpp"
 #include "aurora/harness/scenario.hpp"
 #include "aurora/harness/scenario_lexer.hpp"
+#include "aurora/harness/vocabulary.hpp"
+#include "aurora/sim/time.hpp"
 
 namespace aurora::harness::detail {
 
-inline constexpr std::string_view config_keys[] = {"protection_groups", "nodes_per_az", "replicas",
-                                                   "op_timeout",        "lal",          "variant"};
-
-inline void check_config_key(const token& key,
-                             const std::map<std::string, int, std::less<>>& key_lines) {
+// The entry of a config key that exists and is not set yet.
+inline const config_key_info& check_config_key(
+    const token& key, const std::map<std::string, int, std::less<>>& key_lines) {
   if (key.kind != token_kind::word) fail_expected(key, "a config key");
-  bool known = false;
-  for (const std::string_view each : config_keys) known = known || each == key.text;
-  if (!known) {
-    fail(key, "unknown config key " + describe(key) +
-                  ": expected protection_groups, nodes_per_az, replicas, op_timeout, lal or "
-                  "variant");
+  const config_key_info* known = find_config_key(key.text);
+  if (known == nullptr) {
+    fail(key, "unknown config key " + describe(key) + ": expected " + config_key_list());
   }
   const auto previous = key_lines.find(key.text);
   if (previous != key_lines.end()) {
     fail(key, "config key '" + std::string(key.text) + "' is already set (line " +
                   std::to_string(previous->second) + ")");
   }
+  return *known;
 }
 
 inline int parse_bounded(const token& value, std::string_view key, std::int64_t low,
@@ -57,27 +56,41 @@ inline db::teaching_variant parse_variant(const token& value) {
   fail(value, "unknown variant " + describe(value) + ": expected one of " + known);
 }
 
-inline void set_config_value(config& settings, std::string_view key, const token& value) {
-  if (key == "protection_groups") {
-    settings.protection_groups =
-        parse_bounded(value, key, 1, scenario_limits::max_protection_groups);
-  } else if (key == "nodes_per_az") {
-    settings.nodes_per_az = parse_bounded(value, key, scenario_limits::min_nodes_per_az,
-                                          scenario_limits::max_nodes_per_az);
-  } else if (key == "replicas") {
-    settings.replicas = parse_bounded(value, key, 0, scenario_limits::max_replicas);
-  } else if (key == "op_timeout") {
-    settings.op_timeout = parse_bounded_duration(value, "a duration for op_timeout, e.g. 500ms",
-                                                 "op_timeout", scenario_limits::max_op_timeout);
-    if (settings.op_timeout <= sim::us(0)) fail(value, "op_timeout must be positive, not 0");
-  } else if (key == "lal") {
-    settings.lal = parse_int64(value, "an integer for lal");
-    if (*settings.lal < 1 || *settings.lal > scenario_limits::max_lal) {
-      fail(value, "lal must be 1.." + std::to_string(scenario_limits::max_lal) + ", not " +
-                      std::to_string(*settings.lal));
+// An integer key's value, within its entry's bounds.
+inline std::int64_t parse_integer_key(const token& value, const config_key_info& key) {
+  if (key.name == "lal") {  // its message names the range as the model does
+    const std::int64_t lal = parse_int64(value, "an integer for lal");
+    if (lal < key.low || lal > key.high) {
+      fail(value, "lal must be " + std::to_string(key.low) + ".." + std::to_string(key.high) +
+                      ", not " + std::to_string(lal));
     }
-  } else {
+    return lal;
+  }
+  return parse_bounded(value, key.name, key.low, key.high);
+}
+
+// A duration key's value, within its entry's bounds.
+inline sim::duration parse_duration_key(const token& value, const config_key_info& key) {
+  const std::string name(key.name);
+  const sim::duration result = parse_bounded_duration(
+      value, "a duration for " + name + ", e.g. 500ms", name, sim::us(key.high));
+  if (result < sim::us(key.low)) fail(value, name + " must be positive, not 0");
+  return result;
+}
+
+inline void set_config_value(config& settings, const config_key_info& key, const token& value) {
+  if (key.kind == config_value_kind::variant_name) {
     settings.variant = parse_variant(value);
+  } else if (key.kind == config_value_kind::duration) {
+    settings.op_timeout = parse_duration_key(value, key);
+  } else if (key.name == "protection_groups") {
+    settings.protection_groups = static_cast<int>(parse_integer_key(value, key));
+  } else if (key.name == "nodes_per_az") {
+    settings.nodes_per_az = static_cast<int>(parse_integer_key(value, key));
+  } else if (key.name == "replicas") {
+    settings.replicas = static_cast<int>(parse_integer_key(value, key));
+  } else {
+    settings.lal = parse_integer_key(value, key);
   }
 }
 

@@ -14,7 +14,9 @@
 
 #include "aurora/harness/scenario.hpp"
 #include "aurora/harness/scenario_lexer.hpp"
+#include "aurora/harness/vocabulary.hpp"
 #include "aurora/ops/action.hpp"
+#include "aurora/sim/assert.hpp"
 #include "aurora/sim/fault.hpp"
 
 namespace aurora::harness::detail {
@@ -165,33 +167,35 @@ inline ops::failover parse_failover(const config& settings, token_cursor& cursor
   return ops::failover{};
 }
 
-inline action parse_fault(const config& settings, token_cursor& cursor, const token& verb) {
-  const std::string_view word = verb.kind == token_kind::word ? verb.text : std::string_view();
-  if (word == "crash") return sim::crash{parse_target(settings, cursor, "crash")};
-  if (word == "restart") return sim::restart{parse_target(settings, cursor, "restart")};
-  if (word == "destroy")
-    return sim::destroy{parse_name(settings, cursor, storage_nodes, "destroy")};
-  if (word == "partition") return sim::fault{parse_partition(settings, cursor)};
-  if (word == "heal") return sim::heal{};
-  if (word == "failover") return ops::action{parse_failover(settings, cursor)};
-  if (word == "loss") return sim::message_loss{parse_percent(cursor.next())};
-  if (word == "duplicate") return sim::message_duplication{parse_percent(cursor.next())};
-  if (word == "delay") {
+// The bound of a verb's duration argument (`delay`, `slow`), from the vocabulary.
+inline sim::duration duration_bound(const verb_info& verb) {
+  return sim::us(argument_of(verb, argument_kind::duration)->high);
+}
+
+// The arguments of a fault or an action whose verb (an entry of `verbs`) was just read.
+inline action parse_fault(const config& settings, token_cursor& cursor, const verb_info& verb) {
+  const std::string_view word = verb.name;
+  if (word == sim::crash::verb) return sim::crash{parse_target(settings, cursor, word)};
+  if (word == sim::restart::verb) return sim::restart{parse_target(settings, cursor, word)};
+  if (word == sim::destroy::verb) {
+    return sim::destroy{parse_name(settings, cursor, storage_nodes, word)};
+  }
+  if (word == sim::partition::verb) return sim::fault{parse_partition(settings, cursor)};
+  if (word == sim::heal::verb) return sim::heal{};
+  if (word == ops::failover::verb) return ops::action{parse_failover(settings, cursor)};
+  if (word == sim::message_loss::verb) return sim::message_loss{parse_percent(cursor.next())};
+  if (word == sim::message_duplication::verb) {
+    return sim::message_duplication{parse_percent(cursor.next())};
+  }
+  if (word == sim::message_delay::verb) {
     const int percent = parse_percent(cursor.next());
-    return sim::message_delay{percent,
-                              parse_bounded_duration(cursor.next(), "a delay, e.g. 5ms", "delay",
-                                                     scenario_limits::max_message_delay)};
+    return sim::message_delay{percent, parse_bounded_duration(cursor.next(), "a delay, e.g. 5ms",
+                                                              word, duration_bound(verb))};
   }
-  if (word == "slow") {
-    std::string node = parse_name(settings, cursor, storage_nodes | instances, "slow");
-    return sim::slow{std::move(node),
-                     parse_bounded_duration(cursor.next(), "a delay, e.g. 10ms", "slow",
-                                            scenario_limits::max_message_delay)};
-  }
-  if (verb.kind == token_kind::end) fail_expected(verb, "an action after the time");
-  fail(verb, "unknown action " + describe(verb) +
-                 ": expected write, read, crash, restart, destroy, partition, heal, failover, "
-                 "loss, duplicate, delay or slow");
+  AURORA_ASSERT(word == sim::slow::verb, "every fault and action of the vocabulary is parsed");
+  std::string node = parse_name(settings, cursor, storage_nodes | instances, word);
+  return sim::slow{std::move(node), parse_bounded_duration(cursor.next(), "a delay, e.g. 10ms",
+                                                           word, duration_bound(verb))};
 }
 
 }  // namespace aurora::harness::detail

@@ -33,6 +33,7 @@
 #include "aurora/harness/scenario_config_parser.hpp"
 #include "aurora/harness/scenario_fault_parser.hpp"
 #include "aurora/harness/scenario_lexer.hpp"
+#include "aurora/harness/vocabulary.hpp"
 #include "aurora/sim/assert.hpp"
 #include "aurora/sim/fault.hpp"
 #include "aurora/sim/time.hpp"
@@ -157,11 +158,11 @@ class scenario_parser {
     std::map<std::string, int, std::less<>> key_lines = config_key_lines_;
     while (cursor.peek().kind != token_kind::end) {
       const token key = cursor.next();
-      check_config_key(key, key_lines);
+      const config_key_info& entry = check_config_key(key, key_lines);
       if (!cursor.accept(token_kind::equals)) {
         fail_expected(cursor.peek(), "'=' after config key '" + std::string(key.text) + "'");
       }
-      set_config_value(updated, key.text, cursor.next());
+      set_config_value(updated, entry, cursor.next());
       key_lines.emplace(std::string(key.text), line_);
     }
     result_.settings = updated;
@@ -224,11 +225,17 @@ class scenario_parser {
     clients_seen_.emplace(name);
   }
 
+  // The verb, from the vocabulary (vocabulary.hpp), then its arguments.
   action parse_action(token_cursor& cursor) {
     const token verb = cursor.next();
-    if (verb.kind == token_kind::word && verb.text == "write") return parse_write(cursor);
-    if (verb.kind == token_kind::word && verb.text == "read") return parse_read(cursor);
-    return parse_fault(result_.settings, cursor, verb);
+    const verb_info* known = verb.kind == token_kind::word ? find_verb(verb.text) : nullptr;
+    if (known == nullptr) {
+      if (verb.kind == token_kind::end) fail_expected(verb, "an action after the time");
+      fail(verb, "unknown action " + describe(verb) + ": expected " + verb_list());
+    }
+    if (known->name == write_op::verb) return parse_write(cursor);
+    if (known->name == read_op::verb) return parse_read(cursor);
+    return parse_fault(result_.settings, cursor, *known);
   }
 
   static void check_key(const token& key, std::string_view after) {

@@ -16,6 +16,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 
 namespace aurora::ops {
@@ -23,6 +24,7 @@ namespace aurora::ops {
 // `failover` or `failover to db2`: promote this instance, or the first other live instance in db
 // order (the model's stand-in for promotion tiers). The old writer and the target restart.
 struct failover {
+  static constexpr std::string_view verb = "failover";
   std::optional<std::string> to;
   bool operator==(const failover&) const = default;
 };
@@ -30,7 +32,7 @@ struct failover {
 using action = std::variant<failover>;
 
 inline std::string to_string(const failover& value) {
-  return value.to ? "failover to " + *value.to : std::string("failover");
+  return std::string(failover::verb) + (value.to ? " to " + *value.to : std::string());
 }
 
 // The action as one scenario-language step, e.g. "failover to db2".
