@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "aurora/harness/explore.hpp"
+#include "aurora/harness/language_generator.hpp"
 #include "aurora/harness/scenario_parser.hpp"
 #include "aurora/harness/scenario_printer.hpp"
 #include "aurora/harness/vocabulary.hpp"
@@ -915,6 +916,37 @@ TEST(explore_coverage, seeds_1_to_300_reach_the_rare_paths) {
 }
 
 // ---- The vocabulary and the language generator -------------------------------------------------
+
+// Every verb of the vocabulary is drawn, prints with its own name first, and parses back to the
+// same step; names come from the configuration (nodes_per_az=3: a3, b3 and c3 are faulted too).
+TEST(vocabulary, every_verb_is_drawn_printed_with_its_name_and_parsed_back) {
+  aurora::sim::random draw(7);
+  config settings;
+  settings.nodes_per_az = 3;
+  settings.replicas = 2;
+  std::set<std::string_view> verbs_seen;
+  std::set<std::string> nodes_seen;
+  for (int index = 0; index < 3'000; ++index) {
+    const step drawn = language::draw_step(draw, settings, sim::ms(1));
+    const verb_info& verb = verb_of(drawn.what);
+    verbs_seen.insert(verb.name);
+    const std::string text = print_action(drawn.what);
+    EXPECT_EQ(text.substr(0, verb.name.size()), verb.name) << text;
+    if (const auto* fault = std::get_if<aurora::sim::fault>(&drawn.what)) {
+      if (const auto* crash = std::get_if<aurora::sim::crash>(fault)) {
+        nodes_seen.insert(crash->what.name);
+      }
+    }
+    scenario single;
+    single.settings = settings;
+    single.steps = {drawn};
+    const parse_result parsed = parse_scenario(print_scenario(single), "drawn.scn");
+    ASSERT_TRUE(parsed.ok()) << parsed.error_text() << print_scenario(single);
+    EXPECT_EQ(parsed.value->steps.front(), drawn) << print_scenario(single);
+  }
+  EXPECT_EQ(verbs_seen.size(), verbs.size());
+  for (const char* node : {"a3", "b3", "c3"}) EXPECT_TRUE(nodes_seen.contains(node)) << node;
+}
 
 // The parser's lists of verbs and keys are the vocabulary's, in its order.
 TEST(vocabulary, the_parser_lists_the_vocabulary) {

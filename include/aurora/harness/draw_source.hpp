@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "aurora/sim/assert.hpp"
+#include "aurora/sim/random.hpp"
 
 namespace aurora::harness {
 
@@ -27,6 +28,8 @@ concept draw_source = requires(T& draw, std::uint64_t bound, std::int64_t low, i
   { draw.uniform(low, low) } -> std::convertible_to<std::int64_t>;
   { draw.percent(chance) } -> std::convertible_to<bool>;
 };
+
+static_assert(draw_source<sim::random>, "the simulator's PRNG is a draw source");
 
 namespace detail {
 

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "aurora/harness/explore_mix.hpp"
+#include "aurora/harness/language_generator.hpp"
 #include "aurora/harness/scenario.hpp"
 #include "aurora/ops/action.hpp"
 #include "aurora/sim/assert.hpp"
@@ -46,7 +47,7 @@ std::string draw_node(source& draw, const fault_mix& mix, const swarm_names& nam
 
 template <class source>
 std::string draw_az(source& draw) {
-  return pick(draw, std::vector<std::string>{"a", "b", "c"});
+  return language::draw_az(draw);  // one draw of three, as any AZ the language generator draws
 }
 
 // The writer (as the generator believes) two times in three, else any instance.
