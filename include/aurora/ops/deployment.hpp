@@ -30,6 +30,7 @@
 #include "aurora/ops/action.hpp"
 #include "aurora/ops/client.hpp"
 #include "aurora/ops/history.hpp"
+#include "aurora/sim/assert.hpp"
 #include "aurora/sim/fault.hpp"
 #include "aurora/trace/schema.hpp"
 
@@ -261,13 +262,17 @@ class deployment {
   // --- action handlers (one per alternative of ops::action) ---------------------------------
 
   // Promotes a replica of main [P17 §4.3]; recorded as a fault event with the lanes it touches:
-  // the old writer, then the target when it is another instance.
+  // the old writer, then the target when it is another instance. The target is predicted before
+  // (`failover_target`, which the fault budget also judges by) and checked after.
   void perform(const ops::failover& value) {
-    std::vector<std::string> lanes{writer().name()};
+    const std::string old_writer = writer().name();
     const std::optional<std::string> target = failover_target(value);
-    if (target && *target != lanes.front()) lanes.push_back(*target);
+    std::vector<std::string> lanes{old_writer};
+    if (target && *target != old_writer) lanes.push_back(*target);
     record_action(to_string(value), lanes);
     main().failover(value.to);
+    AURORA_ASSERT(control().writer == target.value_or(old_writer),
+                  "a failover promotes the instance failover_target predicted");
   }
 
   // An action in the trace, like a fault (trace-events.md, `fault`): its text and its lanes.
