@@ -33,6 +33,13 @@ std::string variant_help(const std::string& what) {
   return what + ": " + cli::teaching_variant_list();
 }
 
+// "Steps: write, read, crash, ... Config keys: protection_groups, ...": from the vocabulary.
+std::string language_summary() {
+  return "Steps: " + harness::verb_list() + ".\nConfig keys: " + harness::config_key_list() +
+         ".\n`aurora-harness vocabulary` describes each; docs/scenario-language.md is the "
+         "reference.";
+}
+
 // The options of a diagram, the same for `run` and `draw`.
 void add_drawing_options(CLI::App* command, std::string& dot_path, std::string& svg_path,
                          std::string& window, bool& show_gossip) {
@@ -59,14 +66,8 @@ void add_run(CLI::App& app, cli::run_settings& settings, std::string& seed) {
   run->add_flag("--quiet,-q", settings.quiet, "Print only the seed, config and verdict");
   run->footer(
       "Exit status: 0 pass, 1 fail, 2 usage error.\n"
-      "Example: aurora-harness run harness/scenarios/az-plus-one.scn --svg az.svg");
-}
-
-// "Steps: write, read, crash, ... Config keys: protection_groups, ...": from the vocabulary.
-std::string language_summary() {
-  return "Steps: " + harness::verb_list() + ".\nConfig keys: " + harness::config_key_list() +
-         ".\n`aurora-harness vocabulary` describes each; docs/scenario-language.md is the "
-         "reference.";
+      "Example: aurora-harness run harness/scenarios/az-plus-one.scn --svg az.svg\n" +
+      language_summary());
 }
 
 void add_check(CLI::App& app, std::string& file) {
@@ -163,7 +164,8 @@ int main(int argc, char** argv) {
     return "aurora-harness: " + std::string(error.what()) +
            "\nRun with --help for more information.\n";
   });
-  app.footer("Exit status: 0 pass, 1 fail, 2 usage error. See docs/harness.md.");
+  app.footer("Exit status: 0 pass, 1 fail, 2 usage error. See docs/harness.md.\n" +
+             language_summary());
   cli::run_settings run;
   std::string seed;
   std::string check_file;
