@@ -28,6 +28,7 @@
 #include "aurora/harness/scenario.hpp"
 #include "aurora/harness/vocabulary.hpp"
 #include "aurora/ops/action.hpp"
+#include "aurora/sim/assert.hpp"
 #include "aurora/sim/fault.hpp"
 #include "aurora/sim/time.hpp"
 
@@ -144,8 +145,9 @@ action draw_arguments(source& draw, const verb_info& verb, const config& setting
   const std::string_view name = verb.name;
   if (name == sim::crash::verb) return sim::fault{sim::crash{draw_target(draw, settings)}};
   if (name == sim::restart::verb) return sim::fault{sim::restart{draw_target(draw, settings)}};
-  if (name == sim::destroy::verb)
+  if (name == sim::destroy::verb) {
     return sim::fault{sim::destroy{draw_storage_node(draw, settings)}};
+  }
   if (name == sim::partition::verb) return sim::fault{draw_partition(draw, settings)};
   if (name == sim::heal::verb) return sim::fault{sim::heal{}};
   if (name == ops::failover::verb) {
@@ -153,18 +155,21 @@ action draw_arguments(source& draw, const verb_info& verb, const config& setting
     if (draw.percent(50)) value.to = draw_instance(draw, settings);
     return ops::action{value};
   }
-  if (name == sim::message_loss::verb)
+  if (name == sim::message_loss::verb) {
     return sim::fault{sim::message_loss{draw_percent(draw, verb)}};
+  }
   if (name == sim::message_duplication::verb) {
     return sim::fault{sim::message_duplication{draw_percent(draw, verb)}};
   }
-  const argument& delay = *argument_of(verb, argument_kind::duration);
   if (name == sim::message_delay::verb) {
     const int percent = draw_percent(draw, verb);
+    const argument& delay = *argument_of(verb, argument_kind::duration);
     return sim::fault{sim::message_delay{percent, draw_duration(draw, delay)}};
   }
+  AURORA_ASSERT(name == sim::slow::verb, "every fault and action of the vocabulary is drawn");
   const std::string who =
       draw.percent(50) ? draw_storage_node(draw, settings) : draw_instance(draw, settings);
+  const argument& delay = *argument_of(verb, argument_kind::duration);
   return sim::fault{sim::slow{who, draw_duration(draw, delay)}};
 }
 
