@@ -251,4 +251,11 @@ inline void render_svg(const std::string& dot_program, const std::string& dot_pa
   }
 }
 
+// `--variant NAME`: one of db/teaching_variant.hpp's names.
+inline db::teaching_variant parse_variant_option(const std::string& name) {
+  if (const auto variant = db::parse_teaching_variant(name)) return *variant;
+  throw usage_error("--variant: unknown variant '" + name + "': expected one of " +
+                    teaching_variant_list());
+}
+
 }  // namespace aurora::cli

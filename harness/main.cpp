@@ -6,22 +6,23 @@
 //   aurora-harness check FILE.scn    parse and validate a scenario without running it
 //   aurora-harness explore --seeds A..B   swarm testing: one random faulty run per seed
 //   aurora-harness draw TRACE.jsonl  draw a saved trace again, without running it
+//   aurora-harness vocabulary        every step and config key of the language
 // Every run prints its seed first and, on failure, the exact command that reproduces it.
 // Exit status: 0 pass, 1 a run failed (an expectation, an invariant, the final check),
 // 2 a usage error (bad option, unreadable or malformed scenario, an output that cannot be
 // written, missing Graphviz), always found before anything runs.
-// The subcommands live in run_command.hpp, explore_command.hpp and draw_command.hpp;
-// docs/harness.md is the reference for every option.
+// Each subcommand is its own translation unit (commands.hpp lists them: run_command.cpp,
+// check_command.cpp, explore_command.cpp, draw_command.cpp, vocabulary_command.cpp); this file
+// only parses the command line. docs/harness.md is the reference for every option.
 #include <CLI/CLI.hpp>
 #include <exception>
 #include <filesystem>
 #include <iostream>
 #include <string>
 
+#include "aurora/harness/vocabulary.hpp"
 #include "cli_common.hpp"
-#include "draw_command.hpp"
-#include "explore_command.hpp"
-#include "run_command.hpp"
+#include "commands.hpp"
 
 namespace {
 
@@ -30,6 +31,13 @@ using namespace aurora;
 // The help of --variant, from the list of variants itself (db/teaching_variant.hpp).
 std::string variant_help(const std::string& what) {
   return what + ": " + cli::teaching_variant_list();
+}
+
+// "Steps: write, read, crash, ... Config keys: protection_groups, ...": from the vocabulary.
+std::string language_summary() {
+  return "Steps: " + harness::verb_list() + ".\nConfig keys: " + harness::config_key_list() +
+         ".\n`aurora-harness vocabulary` describes each; docs/scenario-language.md is the "
+         "reference.";
 }
 
 // The options of a diagram, the same for `run` and `draw`.
@@ -58,13 +66,23 @@ void add_run(CLI::App& app, cli::run_settings& settings, std::string& seed) {
   run->add_flag("--quiet,-q", settings.quiet, "Print only the seed, config and verdict");
   run->footer(
       "Exit status: 0 pass, 1 fail, 2 usage error.\n"
-      "Example: aurora-harness run harness/scenarios/az-plus-one.scn --svg az.svg");
+      "Example: aurora-harness run harness/scenarios/az-plus-one.scn --svg az.svg\n" +
+      language_summary());
 }
 
 void add_check(CLI::App& app, std::string& file) {
   CLI::App* check = app.add_subcommand("check", "Parse and validate a scenario, run nothing");
   check->add_option("file", file, "The scenario file (.scn)")->required();
-  check->footer("Exit status: 0 valid, 2 errors (printed as file:line:column: message).");
+  check->footer("Exit status: 0 valid, 2 errors (printed as file:line:column: message).\n" +
+                language_summary());
+}
+
+void add_vocabulary(CLI::App& app, cli::vocabulary_settings& settings) {
+  CLI::App* vocabulary = app.add_subcommand(
+      "vocabulary", "List every step (operation, fault, action) and config key of the language");
+  vocabulary->add_flag("--markdown", settings.markdown,
+                       "Print the tables of docs/scenario-language.md instead");
+  vocabulary->footer(language_summary());
 }
 
 void add_explore(CLI::App& app, cli::explore_settings& settings) {
@@ -111,23 +129,18 @@ void add_draw(CLI::App& app, cli::draw_settings& settings) {
       "Example: aurora-harness draw az.jsonl --window 28ms..50ms --svg az.svg");
 }
 
-int check_command(const std::string& file) {
-  const harness::scenario plan = cli::load_scenario(file);
-  std::cout << file << ": ok (" << plan.steps.size() << " steps)\n";
-  return cli::exit_pass;
-}
-
 // Runs the chosen subcommand; every usage problem becomes exit status 2 with one message.
 int dispatch(CLI::App& app, cli::run_settings& run, const std::string& seed,
              const std::string& check_file, const cli::explore_settings& explore,
-             const cli::draw_settings& draw) {
+             const cli::draw_settings& draw, const cli::vocabulary_settings& vocabulary) {
   try {
     if (app.got_subcommand("run")) {
       if (app.get_subcommand("run")->count("--seed") > 0) run.seed = cli::parse_seed_option(seed);
       return cli::run_command(run);
     }
-    if (app.got_subcommand("check")) return check_command(check_file);
+    if (app.got_subcommand("check")) return cli::check_command(check_file);
     if (app.got_subcommand("draw")) return cli::draw_command(draw);
+    if (app.got_subcommand("vocabulary")) return cli::vocabulary_command(vocabulary);
     return cli::explore_command(explore);
   } catch (const cli::scenario_errors& errors) {
     std::cerr << errors.what();
@@ -151,16 +164,19 @@ int main(int argc, char** argv) {
     return "aurora-harness: " + std::string(error.what()) +
            "\nRun with --help for more information.\n";
   });
-  app.footer("Exit status: 0 pass, 1 fail, 2 usage error. See docs/harness.md.");
+  app.footer("Exit status: 0 pass, 1 fail, 2 usage error. See docs/harness.md.\n" +
+             language_summary());
   cli::run_settings run;
   std::string seed;
   std::string check_file;
   cli::explore_settings explore;
   cli::draw_settings draw;
+  cli::vocabulary_settings vocabulary;
   add_run(app, run, seed);
   add_check(app, check_file);
   add_explore(app, explore);
   add_draw(app, draw);
+  add_vocabulary(app, vocabulary);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -168,7 +184,7 @@ int main(int argc, char** argv) {
     return code == 0 ? cli::exit_pass : cli::exit_usage;
   }
   try {
-    return dispatch(app, run, seed, check_file, explore, draw);
+    return dispatch(app, run, seed, check_file, explore, draw, vocabulary);
   } catch (const std::exception& error) {
     std::cerr << "aurora-harness: error: " << error.what() << '\n';
     return cli::exit_fail;

@@ -29,6 +29,7 @@
 #include "aurora/harness/fault_budget.hpp"
 #include "aurora/harness/runner.hpp"
 #include "aurora/harness/scenario_printer.hpp"
+#include "rc_source.hpp"
 
 namespace aurora::harness {
 // How rapidcheck shows a drawn mix in a counterexample.
@@ -36,29 +37,6 @@ inline void showValue(const fault_mix& mix, std::ostream& out) { out << mix.desc
 }  // namespace aurora::harness
 
 namespace aurora::properties {
-
-// rapidcheck as the generator's draw source: every draw is a shrinkable pick. `percent` shrinks
-// towards false (no wait, a message fault switched off), `below` and `uniform` towards the low
-// end (the first choice, the smallest value). Draws are uniform over their whole range whatever
-// the case's size (`inRange` alone scales its range down with the size, which would favour the
-// first kinds and the smallest values in small cases); the size bounds the number of commands.
-struct rc_source {
-  std::uint64_t below(std::uint64_t bound) { return draw<std::uint64_t>(0, bound); }
-  std::int64_t uniform(std::int64_t low, std::int64_t high) {
-    return draw<std::int64_t>(low, high + 1);
-  }
-  bool percent(int chance) {
-    if (chance <= 0) return false;
-    if (chance >= 100) return true;
-    return below(100) >= static_cast<std::uint64_t>(100 - chance);
-  }
-
- private:
-  template <class T>
-  static T draw(T low, T high_excluded) {
-    return *rc::gen::resize(rc::kNominalSize, rc::gen::inRange<T>(low, high_excluded));
-  }
-};
 
 // What one case draws before its commands: its mix and the names of its configuration.
 struct swarm_case {

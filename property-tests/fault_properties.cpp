@@ -295,7 +295,7 @@ TEST(fault_properties, beyond_the_model_stalls_but_loses_nothing) {
 class profile_accounting : public ::testing::Test {
  protected:
   profile_accounting() : run_(property_scenario(db::teaching_variant::safe, {}), {}) {}
-  bool safe(const sim::fault& value) {
+  bool safe(const harness::action& value) {
     return harness::within_profile(run_.model(), value, harness::fault_profile::safe);
   }
   void apply(const sim::fault& value) { run_.model().apply(value); }
@@ -341,9 +341,9 @@ TEST_F(profile_accounting, a_failover_is_judged_by_the_instance_it_promotes) {
   const sim::partition cut{nodes({"db2"}), nodes({"a1", "a2", "b1", "b2"}), false};
   EXPECT_TRUE(safe(cut));
   apply(cut);
-  EXPECT_FALSE(safe(sim::failover{"db2"}));
-  EXPECT_FALSE(safe(sim::failover{}));
-  EXPECT_TRUE(safe(sim::failover{"db1"}));
+  EXPECT_FALSE(safe(ops::failover{"db2"}));
+  EXPECT_FALSE(safe(ops::failover{}));
+  EXPECT_TRUE(safe(ops::failover{"db1"}));
 }
 
 // A variant that must fail, with the volume shape and the profile its bug needs.

@@ -7,8 +7,9 @@
 //  3. whatever the parser accepts runs to a verdict: `runner::run` returns a result (pass or
 //     fail) and throws nothing, for scenarios with extreme values at every bound (the largest
 //     LAL and durations, a 1us op_timeout, many clients, more keys than a client can queue).
-// The generators below build only valid scenarios, so they double as a description of what the
-// language accepts.
+// The generators are the language generator's (include/aurora/harness/language_generator.hpp,
+// which reads the vocabulary) on rapidcheck's shrinkable draws (rc_source.hpp); they build only
+// valid scenarios.
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
@@ -21,12 +22,15 @@
 #include <utility>
 #include <vector>
 
+#include "aurora/harness/language_generator.hpp"
 #include "aurora/harness/runner.hpp"
 #include "aurora/harness/scenario.hpp"
 #include "aurora/harness/scenario_parser.hpp"
 #include "aurora/harness/scenario_printer.hpp"
+#include "aurora/harness/vocabulary.hpp"
 #include "aurora/sim/fault.hpp"
 #include "aurora/sim/time.hpp"
+#include "rc_source.hpp"
 
 // rapidcheck shows a failing scenario as the text it prints to (found by argument lookup).
 namespace aurora::harness {
@@ -39,8 +43,7 @@ namespace {
 
 using namespace aurora::harness;
 namespace sim = aurora::sim;
-
-constexpr std::int64_t duration_max_us = scenario_limits::max_duration.count_us();
+namespace ops = aurora::ops;
 
 template <typename T>
 std::optional<T> sometimes(const rc::Gen<T>& gen) {
@@ -48,169 +51,29 @@ std::optional<T> sometimes(const rc::Gen<T>& gen) {
   return std::nullopt;
 }
 
-// ---- Generators --------------------------------------------------------------------------------
-
-// Any non-negative duration, biased to the small round values scenarios use.
-rc::Gen<sim::duration> gen_duration() {
-  return rc::gen::oneOf(rc::gen::map(rc::gen::inRange<std::int64_t>(0, 2'000), sim::us),
-                        rc::gen::map(rc::gen::inRange<std::int64_t>(0, 2'000), sim::ms),
-                        rc::gen::map(rc::gen::inRange<std::int64_t>(0, 100), sim::s),
-                        rc::gen::map(rc::gen::inRange<std::int64_t>(0, duration_max_us), sim::us),
-                        rc::gen::just(scenario_limits::max_duration));
-}
-
-// A duration from zero to `max`, biased to the small round values scenarios use.
-rc::Gen<sim::duration> gen_duration_up_to(sim::duration max) {
-  return rc::gen::map(gen_duration(), [max](sim::duration value) { return std::min(value, max); });
-}
-
-// `[a-z][a-z0-9_-]*`, often a word the language also uses as a keyword.
-rc::Gen<std::string> gen_name() {
-  static const std::vector<std::string> keywords = {
-      "as",          "expect", "from", "reader", "to", "az",  "write", "read", "heal", "ok", "none",
-      "unavailable", "c1",     "seed", "config", "at", "db1", "a1",    "x",    "y",    "k-", "a_"};
-  const rc::Gen<char> first = rc::gen::inRange('a', static_cast<char>('z' + 1));
-  const rc::Gen<char> rest = rc::gen::elementOf(std::string("abcxyz0129_-"));
-  return rc::gen::oneOf(rc::gen::elementOf(keywords), rc::gen::exec([first, rest] {
-                          std::string name(1, *first);
-                          const auto tail =
-                              *rc::gen::resize(12, rc::gen::container<std::string>(rest));
-                          return name + tail;
-                        }));
-}
-
-rc::Gen<config> gen_config() {
-  return rc::gen::exec([] {
-    config settings;
-    if (*rc::gen::arbitrary<bool>()) {
-      settings.protection_groups = *rc::gen::inRange(1, scenario_limits::max_protection_groups + 1);
-      settings.nodes_per_az = *rc::gen::inRange(scenario_limits::min_nodes_per_az,
-                                                scenario_limits::max_nodes_per_az + 1);
-      settings.replicas = *rc::gen::inRange(0, scenario_limits::max_replicas + 1);
-      settings.op_timeout =
-          *rc::gen::suchThat(gen_duration_up_to(scenario_limits::max_op_timeout),
-                             [](sim::duration value) { return value > sim::us(0); });
-      settings.lal = sometimes(rc::gen::inRange<std::int64_t>(1, scenario_limits::max_lal + 1));
-      settings.variant = *aurora::db::parse_teaching_variant(
-          *rc::gen::elementOf(aurora::db::teaching_variant_names));
-    }
-    return settings;
-  });
-}
-
-rc::Gen<std::string> gen_storage_node(const config& settings) {
-  return rc::gen::elementOf(storage_node_names(settings));
-}
-
-rc::Gen<std::string> gen_instance(const config& settings) {
-  return rc::gen::elementOf(instance_names(settings));
-}
-
-rc::Gen<sim::target> gen_target(const config& settings) {
-  return rc::gen::oneOf(
-      rc::gen::map(gen_storage_node(settings),
-                   [](std::string name) {
-                     return sim::target{std::move(name), false};
-                   }),
-      rc::gen::map(gen_instance(settings),
-                   [](std::string name) {
-                     return sim::target{std::move(name), false};
-                   }),
-      rc::gen::map(rc::gen::element<std::string>("a", "b", "c"), [](std::string letter) {
-        return sim::target{std::move(letter), true};
-      }));
-}
-
-bool overlaps_any(const sim::target& member, const std::vector<sim::target>& set) {
-  for (const sim::target& other : set) {
-    if (targets_overlap(member, other)) return true;
-  }
-  return false;
-}
-
-// Two non-empty sets with no participant in common, on the same side or across.
-sim::partition gen_partition(const config& settings) {
-  const auto candidates =
-      *rc::gen::nonEmpty(rc::gen::container<std::vector<sim::target>>(gen_target(settings)));
-  sim::partition value;
-  value.one_way = *rc::gen::arbitrary<bool>();
-  for (const sim::target& each : candidates) {
-    if (overlaps_any(each, value.left) || overlaps_any(each, value.right)) continue;
-    (*rc::gen::arbitrary<bool>() ? value.left : value.right).push_back(each);
-  }
-  if (value.left.empty() || value.right.empty()) {
-    value.left = {sim::target{"a1", false}};
-    value.right = {sim::target{"b1", false}};
-  }
-  return value;
-}
-
-sim::fault gen_fault(const config& settings) {
-  const rc::Gen<int> percent = rc::gen::inRange(0, 101);
-  switch (*rc::gen::inRange(0, 10)) {
-    case 0: return sim::crash{*gen_target(settings)};
-    case 1: return sim::restart{*gen_target(settings)};
-    case 2: return sim::destroy{*gen_storage_node(settings)};
-    case 3: return gen_partition(settings);
-    case 4: return sim::heal{};
-    case 5: return sim::message_loss{*percent};
-    case 6: return sim::message_duplication{*percent};
-    case 7:
-      return sim::message_delay{*percent, *gen_duration_up_to(scenario_limits::max_message_delay)};
-    case 8: {
-      const std::string node = *rc::gen::oneOf(gen_storage_node(settings), gen_instance(settings));
-      return sim::slow{node, *gen_duration_up_to(scenario_limits::max_message_delay)};
-    }
-    default: return sim::failover{sometimes(gen_instance(settings))};
-  }
-}
-
-write_op gen_write() {
-  const auto count = *rc::gen::inRange<std::size_t>(1, 6);
-  write_op value;
-  while (value.puts.size() < count) {
-    const std::string key = *gen_name();
-    bool fresh = true;
-    for (const auto& [each, number] : value.puts) fresh = fresh && each != key;
-    if (fresh) value.puts.emplace_back(key, *rc::gen::arbitrary<std::int64_t>());
-  }
-  return value;
-}
-
-read_op gen_read(const config& settings) {
-  read_op value{*gen_name(), std::nullopt};
-  switch (*rc::gen::inRange(0, 3)) {
-    case 0: break;
-    case 1: value.from = *gen_instance(settings); break;
-    default: value.from = "reader"; break;
-  }
-  return value;
-}
-
-std::optional<expectation> gen_expectation(bool read) {
-  using kind = expectation::kind;
-  switch (*rc::gen::inRange(0, read ? 5 : 3)) {
-    case 0: return std::nullopt;
-    case 1: return expectation{kind::ok, 0};
-    case 2: return expectation{kind::unavailable, 0};
-    case 3: return expectation{kind::none, 0};
-    default: return expectation{kind::value, *rc::gen::arbitrary<std::int64_t>()};
-  }
+// The language generator (include/aurora/harness/language_generator.hpp), on rapidcheck's draws:
+// every verb and form of the vocabulary, every config key in its bounds, names valid for the
+// configuration. Draws shrink towards the first choice and the smallest value.
+config gen_config() {
+  aurora::properties::rc_source draw;
+  return language::draw_config(draw);
 }
 
 step gen_step(const config& settings, sim::time_point at) {
-  step value;
-  value.at = at;
-  switch (*rc::gen::inRange(0, 3)) {
-    case 0: value.what = gen_write(); break;
-    case 1: value.what = gen_read(settings); break;
-    default: value.what = gen_fault(settings); break;
-  }
-  if (is_client_operation(value.what)) {
-    value.as_client = sometimes(gen_name());
-    value.expect = gen_expectation(std::holds_alternative<read_op>(value.what));
-  }
-  return value;
+  aurora::properties::rc_source draw;
+  return language::draw_step(draw, settings, at);
+}
+
+action gen_fault(const config& settings) {
+  aurora::properties::rc_source draw;
+  return language::draw_fault_or_action(draw, settings);
+}
+
+rc::Gen<sim::duration> gen_duration() {
+  return rc::gen::exec([] {
+    aurora::properties::rc_source draw;
+    return language::draw_duration(draw, sim::us(0), scenario_limits::max_duration);
+  });
 }
 
 // Times never decrease: each step adds a (often zero) delta, stopping at the largest time.
@@ -218,7 +81,7 @@ rc::Gen<scenario> gen_scenario() {
   return rc::gen::exec([] {
     scenario value;
     value.seed = sometimes(rc::gen::arbitrary<std::uint64_t>());
-    value.settings = *gen_config();
+    value.settings = gen_config();
     const auto count = *rc::gen::inRange<std::size_t>(0, 30);
     sim::time_point now = *rc::gen::element(sim::us(0), sim::ms(3));
     for (std::size_t index = 0; index < count; ++index) {
@@ -249,86 +112,75 @@ RC_GTEST_PROP(scenario_roundtrip, printing_then_parsing_gives_back_an_equal_scen
   }
 }
 
+// The language's own tokens: every verb and config key of the vocabulary, and the words,
+// names, numbers and punctuation around them (some of them wrong on purpose).
 const std::vector<std::string>& token_alphabet() {
-  static const std::vector<std::string> tokens = {"seed",
-                                                  "config",
-                                                  "at",
-                                                  "write",
-                                                  "read",
-                                                  "from",
-                                                  "reader",
-                                                  "crash",
-                                                  "restart",
-                                                  "destroy",
-                                                  "partition",
-                                                  "heal",
-                                                  "failover",
-                                                  "to",
-                                                  "loss",
-                                                  "duplicate",
-                                                  "delay",
-                                                  "slow",
-                                                  "as",
-                                                  "expect",
-                                                  "ok",
-                                                  "unavailable",
-                                                  "none",
-                                                  "az",
-                                                  "a",
-                                                  "b",
-                                                  "c",
-                                                  "d",
-                                                  "a1",
-                                                  "a2",
-                                                  "b1",
-                                                  "c2",
-                                                  "c3",
-                                                  "db1",
-                                                  "db2",
-                                                  "db17",
-                                                  "x",
-                                                  "y",
-                                                  "c1",
-                                                  "0",
-                                                  "1",
-                                                  "-1",
-                                                  "42",
-                                                  "99999999999999999999",
-                                                  "18446744073709551615",
-                                                  "5ms",
-                                                  "0us",
-                                                  "2s",
-                                                  "5m",
-                                                  "ms",
-                                                  "-5ms",
-                                                  "1.5s",
-                                                  "20%",
-                                                  "101%",
-                                                  "%",
-                                                  "|",
-                                                  "->",
-                                                  "-",
-                                                  ">",
-                                                  ",",
-                                                  "=",
-                                                  "#",
-                                                  "\n",
-                                                  "\r",
-                                                  "\t",
-                                                  " ",
-                                                  "replicas",
-                                                  "nodes_per_az",
-                                                  "protection_groups",
-                                                  "op_timeout",
-                                                  "lal",
-                                                  "variant",
-                                                  "write-quorum-3",
-                                                  "safe",
-                                                  "x=1",
-                                                  "replicas=2",
-                                                  "X",
-                                                  "\xff",
-                                                  std::string(1, '\0')};
+  static const std::vector<std::string> tokens = [] {
+    std::vector<std::string> all = {"seed",
+                                    "config",
+                                    "at",
+                                    "from",
+                                    "reader",
+                                    "to",
+                                    "as",
+                                    "expect",
+                                    "ok",
+                                    "unavailable",
+                                    "none",
+                                    "az",
+                                    "a",
+                                    "b",
+                                    "c",
+                                    "d",
+                                    "a1",
+                                    "a2",
+                                    "b1",
+                                    "c2",
+                                    "c3",
+                                    "db1",
+                                    "db2",
+                                    "db17",
+                                    "x",
+                                    "y",
+                                    "c1",
+                                    "0",
+                                    "1",
+                                    "-1",
+                                    "42",
+                                    "99999999999999999999",
+                                    "18446744073709551615",
+                                    "5ms",
+                                    "0us",
+                                    "2s",
+                                    "5m",
+                                    "ms",
+                                    "-5ms",
+                                    "1.5s",
+                                    "20%",
+                                    "101%",
+                                    "%",
+                                    "|",
+                                    "->",
+                                    "-",
+                                    ">",
+                                    ",",
+                                    "=",
+                                    "#",
+                                    "\n",
+                                    "\r",
+                                    "\t",
+                                    " ",
+                                    "write-quorum-3",
+                                    "safe",
+                                    "x=1",
+                                    "replicas=2",
+                                    "X",
+                                    "\xff",
+                                    std::string(1, '\0')};
+    for (const verb_info& each : verbs) all.emplace_back(each.name);
+    for (const config_key_info& each : config_keys) all.emplace_back(each.name);
+    return all;
+  }();
   return tokens;
 }
 
@@ -447,13 +299,15 @@ config gen_extreme_config() {
 }
 
 // A fault, with extreme delays and slowness.
-sim::fault gen_extreme_fault(const config& settings) {
+action gen_extreme_fault(const config& settings) {
   switch (*rc::gen::inRange(0, 4)) {
     case 0:
       return sim::message_delay{*rc::gen::inRange(0, 101),
                                 *gen_extreme_duration(scenario_limits::max_message_delay)};
     case 1: {
-      const std::string node = *rc::gen::oneOf(gen_storage_node(settings), gen_instance(settings));
+      aurora::properties::rc_source draw;
+      const std::string node = draw.percent(50) ? language::draw_storage_node(draw, settings)
+                                                : language::draw_instance(draw, settings);
       return sim::slow{node, *gen_extreme_duration(scenario_limits::max_message_delay)};
     }
     default: return gen_fault(settings);

@@ -556,7 +556,7 @@ TEST(cluster, a_failover_racing_a_restart_opens_a_newer_epoch_from_the_metadata_
   c.apply(crash("db1"));
   c.apply(restart("db1"));
   ASSERT_EQ(c.model.writer().role(), instance_role::recovering);
-  c.apply(sim::failover{"db2"});
+  c.model.apply(ops::failover{"db2"});
   ASSERT_TRUE(c.run_until_true([&] { return c.model.writer().role() == instance_role::writer; },
                                sim::ms(100)));
   EXPECT_EQ(c.model.writer().name(), "db2");
@@ -630,7 +630,7 @@ TEST(cluster, a_failover_restarts_the_old_writer_as_a_replica) {
   checked_cluster c(config);
   c.model.write("c1", {{"x", 1}});
   c.run_for(sim::ms(10));
-  c.apply(sim::failover{"db2"});
+  c.model.apply(ops::failover{"db2"});
   EXPECT_EQ(std::as_const(c.model).find_instance("db1").role(), instance_role::replica);
   ASSERT_TRUE(c.run_until_true([&] { return c.model.writer().role() == instance_role::writer; },
                                sim::ms(100)));
@@ -654,7 +654,7 @@ TEST(cluster, a_zombie_writer_is_deposed_by_the_epoch_and_restarts_as_a_replica)
   c.apply(sim::partition{{{"db1", false}}, {{"a", true}, {"b", true}, {"c", true}}, false});
   c.model.write("c2", {{"x", 2}});
   c.run_for(sim::ms(5));
-  c.apply(sim::failover{"db2"});
+  c.model.apply(ops::failover{"db2"});
   EXPECT_EQ(std::as_const(c.model).find_instance("db1").role(), instance_role::writer)
       << "reached anyway";
   c.run_for(sim::ms(10));
@@ -1013,7 +1013,7 @@ TEST(invariant_checker, finds_an_old_writer_that_a_failover_did_not_stop) {
   for (const char* node : {"a1", "a2", "b1", "b2", "c1", "c2"})
     storage_nodes.push_back({node, false});
   model.apply(sim::partition{{{"db1", false}}, storage_nodes, false});
-  model.apply(sim::failover{"db2"});
+  model.apply(ops::failover{"db2"});
   ASSERT_EQ(model.find_instance("db1").role(), instance_role::writer);  // a zombie, as designed
   EXPECT_TRUE(checker.check().empty());
   facts.report(

@@ -19,8 +19,10 @@
 #include <vector>
 
 #include "aurora/harness/explore.hpp"
+#include "aurora/harness/language_generator.hpp"
 #include "aurora/harness/scenario_parser.hpp"
 #include "aurora/harness/scenario_printer.hpp"
+#include "aurora/harness/vocabulary.hpp"
 #include "aurora/sim/fault.hpp"
 #include "aurora/sim/time.hpp"
 
@@ -28,6 +30,7 @@ namespace {
 
 using namespace aurora::harness;
 namespace sim = aurora::sim;
+namespace ops = aurora::ops;
 using kind = expectation::kind;
 
 scenario parse_ok(std::string_view text) {
@@ -84,8 +87,8 @@ const std::vector<step_case>& step_cases() {
       {"at 0ms partition db1 , az b | db2,az c",
        at(sim::ms(0), sim::partition{{node("db1"), az("b")}, {node("db2"), az("c")}, false})},
       {"at 1s heal", at(sim::s(1), sim::heal{})},
-      {"at 1s failover", at(sim::s(1), sim::failover{})},
-      {"at 1s failover to db3", at(sim::s(1), sim::failover{"db3"})},
+      {"at 1s failover", at(sim::s(1), ops::failover{})},
+      {"at 1s failover to db3", at(sim::s(1), ops::failover{"db3"})},
       {"at 1s loss 20%", at(sim::s(1), sim::message_loss{20})},
       {"at 1s loss 0%", at(sim::s(1), sim::message_loss{0})},
       {"at 1s duplicate 100%", at(sim::s(1), sim::message_duplication{100})},
@@ -910,6 +913,52 @@ TEST(explore_coverage, seeds_1_to_300_reach_the_rare_paths) {
     EXPECT_GE(count, each.measured < 40 ? 1 : each.measured / 2)
         << "coverage of " << each.path << " fell from ~" << each.measured << " to " << count;
   }
+}
+
+// ---- The vocabulary and the language generator -------------------------------------------------
+
+// Every verb of the vocabulary is drawn, prints with its own name first, and parses back to the
+// same step; names come from the configuration (nodes_per_az=3: a3, b3 and c3 are faulted too).
+TEST(vocabulary, every_verb_is_drawn_printed_with_its_name_and_parsed_back) {
+  aurora::sim::random draw(7);
+  config settings;
+  settings.nodes_per_az = 3;
+  settings.replicas = 2;
+  std::set<std::string_view> verbs_seen;
+  std::set<std::string> nodes_seen;
+  for (int index = 0; index < 3'000; ++index) {
+    const step drawn = language::draw_step(draw, settings, sim::ms(1));
+    const verb_info& verb = verb_of(drawn.what);
+    verbs_seen.insert(verb.name);
+    const std::string text = print_action(drawn.what);
+    EXPECT_EQ(text.substr(0, verb.name.size()), verb.name) << text;
+    if (const auto* fault = std::get_if<aurora::sim::fault>(&drawn.what)) {
+      if (const auto* crash = std::get_if<aurora::sim::crash>(fault)) {
+        nodes_seen.insert(crash->what.name);
+      }
+    }
+    scenario single;
+    single.settings = settings;
+    single.steps = {drawn};
+    const parse_result parsed = parse_scenario(print_scenario(single), "drawn.scn");
+    ASSERT_TRUE(parsed.ok()) << parsed.error_text() << print_scenario(single);
+    EXPECT_EQ(parsed.value->steps.front(), drawn) << print_scenario(single);
+  }
+  EXPECT_EQ(verbs_seen.size(), verbs.size());
+  for (const char* node : {"a3", "b3", "c3"}) EXPECT_TRUE(nodes_seen.contains(node)) << node;
+}
+
+// The parser's lists of verbs and keys are the vocabulary's, in its order.
+TEST(vocabulary, the_parser_lists_the_vocabulary) {
+  EXPECT_EQ(verb_list(),
+            "write, read, crash, restart, destroy, partition, heal, failover, loss, duplicate, "
+            "delay or slow");
+  EXPECT_EQ(config_key_list(),
+            "protection_groups, nodes_per_az, replicas, op_timeout, lal or variant");
+  EXPECT_EQ(verb_of<ops::failover>().group, verb_group::action);
+  EXPECT_EQ(verb_of<aurora::sim::destroy>().budget, budget_rule::destroys_disk);
+  EXPECT_EQ(argument_of(verb_of<aurora::sim::message_delay>(), argument_kind::duration)->high,
+            scenario_limits::max_message_delay.count_us());
 }
 
 }  // namespace

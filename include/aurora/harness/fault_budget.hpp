@@ -13,7 +13,8 @@
 //    so acknowledged data must survive them however many segments they take).
 // The check runs against the cluster's real state at the moment the fault would apply.
 // How each fault counts against the writer (the instance that will be the writer once the fault
-// applies: a failover's target, named or the one the model picks):
+// applies: a failover's target, named or the one the model picks) is its `budget_rule` in the
+// vocabulary (vocabulary.hpp):
 //  - a crash of a node or an AZ, or a destroyed disk, takes those nodes;
 //  - a partition takes the storage nodes on the other side from the writer, both ways or one way
 //    in either direction (a write needs the request to arrive and the ack to come back); a
@@ -26,13 +27,16 @@
 #pragma once
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "aurora/harness/runner.hpp"
+#include "aurora/harness/vocabulary.hpp"
 #include "aurora/ops/deployment.hpp"
+#include "aurora/sim/assert.hpp"
 #include "aurora/sim/fault.hpp"
 
 namespace aurora::harness {
@@ -56,53 +60,63 @@ inline std::set<std::string> cut_off_from(const ops::deployment& model,
   return cut;
 }
 
-// The storage nodes a fault would take away from the writer `writer`.
-inline std::set<std::string> nodes_taken(const ops::deployment& model, const sim::fault& value,
-                                         sim::participant_id writer) {
-  const auto& net = model.network();
+// The storage nodes among `ids`.
+inline std::set<std::string> storage_among(const ops::deployment& model,
+                                           const std::vector<sim::participant_id>& ids) {
+  std::set<std::string> names;
+  for (sim::participant_id id : ids) {
+    if (model.network().kind(id) == sim::role::storage) names.insert(model.network().name(id));
+  }
+  return names;
+}
+
+// The storage nodes on the other side of a partition from the writer `writer`, either way.
+inline std::set<std::string> far_side(const ops::deployment& model, const sim::partition& cut,
+                                      sim::participant_id writer) {
+  const std::vector<sim::participant_id> left = model.network().resolve(cut.left);
+  const std::vector<sim::participant_id> right = model.network().resolve(cut.right);
   std::set<std::string> taken;
-  auto storage_names = [&](const std::vector<sim::participant_id>& ids) {
-    for (sim::participant_id id : ids) {
-      if (net.kind(id) == sim::role::storage) taken.insert(net.name(id));
-    }
-  };
-  if (const auto* crash = std::get_if<sim::crash>(&value)) storage_names(net.resolve(crash->what));
-  if (const auto* lost = std::get_if<sim::destroy>(&value)) taken.insert(lost->node);
-  if (const auto* cut = std::get_if<sim::partition>(&value)) {
-    const std::vector<sim::participant_id> left = net.resolve(cut->left);
-    const std::vector<sim::participant_id> right = net.resolve(cut->right);
-    const bool writer_left = std::find(left.begin(), left.end(), writer) != left.end();
-    const bool writer_right = std::find(right.begin(), right.end(), writer) != right.end();
-    if (writer_left) storage_names(right);
-    if (writer_right) storage_names(left);
+  if (std::find(left.begin(), left.end(), writer) != left.end()) {
+    taken = storage_among(model, right);
+  }
+  if (std::find(right.begin(), right.end(), writer) != right.end()) {
+    taken.merge(storage_among(model, left));
   }
   return taken;
 }
 
-// The instance that is the writer once `value` applies: a failover's target (the named one, or
-// the one `cluster::failover` picks: the first other live instance in db order; none: no change).
-inline sim::participant_id writer_after(const ops::deployment& model, const sim::fault& value) {
-  const auto* promote = std::get_if<sim::failover>(&value);
-  if (promote == nullptr) return model.writer().id();
-  if (promote->to) return model.find_instance(*promote->to).id();
-  for (const auto& each : model.instances()) {
-    if (each->name() != model.writer().name() && model.network().alive(each->id())) {
-      return each->id();
-    }
+// The storage nodes a fault would take away from the writer `writer`, by its budget rule in the
+// vocabulary (vocabulary.hpp).
+inline std::set<std::string> nodes_taken(const ops::deployment& model, const sim::fault& value,
+                                         sim::participant_id writer) {
+  switch (verb_of(value).budget) {
+    case budget_rule::takes_named_nodes:
+      return storage_among(model, model.network().resolve(std::get<sim::crash>(value).what));
+    case budget_rule::destroys_disk: return {std::get<sim::destroy>(value).node};
+    case budget_rule::takes_far_side:
+      return far_side(model, std::get<sim::partition>(value), writer);
+    case budget_rule::none:
+    case budget_rule::takes_nothing:
+    case budget_rule::promotes: break;
   }
-  return model.writer().id();
+  return {};
 }
 
-}  // namespace detail
+// The instance that is the writer once a failover applies: its target (the named one, or the
+// one `cluster::failover` picks: the first other live instance in db order; none: no change).
+inline sim::participant_id writer_after(const ops::deployment& model, const ops::action& value) {
+  const auto& promote = std::get<ops::failover>(value);
+  const std::optional<std::string> target = model.failover_target(promote);
+  return target ? model.find_instance(*target).id() : model.writer().id();
+}
 
-// True when applying `value` now keeps the run inside `profile`.
-inline bool within_profile(const ops::deployment& model, const sim::fault& value,
-                           fault_profile profile) {
-  const bool destroys = std::holds_alternative<sim::destroy>(value);
-  if (profile == fault_profile::beyond) return !destroys;
-  const sim::participant_id writer = detail::writer_after(model, value);
-  std::set<std::string> lost = detail::cut_off_from(model, writer);
-  for (const std::string& node : detail::nodes_taken(model, value, writer)) lost.insert(node);
+// True when, with `writer` the writer, no PG has more than `tolerated_losses_per_pg` segments
+// lost (its nodes down, cut off from the writer, taken by `taken`, or hydrating), and `destroyed`
+// (if any) is no disk of a PG already repairing one.
+inline bool losses_within_bound(const ops::deployment& model, sim::participant_id writer,
+                                const std::set<std::string>& taken, const sim::destroy* destroyed) {
+  std::set<std::string> lost = cut_off_from(model, writer);
+  lost.insert(taken.begin(), taken.end());
   for (const db::segment_view& segment : model.segments()) {
     if (!segment.node_alive) lost.insert(segment.node);
   }
@@ -112,9 +126,44 @@ inline bool within_profile(const ops::deployment& model, const sim::fault& value
       if (segment.pg != pg) continue;
       if (lost.count(segment.node) != 0 || segment.hydrating) ++lost_here;
       const bool repairing = model.control().membership[pg].changing();
-      if (destroys && repairing && segment.node == std::get<sim::destroy>(value).node) return false;
+      if (destroyed != nullptr && repairing && segment.node == destroyed->node) return false;
     }
     if (lost_here > tolerated_losses_per_pg) return false;
+  }
+  return true;
+}
+
+}  // namespace detail
+
+// True when applying the fault `value` now keeps the run inside `profile`.
+inline bool within_profile(const ops::deployment& model, const sim::fault& value,
+                           fault_profile profile) {
+  const auto* destroyed = std::get_if<sim::destroy>(&value);
+  const bool destroys = verb_of(value).budget == budget_rule::destroys_disk;
+  if (profile == fault_profile::beyond) return !destroys;
+  const sim::participant_id writer = model.writer().id();
+  return detail::losses_within_bound(model, writer, detail::nodes_taken(model, value, writer),
+                                     destroyed);
+}
+
+// True when performing the action `value` now keeps the run inside `profile`: a failover is
+// judged by the instance it promotes, with everything that instance is cut off from.
+inline bool within_profile(const ops::deployment& model, const ops::action& value,
+                           fault_profile profile) {
+  if (profile == fault_profile::beyond) return true;
+  AURORA_ASSERT(verb_of(value).budget == budget_rule::promotes,
+                "the only action so far, failover, is judged by the instance it promotes");
+  return detail::losses_within_bound(model, detail::writer_after(model, value), {}, nullptr);
+}
+
+// A step's fault or action (client operations are always inside every profile).
+inline bool within_profile(const ops::deployment& model, const action& value,
+                           fault_profile profile) {
+  if (const auto* fault = std::get_if<sim::fault>(&value)) {
+    return within_profile(model, *fault, profile);
+  }
+  if (const auto* operation = std::get_if<ops::action>(&value)) {
+    return within_profile(model, *operation, profile);
   }
   return true;
 }
@@ -127,9 +176,7 @@ inline bool within_profile(const ops::deployment& model, const sim::fault& value
 // fault was left out.
 inline bool perform_within_profile(runner& run, scenario& performed, const step& next,
                                    fault_profile profile) {
-  if (const auto* fault = std::get_if<sim::fault>(&next.what)) {
-    if (!within_profile(run.model(), *fault, profile)) return false;
-  }
+  if (!within_profile(run.model(), next.what, profile)) return false;
   const int index = static_cast<int>(performed.steps.size());
   performed.steps.push_back(next);
   run.perform_now(index, performed.steps.back());

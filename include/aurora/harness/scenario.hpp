@@ -2,11 +2,13 @@
 //
 // The scenario language (docs/scenario-language.md, version 1)
 // is how a run is written down: a header (`seed`, `config`), then timed steps, each a client
-// operation (`write`, `read`) or a fault, with an optional client (`as`) and an optional outcome
-// (`expect`). This header holds only the data: `scenario_parser.hpp` turns text into it and
-// `scenario_printer.hpp` turns it back into canonical text, so that a scenario shrunk by a
-// property test can be saved, replayed and read aloud. Faults are the values of
-// `aurora/sim/fault.hpp`, which already print in the language.
+// operation (`write`, `read`), a fault (`aurora/sim/fault.hpp`: crash, partition, loss ...) or
+// an action of the control plane (`aurora/ops/action.hpp`: failover), with an optional client
+// (`as`) and an optional outcome (`expect`). This header holds only the data: `scenario_parser.hpp`
+// turns text into it and `scenario_printer.hpp` turns it back into canonical text, so that a
+// scenario shrunk by a property test can be saved, replayed and read aloud. Faults and actions are
+// the values of `aurora/sim/fault.hpp` and `aurora/ops/action.hpp`, which already print in the
+// language.
 //
 // It also answers "which names exist for this configuration" (storage nodes `a1..cN`, instances
 // `db1..db(1+replicas)`, AZs `a b c`), which the parser uses to reject unknown names.
@@ -26,6 +28,7 @@
 
 #include "aurora/db/limits.hpp"
 #include "aurora/db/teaching_variant.hpp"
+#include "aurora/ops/action.hpp"
 #include "aurora/sim/fault.hpp"
 #include "aurora/sim/time.hpp"
 #include "aurora/storage/placement.hpp"
@@ -79,18 +82,21 @@ struct config {
 
 // `write x=1 y=2`: one transaction writing those keys, in the order written.
 struct write_op {
+  static constexpr std::string_view verb = "write";
   std::vector<std::pair<std::string, std::int64_t>> puts;
   bool operator==(const write_op&) const = default;
 };
 
 // `read x`, `read x from db2`, `read x from reader`.
 struct read_op {
+  static constexpr std::string_view verb = "read";
   std::string key;
   std::optional<std::string> from;  // an instance name, or "reader"; none: the cluster endpoint
   bool operator==(const read_op&) const = default;
 };
 
-using action = std::variant<write_op, read_op, sim::fault>;
+// What a step does: a client operation, a fault of the world, or an action of the control plane.
+using action = std::variant<write_op, read_op, sim::fault, ops::action>;
 
 // `expect ok | unavailable | <int> | none`.
 struct expectation {
@@ -131,7 +137,13 @@ inline std::string_view client_of(const step& value) {
 }
 
 inline bool is_client_operation(const action& value) {
-  return !std::holds_alternative<sim::fault>(value);
+  return std::holds_alternative<write_op>(value) || std::holds_alternative<read_op>(value);
+}
+
+// The failover a step asks for, if it is one.
+inline const ops::failover* failover_of(const action& value) {
+  const auto* operation = std::get_if<ops::action>(&value);
+  return operation == nullptr ? nullptr : std::get_if<ops::failover>(operation);
 }
 
 // ---- Names -------------------------------------------------------------------------------------

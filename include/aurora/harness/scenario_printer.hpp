@@ -2,44 +2,60 @@
 //
 // It writes the statements of docs/scenario-language.md ("Header statements", "Steps", "Outcomes")
 // in one canonical form: the `seed` line if any, one `config` line with every non-default key in
-// a fixed order (protection_groups, nodes_per_az, replicas, op_timeout, lal, variant), then one
-// `at <time> <action> [as <client>] [expect <outcome>]` line per step, single spaces, no
-// comments. Faults and durations print through `sim::to_string`, so a fault reads the same
-// everywhere. For every scenario the parser accepts, parsing the printed text gives back an
-// equal scenario (tests/harness/scenario_fuzz.cpp and the roundtrip property check this);
-// a hand-built scenario the parser would reject (an empty write, a bad name) prints as text the
-// parser rejects too.
+// the vocabulary's order (protection_groups, nodes_per_az, replicas, op_timeout, lal, variant:
+// vocabulary.hpp), then one `at <time> <action> [as <client>] [expect <outcome>]` line per
+// step, single spaces, no comments. Faults, actions and durations print through `sim::to_string`
+// and `ops::to_string`, so they read the same everywhere. For every scenario the parser accepts,
+// parsing the printed text gives back an equal scenario (tests/harness/scenario_fuzz.cpp and the
+// roundtrip property check this); a hand-built scenario the parser would reject (an empty write, a
+// bad name) prints as text the parser rejects too.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <variant>
 
 #include "aurora/harness/scenario.hpp"
+#include "aurora/harness/vocabulary.hpp"
 #include "aurora/sim/fault.hpp"
 #include "aurora/sim/time.hpp"
 
 namespace aurora::harness {
 
-// "config replicas=2 op_timeout=500ms", or "" when every key has its default.
-inline std::string print_config(const config& settings) {
+// A config key's value as the language writes it, or none when the key has its default (or,
+// for `lal`, is unset).
+inline std::optional<std::string> config_value_text(const config& settings,
+                                                    const config_key_info& key) {
   const config defaults;
-  std::string text;
-  const auto add = [&text](const std::string& key, const std::string& value) {
-    text += " " + key + "=" + value;
+  const auto differs = [](auto value, auto otherwise) -> std::optional<std::string> {
+    if (value == otherwise) return std::nullopt;
+    return std::to_string(value);
   };
-  if (settings.protection_groups != defaults.protection_groups) {
-    add("protection_groups", std::to_string(settings.protection_groups));
+  if (key.name == "protection_groups") {
+    return differs(settings.protection_groups, defaults.protection_groups);
   }
-  if (settings.nodes_per_az != defaults.nodes_per_az) {
-    add("nodes_per_az", std::to_string(settings.nodes_per_az));
+  if (key.name == "nodes_per_az") return differs(settings.nodes_per_az, defaults.nodes_per_az);
+  if (key.name == "replicas") return differs(settings.replicas, defaults.replicas);
+  if (key.name == "lal") {
+    return settings.lal ? std::optional(std::to_string(*settings.lal)) : std::nullopt;
   }
-  if (settings.replicas != defaults.replicas) add("replicas", std::to_string(settings.replicas));
-  if (settings.op_timeout != defaults.op_timeout) {
-    add("op_timeout", sim::to_string(settings.op_timeout));
+  if (key.kind == config_value_kind::duration) {
+    if (settings.op_timeout == defaults.op_timeout) return std::nullopt;
+    return sim::to_string(settings.op_timeout);
   }
-  if (settings.lal) add("lal", std::to_string(*settings.lal));
-  if (settings.variant != defaults.variant)
-    add("variant", std::string(db::to_string(settings.variant)));
+  if (settings.variant == defaults.variant) return std::nullopt;
+  return std::string(db::to_string(settings.variant));
+}
+
+// "config replicas=2 op_timeout=500ms", or "" when every key has its default: the keys in the
+// vocabulary's order (vocabulary.hpp, `config_keys`).
+inline std::string print_config(const config& settings) {
+  std::string text;
+  for (const config_key_info& key : config_keys) {
+    if (const auto value = config_value_text(settings, key)) {
+      text += " " + std::string(key.name) + "=" + *value;
+    }
+  }
   return text.empty() ? text : "config" + text;
 }
 
@@ -57,14 +73,16 @@ inline std::string print_expectation(const expectation& value) {
 namespace detail {
 struct action_printer {
   std::string operator()(const write_op& value) const {
-    std::string text = "write";
+    std::string text(write_op::verb);
     for (const auto& [key, number] : value.puts) text += " " + key + "=" + std::to_string(number);
     return text;
   }
   std::string operator()(const read_op& value) const {
-    return "read " + value.key + (value.from ? " from " + *value.from : std::string());
+    return std::string(read_op::verb) + " " + value.key +
+           (value.from ? " from " + *value.from : std::string());
   }
   std::string operator()(const sim::fault& value) const { return sim::to_string(value); }
+  std::string operator()(const ops::action& value) const { return ops::to_string(value); }
 };
 }  // namespace detail
 

@@ -8,9 +8,10 @@
 //    world; they record the history (ops/history.hpp);
 //  - endpoints: a write goes to the cluster endpoint (the designated writer); a read to the
 //    cluster endpoint, the reader endpoint (round robin over the replicas) or a named instance;
-//  - the dispatch of faults: network and node faults go to the world's network, and a destroyed
-//    disk starts the repair of every volume that had a segment on it; `failover` is an
-//    operation of the cluster's control plane.
+//  - the dispatch of a scenario's faults and actions: a fault (sim/fault.hpp) goes to the
+//    world's network, and a destroyed disk starts the repair of every volume that had a segment
+//    on it; an action (ops/action.hpp: a failover) goes to its `perform` handler below, which
+//    calls the cluster's control plane. Each records the lanes it touched in the trace.
 // `simulation` is the usual way in: a world and a deployment on it, from one `setup`.
 #pragma once
 
@@ -22,15 +23,19 @@
 #include <string_view>
 #include <unordered_map>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "aurora/config.hpp"
 #include "aurora/db/cluster.hpp"
 #include "aurora/db/world.hpp"
+#include "aurora/ops/action.hpp"
 #include "aurora/ops/client.hpp"
 #include "aurora/ops/history.hpp"
+#include "aurora/sim/assert.hpp"
 #include "aurora/sim/fault.hpp"
 #include "aurora/sim/string_hash.hpp"
+#include "aurora/trace/schema.hpp"
 
 namespace aurora::ops {
 
@@ -135,10 +140,25 @@ class deployment {
   // The client with this name, created on first use.
   client& find_client(std::string_view name);
 
-  // --- faults and operations ------------------------------------------------------------------
+  // --- faults and actions ---------------------------------------------------------------------
+  // A network or node fault: the world's network applies it (and records it with its lanes); a
+  // destroyed disk starts the repair of every volume that had a segment on it.
   void apply(const sim::fault& value);
 
+  // An operation of the control plane: routed to its `perform` handler.
+  void apply(const action& value);
+
   void failover(const std::optional<std::string>& to) { main().failover(to); }
+
+  // The instance a failover of main would promote now: the named one, or the first other live
+  // instance in db order (as `db::cluster::failover` picks it); none when there is no other.
+  [[nodiscard]] std::optional<std::string> failover_target(const ops::failover& value) const {
+    if (value.to) return value.to;
+    for (const auto& each : instances()) {
+      if (each->name() != writer().name() && network().alive(each->id())) return each->name();
+    }
+    return std::nullopt;
+  }
 
   // Undoes every fault so that the final check can read everything back: heal partitions, clear
   // rates, restart every node and instance that is down (a destroyed node comes back empty), and
@@ -164,6 +184,43 @@ class deployment {
       if (each->name() == name) return each.get();
     }
     return nullptr;
+  }
+
+  void note_fault_while_hydrating() {
+    for (const auto& each : clusters_) {
+      if (each->replacing_a_segment()) {
+        world_.probes().hit("a fault while a replacement hydrates");
+        return;
+      }
+    }
+  }
+
+  // --- action handlers (one per alternative of ops::action) ---------------------------------
+
+  // Promotes a replica of main [P17 §4.3]; recorded as a fault event with the lanes it touches:
+  // the old writer, then the target when it is another instance. The target is predicted before
+  // (`failover_target`, which the fault budget also judges by) and checked after.
+  void perform(const ops::failover& value) {
+    const std::string old_writer = writer().name();
+    const std::optional<std::string> target = failover_target(value);
+    std::vector<std::string> lanes{old_writer};
+    if (target && *target != old_writer) lanes.push_back(*target);
+    record_action(to_string(value), lanes);
+    main().failover(value.to);
+    AURORA_ASSERT(control().writer == target.value_or(old_writer),
+                  "a failover promotes the instance failover_target predicted");
+  }
+
+  // An action in the trace, like a fault (trace-events.md, `fault`): its text and its lanes.
+  void record_action(const std::string& text, const std::vector<std::string>& lanes) {
+    trace::recorder& trace = world_.trace();
+    if (!trace.enabled()) return;
+    trace.record({world_.now(),
+                  std::string(trace::kind::fault),
+                  {{trace::key::fault, text}, {trace::key::lanes, trace::join_lane_names(lanes)}},
+                  lanes.empty() ? std::string() : lanes.front(),
+                  {},
+                  0});
   }
 
   sim::participant_id route_read(const db::cluster& target, const std::string& endpoint) {

@@ -224,8 +224,8 @@ class network {
     return members;
   }
 
-  // Applies the faults that belong to the network. `failover` is a database-level operation and
-  // is a usage error here.
+  // Applies a fault (every fault is the network's: operations such as a failover are actions of
+  // the ops layer, ops/action.hpp).
   void apply(const fault& value) {
     if (trace_.enabled()) record_fault(value);
     std::visit([this](const auto& each) { apply_one(each); }, value);
@@ -437,9 +437,6 @@ class network {
   void apply_one(const message_duplication& f) { set_duplication_percent(f.percent); }
   void apply_one(const message_delay& f) { set_delay(f.percent, f.extra); }
   void apply_one(const sim::slow& f) { set_slow(find(f.node), f.extra); }
-  void apply_one(const failover&) {
-    throw usage_error("network: failover is a database operation, not a network fault");
-  }
 
   scheduler& clock_;
   random& prng_;

@@ -75,19 +75,7 @@ AURORA_DECL client& deployment::find_client(std::string_view name) {
 }
 
 AURORA_DECL void deployment::apply(const sim::fault& value) {
-  for (const auto& each : clusters_) {
-    if (each->replacing_a_segment()) {
-      world_.probes().hit("a fault while a replacement hydrates");
-      break;
-    }
-  }
-  if (const auto* promote = std::get_if<sim::failover>(&value)) {
-    trace::recorder& trace = world_.trace();
-    if (trace.enabled()) {
-      trace.record({world_.now(), "fault", {{"fault", sim::to_string(value)}}, {}, {}, 0});
-    }
-    return main().failover(promote->to);
-  }
+  note_fault_while_hydrating();
   const auto* lost = std::get_if<sim::destroy>(&value);
   if (lost != nullptr && world_.net().kind(world_.net().find(lost->node)) != sim::role::storage) {
     throw usage_error("destroy: '" + lost->node + "' is not a storage node");
@@ -96,6 +84,11 @@ AURORA_DECL void deployment::apply(const sim::fault& value) {
   if (lost == nullptr) return;
   const sim::participant_id node = world_.net().find(lost->node);
   for (const auto& each : clusters_) each->start_repair(node);
+}
+
+AURORA_DECL void deployment::apply(const action& value) {
+  note_fault_while_hydrating();
+  std::visit([this](const auto& each) { perform(each); }, value);
 }
 
 AURORA_DECL void deployment::settle() {

@@ -35,10 +35,10 @@ inline void add_unique(std::vector<int>& found, int c) {
   if (c >= 0 && std::find(found.begin(), found.end(), c) == found.end()) found.push_back(c);
 }
 
-// Fallback for a fault recorded without `lanes` (today only a failover, which
-// ops/deployment.hpp records): the columns are read from the fault's text, its lane first, then
-// every storage lane of an AZ it names (`az b`) and, for a fault without a lane, each lane it
-// names. This goes once every emitter records lanes.
+// Fallback for a fault recorded without `lanes` (every emitter records them now: the network
+// for faults, ops/deployment.hpp for actions such as a failover; traces saved by older versions
+// lack them): the columns are read from the fault's text, its lane first, then every storage
+// lane of an AZ it names (`az b`) and, for a fault without a lane, each lane it names.
 inline std::vector<int> fault_columns_from_text(const diagram& d, const event& value) {
   const std::vector<std::string> words = fault_words(value);
   std::vector<int> found;

@@ -8,8 +8,6 @@
 // DIR/seed-N.scn (the scenario actually run, with its seed and configuration) and replayed with
 // tracing on into DIR/seed-N.jsonl and DIR/seed-N.dot; the replay must fail the same way, or
 // the explorer says so loudly (that would be a determinism bug).
-#pragma once
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -32,19 +30,10 @@
 #include "aurora/trace/dot_writer.hpp"
 #include "aurora/trace/jsonl_writer.hpp"
 #include "cli_common.hpp"
-#include "run_command.hpp"
+#include "commands.hpp"
+#include "verdict_text.hpp"
 
 namespace aurora::cli {
-
-struct explore_settings {
-  std::string seeds;
-  int steps = 40;
-  std::string profile = "safe";
-  std::optional<std::string> variant;
-  int jobs = 1;
-  std::string out_dir = "explore-failures";
-  std::string cluster = "fixed";
-};
 
 struct explore_limits_cli {
   static constexpr std::uint64_t max_seeds = 10'000'000;  // per invocation
@@ -380,7 +369,7 @@ inline void check_explore_bounds(const explore_settings& settings, std::uint64_t
   }
 }
 
-inline int explore_command(const explore_settings& settings) {
+int explore_command(const explore_settings& settings) {
   const range seeds = parse_range(settings.seeds, "--seeds", false);
   const std::uint64_t count = *seeds.to - *seeds.from + 1;  // 0 when the range is every seed
   check_explore_bounds(settings, count);

@@ -4,14 +4,12 @@
 // (docs/trace-events.md); `draw` reads it back (trace/jsonl_reader.hpp) and writes the same
 // space-time diagram the run would have drawn, as DOT and, through Graphviz `dot`, as SVG. The
 // options are the run's: `--window` (steps or simulated times) and `--show-gossip` mean what they
-// mean there, and the drawing goes through the run's own code (run_command.hpp). A trace knows
+// mean there, and the drawing goes through the run's own code (trace_output.hpp). A trace knows
 // neither its scenario's file name nor its seed, which a run puts in the diagram's title: the
 // title is the trace's file name unless `--title` gives one, so `--title "az-plus-one.scn, seed 7"`
 // draws exactly what `run az-plus-one.scn --dot` drew.
 //
 // A trace that cannot be read is a usage error (exit status 2) that names the file and the line.
-#pragma once
-
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -22,15 +20,10 @@
 #include "aurora/trace/jsonl_reader.hpp"
 #include "aurora/trace/recorder.hpp"
 #include "cli_common.hpp"
-#include "run_command.hpp"
+#include "commands.hpp"
+#include "trace_output.hpp"
 
 namespace aurora::cli {
-
-struct draw_settings {
-  std::string file;  // the JSON Lines trace
-  std::string dot_path, svg_path, window, title;
-  bool show_gossip = false;
-};
 
 // The run's settings for the same outputs, window and gossip choice.
 inline run_settings as_run_settings(const draw_settings& settings) {
@@ -70,7 +63,7 @@ inline trace::recorder read_trace(const std::string& path) {
   }
 }
 
-inline int draw_command(const draw_settings& settings) {
+int draw_command(const draw_settings& settings) {
   if (settings.dot_path.empty() && settings.svg_path.empty()) {
     throw usage_error("draw: give --dot FILE or --svg FILE (or both)");
   }
