@@ -14,6 +14,7 @@
 #include <map>
 #include <optional>
 #include <regex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -107,6 +108,35 @@ TEST(layering, the_model_hot_paths_use_no_range_v3) {
       EXPECT_FALSE(std::regex_search(text, range_v3))
           << "include/aurora/" << path << ":" << line << " includes range-v3";
     }
+  }
+}
+
+// Readable by a newcomer: one concept per header, and none longer than this.
+TEST(layering, no_header_is_longer_than_700_lines) {
+  constexpr int limit = 700;
+  for (const fs::directory_entry& entry : fs::recursive_directory_iterator(include_root)) {
+    const fs::path extension = entry.path().extension();
+    if (!entry.is_regular_file() || (extension != ".hpp" && extension != ".ipp")) continue;
+    std::ifstream in(entry.path());
+    int lines = 0;
+    for (std::string text; std::getline(in, text);) ++lines;
+    EXPECT_LE(lines, limit) << "include/aurora/"
+                            << fs::relative(entry.path(), include_root).generic_string() << " has "
+                            << lines << " lines: split it by concept";
+  }
+}
+
+// The umbrella header holds every header but the DOT writer's parts (trace/dot/).
+TEST(layering, the_umbrella_header_includes_every_header) {
+  std::set<std::string> included;
+  for (const inclusion& each : every_inclusion()) {
+    if (each.from == "aurora.hpp") included.insert(each.to);
+  }
+  for (const fs::directory_entry& entry : fs::recursive_directory_iterator(include_root)) {
+    if (!entry.is_regular_file() || entry.path().extension() != ".hpp") continue;
+    const std::string path = fs::relative(entry.path(), include_root).generic_string();
+    if (path == "aurora.hpp" || path.starts_with("trace/dot/")) continue;
+    EXPECT_TRUE(included.contains(path)) << "include/aurora/aurora.hpp does not include " << path;
   }
 }
 
