@@ -885,7 +885,7 @@ TEST(explore_coverage, seeds_1_to_300_reach_the_rare_paths) {
   // hot bursts and fault windows (in first-hit order).
   for (const coverage_floor& each : std::initializer_list<coverage_floor>{
            {"a writer read went to storage", 1417},
-           {"resend to a stalled segment", 27467},
+           {"resend to a stalled segment", 6563},
            {"hedged read", 3858},
            {"VDL passed a writer read in flight", 542},
            {"failover", 338},

@@ -33,8 +33,10 @@
 namespace aurora::db {
 
 struct instance_options {
-  lsn lal = 1'000;                                    // LSN allocation limit [P17 §4.2.1]
-  sim::duration resend_interval = sim::ms(3);         // resend to a segment whose SCL stands still
+  lsn lal = 1'000;                             // LSN allocation limit [P17 §4.2.1]
+  sim::duration resend_interval = sim::ms(3);  // resend to a segment whose SCL stands still
+  int resend_backoff_max =
+      8;  // resends a segment ignores double the wait, up to this many intervals
   sim::duration hedge_delay = sim::ms(1);             // ask another segment if a read is slow
   sim::duration batch_window = sim::us(0);            // group commit: wait this long to batch
   sim::duration replica_feedback_ttl = sim::ms(100);  // a silent replica stops holding PGMRPL

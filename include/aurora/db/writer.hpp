@@ -19,6 +19,7 @@
 // Acknowledgements count only if they carry this writer's epoch [P18 §2.4].
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <deque>
@@ -57,6 +58,7 @@ class writer {
     last_in_pg_ = pg_tails;
     batches_.assign(context.pg_count(), {});
     scl_at_last_resend_.assign(context.pg_count(), {});
+    resend_backoff_.assign(context.pg_count(), {});
     sent_at_last_resend_.assign(context.pg_count(), no_lsn);
     AURORA_ASSERT(points_.vdl() == vdl && points_.vcl() == vdl, "a writer starts with VCL = VDL");
     AURORA_ASSERT(last_in_pg_.size() == batches_.size(), "a writer knows every PG's chain tail");
@@ -353,7 +355,10 @@ class writer {
   // Resends, to each segment whose SCL stood still for a whole interval, what it lacks, if it
   // lacks a record sent at least an interval ago. (Records sent since the last tick are still in
   // flight: a healthy segment acknowledges them within a round trip, so resending them would only
-  // double the traffic of a busy, healthy volume.)
+  // double the traffic of a busy, healthy volume.) A segment that stays stalled after a resend is
+  // probably down (its AZ, its node, a partition): the writer cannot tell, so it backs off,
+  // doubling the wait after each resend that brought no progress, up to `resend_backoff_max`
+  // intervals; any progress of its SCL resets the wait.
   void resend_stalled() {
     for (pg_id pg = 0; pg < static_cast<pg_id>(context_.pg_count()); ++pg) {
       const lsn sent_an_interval_ago = sent_at_last_resend_[pg];
@@ -362,22 +367,43 @@ class writer {
         const lsn scl = points_.acked_scl(pg, slot, context_.membership(pg));
         const bool stalled = scl == scl_at_last_resend_[pg][slot];
         scl_at_last_resend_[pg][slot] = scl;
-        if (stalled && scl < sent_an_interval_ago) resend(pg, slot, scl);
+        backoff& wait = resend_backoff_[pg][slot];
+        if (!stalled) wait = {};
+        if (!stalled || scl >= sent_an_interval_ago) continue;
+        if (wait.skip > 0) {
+          --wait.skip;
+          continue;
+        }
+        if (resend(pg, slot, scl)) wait.next(context_.options().resend_backoff_max);
       }
     }
   }
 
-  void resend(pg_id pg, int slot, lsn scl) {
+  // The resend wait of one segment, in resend intervals.
+  struct backoff {
+    int intervals = 1;  // the wait after the next resend that brings no progress
+    int skip = 0;       // ticks left to wait before resending again
+    void next(int most) {
+      AURORA_ASSERT(most >= 1, "a resend waits at least one interval");
+      skip = intervals - 1;
+      intervals = std::min(2 * intervals, most);
+      AURORA_ASSERT(skip >= 0 && skip < most, "the wait is bounded by resend_backoff_max");
+    }
+  };
+
+  // Returns whether it sent anything.
+  bool resend(pg_id pg, int slot, lsn scl) {
     std::vector<storage::log_record> records;
     for (const storage::log_record& record : points_.above_vdl()) {
       if (record.pg == pg && record.id > scl) records.push_back(record);
       if (records.size() == storage::segment::gossip_batch_max) break;
     }
-    if (records.empty()) return;  // what it lacks is at or below VDL: its peers' gossip has it
+    if (records.empty()) return false;  // what it lacks is at or below VDL: peers' gossip has it
     context_.probe("resend to a stalled segment");
     context_.send_to_segment(
         pg, slot,
         storage::redo_batch{epoch_, pg, std::move(records), points_.vdl(), pgmrpl(), truncations_});
+    return true;
   }
 
   instance_context& context_;
@@ -397,6 +423,7 @@ class writer {
   storage::truncation_history truncations_;             // the decision this writer opened with
   std::vector<std::optional<storage::version>> cache_;  // per key: newest version written
   std::vector<std::array<lsn, storage::segments_per_pg>> scl_at_last_resend_;
+  std::vector<std::array<backoff, storage::segments_per_pg>> resend_backoff_;
   std::vector<lsn> sent_at_last_resend_;       // per PG: its last record when the timer last fired
   std::vector<replica_floor> replica_floors_;  // the replicas' lowest read points (PGMRPL)
 };
