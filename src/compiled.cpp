@@ -8,3 +8,4 @@
 
 #include "aurora/check/impl/invariants.ipp"
 #include "aurora/ops/impl/deployment.ipp"
+#include "aurora/harness/impl/runner.ipp"

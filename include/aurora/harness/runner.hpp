@@ -24,6 +24,7 @@
 #include "aurora/check/fact_log.hpp"
 #include "aurora/check/invariants.hpp"
 #include "aurora/check/linearizability.hpp"
+#include "aurora/config.hpp"
 #include "aurora/db/world.hpp"
 #include "aurora/harness/scenario.hpp"
 #include "aurora/harness/scenario_printer.hpp"
@@ -78,15 +79,8 @@ class runner {
  public:
   using listener = std::function<void(const step_report&)>;
 
-  runner(const scenario& plan, run_options options)
-      : plan_(plan),
-        options_(options),
-        setup_(setup_for(plan, options)),
-        world_(setup_.world()),
-        model_(world_, setup_, &facts_),
-        checker_(model_, facts_) {
-    result_.seed = setup_.seed;
-  }
+  runner(const scenario& plan, run_options options);
+  ~runner();
 
   [[nodiscard]] ops::deployment& model() { return model_; }
   [[nodiscard]] const check::invariant_checker& checker() const { return checker_; }
@@ -96,41 +90,15 @@ class runner {
   }
 
   // Runs every step, then the final check.
-  run_result run(const listener& on_report = {}) {
-    on_report_ = on_report;
-    for (std::size_t index = 0; index < plan_.steps.size(); ++index) {
-      perform_now(static_cast<int>(index), plan_.steps[index]);
-    }
-    return finish();
-  }
+  run_result run(const listener& on_report = {});
 
   // Runs one step at its time (or now, if that has passed), after checking every invariant.
   // `run` is exactly a sequence of these and `finish`, so a property test that drives steps one
   // by one replays byte for byte from the scenario it prints.
-  void perform_now(int index, const step& next) {
-    advance_to(std::max(next.at, model_.clock().now()));
-    model_.trace().set_step(index);
-    last_step_at_ = model_.clock().now();
-    steps_performed_ = index + 1;
-    perform(index, next);
-  }
+  void perform_now(int index, const step& next);
 
   // Lets the last operations complete (op_timeout), then runs the final check.
-  run_result finish() {
-    advance_to(last_step_at_ + plan_.settings.op_timeout);
-    final_check();
-    // The invariants judge incrementally; once, at the end, they judge the whole run again.
-    collect(checker_.check_everything());
-    // Then the client history alone, as an external checker would read it (linearizability per
-    // key, replica reads): the invariants above judge by LSNs, which clients never see.
-    history_check_ = check::check_linearizability(model_.history().operations(), model_.keys());
-    std::vector<check::violation> found;
-    for (const check::history_violation& each : history_check_.violations) {
-      found.push_back({each.invariant, each.reason, each.at, each.step});
-    }
-    collect(std::move(found));
-    return std::move(result_);
-  }
+  run_result finish();
 
   void set_listener(listener on_report) { on_report_ = std::move(on_report); }
   [[nodiscard]] const run_result& partial() const { return result_; }
@@ -392,3 +360,7 @@ class runner {
 };
 
 }  // namespace aurora::harness
+
+#if AURORA_HEADER_ONLY
+#include "aurora/harness/impl/runner.ipp"
+#endif
