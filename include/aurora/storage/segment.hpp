@@ -137,10 +137,10 @@ class segment {
     if (truncated(record.id)) return false;
     if (record.id <= base_lsn_) return true;
     if (record.id > highest_lsn()) return append(record), true;
-    if (!contains(record.id)) {
-      insert(record);
-      advance_scl();
-    }
+    const auto at = lower_bound(record.id);
+    if (at != log_.end() && at->id == record.id) return true;  // held already
+    log_.insert(at, record);
+    if (record.previous_in_pg == scl_) advance_scl();  // else SCL cannot move (see advance_scl)
     return true;
   }
 
@@ -306,18 +306,17 @@ class segment {
   void append(const log_record& record) {
     const bool chain_at_tail = scl_ == highest_lsn();
     log_.push_back(record);
+    if (record.previous_in_pg != scl_) return;  // SCL cannot move (see advance_scl)
     if (!chain_at_tail) return advance_scl();
-    if (record.previous_in_pg != scl_) return;
     materialize(record);
     scl_ = record.id;
   }
-  void insert(const log_record& record) {
-    if (log_.empty() || log_.back().id < record.id) return log_.push_back(record);
-    log_.insert(upper_bound(record.id), record);
-  }
-
   [[nodiscard]] bool truncated(lsn id) const { return history_.covers(id); }
 
+  // Walks the chain up from SCL. Every change to the hot log ends with SCL as far as the chain
+  // goes, so a new record can move SCL only if it links straight to SCL (previous_in_pg == SCL):
+  // otherwise the first record above SCL is still one that does not, and the walk would stop at
+  // once. `accept` relies on this to skip the walk.
   void advance_scl() {
     for (auto it = upper_bound(scl_); it != log_.end(); ++it) {
       if (it->previous_in_pg != scl_) break;
