@@ -356,28 +356,30 @@ class network {
   void drop(participant_id from, participant_id to, std::uint64_t id, const message& value,
             std::string_view reason) {
     if (!trace_.enabled()) return;
-    trace_.record(
-        {clock_.now(), std::string(trace::kind::drop),
-         trace::make_fields(trace::field{trace::key::msg, static_cast<std::int64_t>(id)},
-                            trace::field{trace::key::from, at(from).name},
-                            trace::field{trace::key::to, at(to).name},
-                            trace::field{trace::key::type, std::string(message_type(value))},
-                            trace::field{trace::key::reason, std::string(reason)}),
-         at(to).name, at(from).name, id});
+    trace_.record({clock_.now(), std::string(trace::kind::drop),
+                   trace::field_list(5)
+                       .add(trace::key::msg, static_cast<std::int64_t>(id))
+                       .add(trace::key::from, at(from).name)
+                       .add(trace::key::to, at(to).name)
+                       .add(trace::key::type, std::string(message_type(value)))
+                       .add(trace::key::reason, std::string(reason))
+                       .take(),
+                   at(to).name, at(from).name, id});
   }
 
   // send: lane = sender, peer = receiver; deliver: lane = receiver, peer = sender.
   void record_message(std::string_view kind, participant_id lane, participant_id peer,
                       std::uint64_t id, const message& value) {
     const bool is_send = kind == trace::kind::send;
-    trace_.record(
-        {clock_.now(), std::string(kind),
-         trace::make_fields(trace::field{trace::key::msg, static_cast<std::int64_t>(id)},
-                            trace::field{trace::key::from, at(is_send ? lane : peer).name},
-                            trace::field{trace::key::to, at(is_send ? peer : lane).name},
-                            trace::field{trace::key::type, std::string(message_type(value))},
-                            trace::field{trace::key::summary, message_summary(value)}),
-         at(lane).name, at(peer).name, id});
+    trace_.record({clock_.now(), std::string(kind),
+                   trace::field_list(5)
+                       .add(trace::key::msg, static_cast<std::int64_t>(id))
+                       .add(trace::key::from, at(is_send ? lane : peer).name)
+                       .add(trace::key::to, at(is_send ? peer : lane).name)
+                       .add(trace::key::type, std::string(message_type(value)))
+                       .add(trace::key::summary, message_summary(value))
+                       .take(),
+                   at(lane).name, at(peer).name, id});
   }
 
   // The fault as the scenario language writes it, and the lanes it touches (`lanes`, names

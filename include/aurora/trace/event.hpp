@@ -8,6 +8,7 @@
 #pragma once
 
 #include <concepts>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -51,6 +52,22 @@ std::vector<field> make_fields(each_field&&... each) {
   (fields.push_back(std::forward<each_field>(each)), ...);
   return fields;
 }
+
+// Builds an event's fields in place, in order, with no field moved or copied on the way:
+//   field_list(2).add(key::msg, id).add(key::from, name).take()
+class field_list {
+ public:
+  explicit field_list(std::size_t count) { fields_.reserve(count); }
+  template <class content>
+  field_list& add(std::string_view name, content&& value) {
+    fields_.emplace_back(name, std::forward<content>(value));
+    return *this;
+  }
+  [[nodiscard]] std::vector<field> take() { return std::move(fields_); }
+
+ private:
+  std::vector<field> fields_;
+};
 
 struct event {
   sim::time_point t;
