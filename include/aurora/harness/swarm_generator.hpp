@@ -276,7 +276,7 @@ void draw_hot_burst(source& draw, const fault_mix& mix, const swarm_names& names
   }
 }
 
-// A drawn failover moves the generator's idea of the writer as `cluster::failover` would: to the
+// A drawn failover moves the generator's idea of the writer as `ops::control_plane` would: to the
 // named instance, or to the first other instance in db order.
 inline void follow_failover(const swarm_names& names, swarm_clock& clock, const step& made) {
   const ops::failover* promote = failover_of(made.what);

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -19,6 +20,7 @@ AURORA_DECL deployment::deployment(db::world& world, const setup& config,
                                    db::cluster_observer* observer)
     : world_(world),
       setup_(checked(config)),
+      control_plane_(world),
       fleet_(world.net(), config.nodes_per_az, db::storage_settings(config.variant)),
       history_(world.trace()) {
   clusters_.push_back(std::make_unique<db::cluster>(world_, fleet_, setup_.main(), observer));
@@ -83,12 +85,16 @@ AURORA_DECL void deployment::apply(const sim::fault& value) {
   world_.net().apply(value);
   if (lost == nullptr) return;
   const sim::participant_id node = world_.net().find(lost->node);
-  for (const auto& each : clusters_) each->start_repair(node);
+  for (const auto& each : clusters_) control_plane_.replace_disk(*each, node);
 }
 
 AURORA_DECL void deployment::apply(const action& value) {
   note_fault_while_hydrating();
   std::visit([this](const auto& each) { perform(each); }, value);
+}
+
+AURORA_DECL void deployment::failover(const std::optional<std::string>& to) {
+  control_plane_.perform(main(), ops::failover{to});
 }
 
 AURORA_DECL void deployment::settle() {
