@@ -6,8 +6,9 @@
 // scenario runs against:
 //  - clients (ops/client.hpp), created on first use, each a participant `client-<name>` on the
 //    world; they record the history (ops/history.hpp);
-//  - endpoints: a write goes to the cluster endpoint (the designated writer); a read to the
-//    cluster endpoint, the reader endpoint (round robin over the replicas) or a named instance;
+//  - endpoints (ops/endpoint.hpp): a write goes to the cluster endpoint (the designated
+//    writer); a read to the cluster endpoint, the reader endpoint (round robin over the
+//    replicas) or a named instance's endpoint, resolved when the operation starts;
 //  - the control plane (ops/control_plane.hpp), which makes the decisions that change a
 //    cluster's metadata: a failover, the replacement of a destroyed disk's segments;
 //  - the dispatch of a scenario's faults and actions: a fault (sim/fault.hpp) goes to the
@@ -35,6 +36,7 @@
 #include "aurora/ops/action.hpp"
 #include "aurora/ops/client.hpp"
 #include "aurora/ops/control_plane.hpp"
+#include "aurora/ops/endpoint.hpp"
 #include "aurora/ops/history.hpp"
 #include "aurora/sim/assert.hpp"
 #include "aurora/sim/fault.hpp"
@@ -136,10 +138,17 @@ class deployment {
              const std::vector<std::pair<std::string, std::int64_t>>& puts, done_callback done = {},
              std::string_view on = "main");
 
-  // A read of `key` through `on`'s cluster endpoint (from = ""), its reader endpoint
-  // ("reader"), or one named instance of it.
-  void read(std::string_view client_name, std::string_view key, std::string_view from = "",
+  // A read of `key` through one of `on`'s endpoints: the cluster endpoint (the default), the
+  // reader endpoint, or one of its instances' (an unknown instance is a usage_error).
+  void read(std::string_view client_name, std::string_view key, const endpoint& from = {},
             done_callback done = {}, std::string_view on = "main");
+
+  // The same, with the endpoint as text (endpoint::parse): "" or "cluster", "reader", or an
+  // instance's name, e.g. `read("c1", "x", "reader")`.
+  void read(std::string_view client_name, std::string_view key, std::string_view from,
+            done_callback done = {}, std::string_view on = "main") {
+    read(client_name, key, endpoint::parse(from), std::move(done), on);
+  }
 
   // The client with this name, created on first use.
   client& find_client(std::string_view name);
@@ -226,9 +235,14 @@ class deployment {
                   0});
   }
 
-  sim::participant_id route_read(const db::cluster& target, const std::string& endpoint) {
-    if (endpoint.empty()) return target.writer_id();
-    if (endpoint != "reader") return target.find_instance(endpoint).id();
+  // The instance a read through `from` goes to, chosen when it starts: the designated writer,
+  // the next replica in round robin, or the named instance.
+  sim::participant_id route_read(const db::cluster& target, const endpoint& from) {
+    switch (from.kind()) {
+      case endpoint_kind::cluster: return target.writer_id();
+      case endpoint_kind::instance: return target.find_instance(from.instance_name()).id();
+      case endpoint_kind::reader: break;
+    }
     const std::vector<sim::participant_id> readers = target.reader_ids();
     return readers[reader_cursor_++ % readers.size()];
   }

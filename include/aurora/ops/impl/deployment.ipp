@@ -52,19 +52,18 @@ AURORA_DECL void deployment::write(std::string_view client_name,
 }
 
 AURORA_DECL void deployment::read(std::string_view client_name, std::string_view key,
-                                  std::string_view from, done_callback done, std::string_view on) {
+                                  const endpoint& from, done_callback done, std::string_view on) {
   db::cluster& target = cluster(on);
+  if (from.is_instance()) (void)target.find_instance(from.instance_name());  // unknown: usage error
   operation op;
   op.kind = op_kind::read;
   op.cluster = target.name();
   op.key = target.keys().intern(key);
-  op.from = std::string(from);
-  if (!from.empty() && from != "reader") (void)target.find_instance(from);  // unknown: usage error
-  const std::string endpoint(from);
+  op.from = from;
   find_client(client_name)
       .start(
-          std::move(op), target.keys(),
-          [this, &target, endpoint] { return route_read(target, endpoint); }, std::move(done));
+          std::move(op), target.keys(), [this, &target, from] { return route_read(target, from); },
+          std::move(done));
 }
 
 AURORA_DECL client& deployment::find_client(std::string_view name) {
