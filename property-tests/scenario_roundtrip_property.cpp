@@ -359,7 +359,7 @@ void add_bulk(scenario& value) {
       break;
     case 2:  // queue: 1,025 reads on one client, at once
       for (int index = 0; index < 1'025; ++index) {
-        value.steps.push_back(step{at, read_op{"x", std::nullopt}, "q", std::nullopt, 0});
+        value.steps.push_back(step{at, read_op{"x", {}}, "q", std::nullopt, 0});
       }
       break;
     default: break;

@@ -6,7 +6,8 @@
 //   storage  quorums, the protection group, log records, placement, segments, storage nodes,
 //            the fleet and its metadata service, membership
 //   db       LSN points, recovery, instances (writer, replica, recovery round), one cluster
-//   ops      the deployment (clusters on one world), actions, clients, the history
+//   ops      the deployment (clusters on one world), actions, the control plane, endpoints,
+//            clients, the history
 //   check    the named invariants and rules, fed by the model's observer hooks
 //   trace    the event recorder, JSON Lines and Graphviz DOT writers
 //   harness  the scenario language and its vocabulary, the runner, exploration
@@ -56,7 +57,9 @@
 
 #include "aurora/ops/action.hpp"
 #include "aurora/ops/client.hpp"
+#include "aurora/ops/control_plane.hpp"
 #include "aurora/ops/deployment.hpp"
+#include "aurora/ops/endpoint.hpp"
 #include "aurora/ops/history.hpp"
 
 #include "aurora/check/fact_log.hpp"

@@ -18,6 +18,7 @@
 namespace {
 
 using aurora::check::check_linearizability;
+using aurora::check::endpoint;
 using aurora::check::history_violation;
 using aurora::check::linearizability_options;
 using aurora::check::linearizability_result;
@@ -49,7 +50,7 @@ class history_builder {
     operation op = start(process, invoked);
     op.kind = op_kind::read;
     op.key = keys_.intern(key);
-    op.from = from;
+    op.from = endpoint::parse(from);
     op.value = value;
     finish(op, completed, op_status::ok);
   }

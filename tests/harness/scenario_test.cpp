@@ -66,9 +66,9 @@ const std::vector<step_case>& step_cases() {
       {"at 1ms write x = 1", at(sim::ms(1), write({{"x", 1}}))},
       {"at 1ms write big=9223372036854775807 small=-9223372036854775808",
        at(sim::ms(1), write({{"big", INT64_MAX}, {"small", INT64_MIN}}))},
-      {"at 5ms read x", at(sim::ms(5), read_op{"x", std::nullopt})},
-      {"at 5ms read x from db2", at(sim::ms(5), read_op{"x", "db2"})},
-      {"at 5ms read x from reader", at(sim::ms(5), read_op{"x", "reader"})},
+      {"at 5ms read x", at(sim::ms(5), read_op{"x", {}})},
+      {"at 5ms read x from db2", at(sim::ms(5), read_op{"x", ops::endpoint::instance("db2")})},
+      {"at 5ms read x from reader", at(sim::ms(5), read_op{"x", ops::endpoint::reader()})},
       {"at 2s crash a1", at(sim::s(2), sim::crash{node("a1")})},
       {"at 2s crash az b", at(sim::s(2), sim::crash{az("b")})},
       {"at 2s crash db1", at(sim::s(2), sim::crash{node("db1")})},
@@ -96,24 +96,26 @@ const std::vector<step_case>& step_cases() {
       {"at 1s slow b1 10ms", at(sim::s(1), sim::slow{"b1", sim::ms(10)})},
       {"at 1s slow db2 0us", at(sim::s(1), sim::slow{"db2", sim::us(0)})},
       {"at 40ms read x as c2 expect 1",
-       at(sim::ms(40), read_op{"x", std::nullopt}, "c2", expectation{kind::value, 1})},
+       at(sim::ms(40), read_op{"x", {}}, "c2", expectation{kind::value, 1})},
       {"at 40ms read x expect none",
-       at(sim::ms(40), read_op{"x", std::nullopt}, std::nullopt, expectation{kind::none, 0})},
+       at(sim::ms(40), read_op{"x", {}}, std::nullopt, expectation{kind::none, 0})},
       {"at 40ms read x expect -7",
-       at(sim::ms(40), read_op{"x", std::nullopt}, std::nullopt, expectation{kind::value, -7})},
+       at(sim::ms(40), read_op{"x", {}}, std::nullopt, expectation{kind::value, -7})},
       {"at 40ms read x from db2 as c2 expect unavailable",
-       at(sim::ms(40), read_op{"x", "db2"}, "c2", expectation{kind::unavailable, 0})},
+       at(sim::ms(40), read_op{"x", ops::endpoint::instance("db2")}, "c2",
+          expectation{kind::unavailable, 0})},
       {"at 40ms write z=3 expect unavailable",
        at(sim::ms(40), write({{"z", 3}}), std::nullopt, expectation{kind::unavailable, 0})},
       {"at 40ms write z=3 as reader-2_b expect ok",
        at(sim::ms(40), write({{"z", 3}}), "reader-2_b", expectation{kind::ok, 0})},
       {"at 40ms read x expect ok",
-       at(sim::ms(40), read_op{"x", std::nullopt}, std::nullopt, expectation{kind::ok, 0})},
+       at(sim::ms(40), read_op{"x", {}}, std::nullopt, expectation{kind::ok, 0})},
       // Keys and clients may be spelled like keywords: positions decide.
       {"at 1ms write as=1 expect=2 as c2", at(sim::ms(1), write({{"as", 1}, {"expect", 2}}), "c2")},
-      {"at 1ms read from from db1 as as", at(sim::ms(1), read_op{"from", "db1"}, "as")},
+      {"at 1ms read from from db1 as as",
+       at(sim::ms(1), read_op{"from", ops::endpoint::instance("db1")}, "as")},
       {"at 1ms read expect expect 5",
-       at(sim::ms(1), read_op{"expect", std::nullopt}, std::nullopt, expectation{kind::value, 5})},
+       at(sim::ms(1), read_op{"expect", {}}, std::nullopt, expectation{kind::value, 5})},
   };
   return cases;
 }
@@ -254,7 +256,7 @@ TEST(scenario_example, az_plus_one_example_parses_to_its_steps) {
       at(sim::ms(20), write({{"y", 2}}), std::nullopt, expectation{kind::ok, 0}),
       at(sim::ms(30), sim::crash{node("b1")}),
       at(sim::ms(40), write({{"z", 3}}), std::nullopt, expectation{kind::unavailable, 0}),
-      at(sim::ms(40), read_op{"x", std::nullopt}, "c2", expectation{kind::value, 1}),
+      at(sim::ms(40), read_op{"x", {}}, "c2", expectation{kind::value, 1}),
       at(sim::s(2), sim::restart{az("a")}),
       at(sim::s(2), sim::restart{node("b1")}),
   };
@@ -291,7 +293,7 @@ TEST(scenario_printer, prints_every_non_default_config_key_in_a_fixed_order) {
   value.steps = {
       at(sim::us(1500), sim::partition{{az("a"), node("b1")}, {node("db4")}, true}),
       at(sim::s(3), sim::message_delay{10, sim::ms(5)}),
-      at(sim::s(3), read_op{"k", "reader"}, "c9", expectation{kind::none, 0}),
+      at(sim::s(3), read_op{"k", ops::endpoint::reader()}, "c9", expectation{kind::none, 0}),
   };
   const std::string text = print_scenario(value);
   EXPECT_EQ(text,
@@ -799,7 +801,7 @@ TEST(explore_generator, a_hot_burst_writes_around_a_read) {
         ++reads;
         read_at = at;
         key = read->key;
-        EXPECT_FALSE(read->from.has_value());
+        EXPECT_TRUE(read->from.is_cluster());
       }
     }
     ASSERT_EQ(reads, 1U);

@@ -420,7 +420,7 @@ class invariant_checker {
         unallocated_reads_.insert(id);
       }
       if (judge_dirty_read(found, op) && first) read_versions_.emplace(op.at, id);
-      if (op.from.empty())
+      if (op.from.is_cluster())
         judge_read_after_commit(found, op, latest_acknowledged(op.key, op.invoked));
     }
   }
@@ -472,7 +472,7 @@ class invariant_checker {
 
   std::string describe(const operation& op) const {
     std::string text = "read of " + model_.keys().name(op.key) + " by " + op.process;
-    if (!op.from.empty()) text += " from " + op.from;
+    if (!op.from.is_cluster()) text += " from " + to_string(op.from);
     text += " -> " + (op.value ? std::to_string(*op.value) : std::string("none"));
     return text;
   }
@@ -502,7 +502,7 @@ class invariant_checker {
       if (!mine(op) || op.kind != op_kind::read || op.status != op_status::ok) continue;
       judge_valid_read(found, op);
       judge_dirty_read(found, op);
-      if (!op.from.empty()) continue;
+      if (!op.from.is_cluster()) continue;
       auto versions = by_key.find(op.key);
       judge_read_after_commit(
           found, op,

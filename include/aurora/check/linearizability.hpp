@@ -11,8 +11,9 @@
 //
 // Invariants, per key:
 //  - linearizable: the writer-endpoint operations (every write, projected onto each key it
-//    writes; every read with `from == ""`) have a linearization: a total order that respects
-//    real time in which each read returns the value of the last write before it;
+//    writes; every read through the cluster endpoint, ops/endpoint.hpp) have a linearization: a
+//    total order that respects real time in which each read returns the value of the last write
+//    before it;
 //  - replica_read: a read from the reader endpoint or a named instance returns none or a value
 //    that a write which may have happened (not `fail`) wrote to the key, invoked before the read
 //    completed; and when exactly one write can be its source, that write took effect before the

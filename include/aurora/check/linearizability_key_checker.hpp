@@ -43,7 +43,7 @@ inline std::map<storage::key_id, key_share> split_by_key(const std::vector<opera
     if (op.kind == op_kind::read) {
       if (op.status != op_status::ok) continue;
       key_share& share = shares[op.key];
-      (op.from.empty() ? share.cluster_reads : share.replica_reads).push_back(index);
+      (op.from.is_cluster() ? share.cluster_reads : share.replica_reads).push_back(index);
       continue;
     }
     for (const auto& [key, value] : op.puts) {
@@ -244,7 +244,7 @@ class key_checker {
       return text + " by " + each.process;
     }
     std::string text = "read of " + key_name() + " by " + each.process;
-    if (!each.from.empty()) text += " from " + each.from;
+    if (!each.from.is_cluster()) text += " from " + to_string(each.from);
     return text + " -> " + value_text(each.value);
   }
 
@@ -434,8 +434,8 @@ class key_checker {
   [[nodiscard]] std::map<sequence_key, std::vector<std::size_t>> sequences() const {
     std::map<sequence_key, std::vector<std::size_t>> found;
     for (const std::size_t read : share_.replica_reads) {
-      if (op(read).from == "reader" || unsourced_.count(read) != 0) continue;
-      found[{op(read).process, op(read).from}].push_back(read);
+      if (op(read).from.is_reader() || unsourced_.count(read) != 0) continue;
+      found[{op(read).process, op(read).from.instance_name()}].push_back(read);
     }
     for (auto& [who, reads] : found) {
       std::sort(reads.begin(), reads.end(), [this](std::size_t a, std::size_t b) {
@@ -544,10 +544,10 @@ class key_checker {
 
   // "reads of x by c2 from db2 went backwards: -> 5 at 30ms, then -> 1 at 40ms"
   [[nodiscard]] std::string went_back(std::size_t earlier, std::size_t later) const {
-    return "reads of " + key_name() + " by " + op(later).process + " from " + op(later).from +
-           " went backwards: -> " + value_text(op(earlier).value) + " at " +
-           time_text(completed(earlier)) + ", then -> " + value_text(op(later).value) + " at " +
-           time_text(completed(later));
+    return "reads of " + key_name() + " by " + op(later).process + " from " +
+           to_string(op(later).from) + " went backwards: -> " + value_text(op(earlier).value) +
+           " at " + time_text(completed(earlier)) + ", then -> " + value_text(op(later).value) +
+           " at " + time_text(completed(later));
   }
 
   // Reads whose value several writes wrote, judged against the linearization found: each read

@@ -6,19 +6,19 @@
 //    with its own key table (a key name means a different key in each cluster);
 //  - its instances: the first writer and `replicas` read replicas, named db1, db2, ... with the
 //    cluster's prefix and suffix (`main`: db1..; a green cluster: db1-green, ...);
-//  - its control-plane state: the designated writer and each PG's membership
-//  (db/control_plane.hpp);
-//    a destroyed disk is replaced (`start_repair`: a new, empty disk after `repair_delay`,
-//    hydrated by gossip while membership runs through quorum sets [P18 §4]); `failover`
-//    promotes an instance, which recovers the volume [P17 §4.3].
-// Clients, endpoints and the dispatch of a scenario's faults and actions are the operations
-// layer's (ops/deployment.hpp). What the instances decide goes to a `cluster_observer`, stamped
-// with the time and step: the checkers keep it (check/fact_log.hpp), the cluster does not.
+//  - the control-plane state its data path reads: the designated writer and each PG's
+//    membership (db/control_plane.hpp).
+// The control plane's decisions are the operations layer's (ops/control_plane.hpp): a failover
+// designates another writer and restarts instances, a destroyed disk has its segments replaced
+// (membership moves to quorum sets [P18 §4]); they drive the cluster through the small public
+// calls below. Clients, endpoints and the dispatch of a scenario's faults and actions are the
+// operations layer's too (ops/deployment.hpp). What the instances decide goes to a
+// `cluster_observer`, stamped with the time and step: the checkers keep it
+// (check/fact_log.hpp), the cluster does not.
 #pragma once
 
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -130,33 +130,46 @@ class cluster final : private instance_observer {
     return readers;
   }
 
-  // --- control plane --------------------------------------------------------------------------
-  // Promotes an instance (the named one, or the first other live one in db order) [UG]. As in
-  // Aurora, the old writer and the failover target restart: the old writer stops serving as the
-  // writer at once (its connections and cache are gone) and comes back as a replica; the target
-  // comes back recovering the volume [P17 §4.3]. Transactions in flight on the old writer get no
-  // answer (their outcome is unknown to the client). An old writer the control plane cannot
-  // reach (its host cut off both ways from every storage node) keeps running as a zombie until
-  // a storage node refuses its stale epoch; it then restarts as a replica by itself [P18 §2.4].
-  void failover(const std::optional<std::string>& to) {
-    instance* target = to ? &instance_named(*to) : next_writer_candidate();
-    if (target == nullptr) {
-      record_run_event("failover-impossible", "no other instance is up");
-      return;
-    }
-    instance& old_writer = instance_named(control_.writer);
-    control_.writer = target->name();
-    net_.probes().hit("failover");
+  // --- control plane (the operations layer decides: ops/control_plane.hpp) ------------------
+  // Makes `name` the designated writer: the cluster endpoint names it from now on, and the
+  // instances read it (a designated instance that restarts recovers the volume).
+  void designate_writer(const std::string& name) {
+    AURORA_ASSERT(has_instance(name), "only an instance of the cluster is designated the writer");
+    control_.writer = name;
     wire_replicas();
-    const bool restart_old = &old_writer != target && control_plane_reaches(old_writer);
-    report(facts::failover{old_writer.number(), target->number(), restart_old});
-    if (restart_old) reboot(old_writer);
-    reboot(*target);  // a live target restarts and, being designated, recovers
+    AURORA_ASSERT(control_.writer == name, "the designated writer is the one just named");
   }
 
-  // A storage node lost its disk: every segment of this volume on it is replaced. Membership
-  // moves to quorum sets, and a new disk arrives after `repair_delay` [P18 §4].
-  void start_repair(sim::participant_id node) {
+  // The model's stand-in for the control plane's own network: an instance cut off both ways from
+  // every storage node is on an isolated host, which the control plane cannot reach either.
+  [[nodiscard]] bool control_plane_reaches(const instance& which) const {
+    for (std::uint32_t index = 0; index < net_.size(); ++index) {
+      const sim::participant_id node{index};
+      if (net_.kind(node) != sim::role::storage) continue;
+      if (!net_.blocked(which.id(), node) || !net_.blocked(node, which.id())) return true;
+    }
+    return false;
+  }
+
+  // Restarts a live instance at once: it loses its volatile state and what was sent to it.
+  void reboot(const instance& which) {
+    if (!net_.alive(which.id())) return;
+    trace::recorder& trace = world_.trace();
+    if (trace.enabled()) {
+      trace.record({world_.now(), "reboot", {{"instance", which.name()}}, which.name(), {}, 0});
+    }
+    net_.crash(which.id());
+    net_.restart(which.id());
+  }
+
+  // The control plane failed the cluster over: reported to the observer like the instances'
+  // decisions, stamped with the time and step.
+  void report_failover(const facts::failover& what) { report(what); }
+
+  // `node` lost its disk: each segment of this volume on it is replaced by one on the node's
+  // next disk, and each PG's membership moves to quorum sets [P18 §4]. False when the node
+  // hosts none of this volume's segments.
+  bool replace_segments_on(sim::participant_id node) {
     bool hosted = false;
     for (pg_id pg = 0; pg < directory().size(); ++pg) {
       for (int slot = 0; slot < storage::segments_per_pg; ++slot) {
@@ -165,10 +178,7 @@ class cluster final : private instance_observer {
         hosted = true;
       }
     }
-    if (!hosted) return;
-    world_.clock().schedule_after(config_.repair_delay, [this, node] {
-      if (!net_.alive(node)) net_.restart(node);
-    });
+    return hosted;
   }
 
   // True while a destroyed disk's replacement has not caught up.
@@ -278,41 +288,6 @@ class cluster final : private instance_observer {
 
   instance& instance_named(std::string_view name) {
     return const_cast<instance&>(static_cast<const cluster&>(*this).find_instance(name));
-  }
-
-  instance* next_writer_candidate() {
-    for (const auto& each : instances_) {
-      if (each->name() != control_.writer && net_.alive(each->id())) return each.get();
-    }
-    return nullptr;
-  }
-
-  // The model's stand-in for the control plane's own network: an instance cut off both ways from
-  // every storage node is on an isolated host, which the control plane cannot reach either.
-  [[nodiscard]] bool control_plane_reaches(const instance& which) const {
-    for (std::uint32_t index = 0; index < net_.size(); ++index) {
-      const sim::participant_id node{index};
-      if (net_.kind(node) != sim::role::storage) continue;
-      if (!net_.blocked(which.id(), node) || !net_.blocked(node, which.id())) return true;
-    }
-    return false;
-  }
-
-  // Restarts a live instance at once: it loses its volatile state and what was sent to it.
-  void reboot(instance& which) {
-    if (!net_.alive(which.id())) return;
-    trace::recorder& trace = world_.trace();
-    if (trace.enabled()) {
-      trace.record({world_.now(), "reboot", {{"instance", which.name()}}, which.name(), {}, 0});
-    }
-    net_.crash(which.id());
-    net_.restart(which.id());
-  }
-
-  void record_run_event(const char* kind, const std::string& why) {
-    trace::recorder& trace = world_.trace();
-    if (!trace.enabled()) return;
-    trace.record({world_.now(), kind, {{"reason", why}}, {}, {}, 0});
   }
 
   // instance_observer: stamped and passed on.

@@ -103,7 +103,7 @@ inline std::set<std::string> nodes_taken(const ops::deployment& model, const sim
 }
 
 // The instance that is the writer once a failover applies: its target (the named one, or the
-// one `cluster::failover` picks: the first other live instance in db order; none: no change).
+// one `ops::control_plane` picks: the first other live instance in db order; none: no change).
 inline sim::participant_id writer_after(const ops::deployment& model, const ops::action& value) {
   const auto& promote = std::get<ops::failover>(value);
   const std::optional<std::string> target = model.failover_target(promote);

@@ -200,11 +200,11 @@ write_op draw_write(source& draw) {
 // Through the writer, a named instance, or the reader endpoint.
 template <draw_source source>
 read_op draw_read(source& draw, const config& settings) {
-  read_op value{draw_name(draw), std::nullopt};
+  read_op value{draw_name(draw), {}};
   switch (draw.below(3)) {
     case 0: break;
-    case 1: value.from = draw_instance(draw, settings); break;
-    default: value.from = "reader"; break;
+    case 1: value.from = ops::endpoint::instance(draw_instance(draw, settings)); break;
+    default: value.from = ops::endpoint::reader(); break;
   }
   return value;
 }

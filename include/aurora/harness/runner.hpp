@@ -131,7 +131,7 @@ class runner {
       model_.write(client, write->puts, done);
     } else {
       const auto& read = std::get<read_op>(next.what);
-      model_.read(client, read.key, read.from.value_or(""), done);
+      model_.read(client, read.key, read.from, done);
     }
   }
 

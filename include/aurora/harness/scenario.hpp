@@ -29,6 +29,7 @@
 #include "aurora/db/limits.hpp"
 #include "aurora/db/teaching_variant.hpp"
 #include "aurora/ops/action.hpp"
+#include "aurora/ops/endpoint.hpp"
 #include "aurora/sim/fault.hpp"
 #include "aurora/sim/time.hpp"
 #include "aurora/storage/placement.hpp"
@@ -91,7 +92,7 @@ struct write_op {
 struct read_op {
   static constexpr std::string_view verb = "read";
   std::string key;
-  std::optional<std::string> from;  // an instance name, or "reader"; none: the cluster endpoint
+  ops::endpoint from;  // `from dbN`: an instance; `from reader`; none: the cluster endpoint
   bool operator==(const read_op&) const = default;
 };
 

@@ -277,14 +277,15 @@ class scenario_parser {
     const token key = cursor.next();
     check_key(key, "read");
     note_key(key);
-    read_op value{std::string(key.text), std::nullopt};
+    read_op value{std::string(key.text), {}};
     if (!cursor.peek_word("from")) return value;
     cursor.next();
     const token source = cursor.next();
-    if (source.kind == token_kind::word && source.text == "reader") {
-      value.from = "reader";
+    if (source.kind == token_kind::word && source.text == ops::endpoint::reader_word) {
+      value.from = ops::endpoint::reader();
     } else {
-      value.from = parse_name(result_.settings, source, instances, "read ... from");
+      value.from =
+          ops::endpoint::instance(parse_name(result_.settings, source, instances, "read ... from"));
     }
     return value;
   }

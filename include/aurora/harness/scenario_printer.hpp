@@ -79,7 +79,7 @@ struct action_printer {
   }
   std::string operator()(const read_op& value) const {
     return std::string(read_op::verb) + " " + value.key +
-           (value.from ? " from " + *value.from : std::string());
+           (value.from.is_cluster() ? std::string() : " from " + ops::to_string(value.from));
   }
   std::string operator()(const sim::fault& value) const { return sim::to_string(value); }
   std::string operator()(const ops::action& value) const { return ops::to_string(value); }

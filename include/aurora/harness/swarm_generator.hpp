@@ -263,9 +263,10 @@ void draw_hot_burst(source& draw, const fault_mix& mix, const swarm_names& names
     add_write(false, sim::us(index == 0 ? 0 : draw.uniform(0, 500)));
   }
   offset = offset + sim::us(draw.uniform(0, 1'000));
-  read_op read{key, std::nullopt};
+  read_op read{key, {}};
   if (idle && draw.percent(mix.replica_read_percent)) {
-    read.from = draw.percent(50) ? std::string("reader") : draw_replica(draw, names);
+    read.from = draw.percent(50) ? ops::endpoint::reader()
+                                 : ops::endpoint::instance(draw_replica(draw, names));
   }
   step reading;
   reading.what = std::move(read);
@@ -276,7 +277,7 @@ void draw_hot_burst(source& draw, const fault_mix& mix, const swarm_names& names
   }
 }
 
-// A drawn failover moves the generator's idea of the writer as `cluster::failover` would: to the
+// A drawn failover moves the generator's idea of the writer as `ops::control_plane` would: to the
 // named instance, or to the first other instance in db order.
 inline void follow_failover(const swarm_names& names, swarm_clock& clock, const step& made) {
   const ops::failover* promote = failover_of(made.what);

@@ -278,9 +278,10 @@ write_op draw_write(source& draw, const fault_mix& mix, const swarm_names& names
 // reader endpoint or a named instance (mostly a replica), half of those each.
 template <class source>
 read_op draw_read(source& draw, const fault_mix& mix, const swarm_names& names) {
-  read_op read{draw_key(draw, mix.read_weights, names), std::nullopt};
+  read_op read{draw_key(draw, mix.read_weights, names), {}};
   if (!draw.percent(mix.replica_read_percent)) return read;
-  read.from = draw.percent(50) ? std::string("reader") : draw_replica(draw, names);
+  read.from = draw.percent(50) ? ops::endpoint::reader()
+                               : ops::endpoint::instance(draw_replica(draw, names));
   return read;
 }
 

@@ -90,7 +90,7 @@ class client final : public sim::endpoint<message> {
     if (op.kind == op_kind::write) {
       net_.send(self_, to, db::client_write{id, op.puts});
     } else {
-      net_.send(self_, to, db::client_read{id, op.key, op.from.empty()});
+      net_.send(self_, to, db::client_read{id, op.key, op.from.is_cluster()});
     }
     current_ = in_flight{id, std::move(done), net_.clock().now() + op_timeout_};
     arm_timer();

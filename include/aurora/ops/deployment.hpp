@@ -6,12 +6,16 @@
 // scenario runs against:
 //  - clients (ops/client.hpp), created on first use, each a participant `client-<name>` on the
 //    world; they record the history (ops/history.hpp);
-//  - endpoints: a write goes to the cluster endpoint (the designated writer); a read to the
-//    cluster endpoint, the reader endpoint (round robin over the replicas) or a named instance;
+//  - endpoints (ops/endpoint.hpp): a write goes to the cluster endpoint (the designated
+//    writer); a read to the cluster endpoint, the reader endpoint (round robin over the
+//    replicas) or a named instance's endpoint, resolved when the operation starts;
+//  - the control plane (ops/control_plane.hpp), which makes the decisions that change a
+//    cluster's metadata: a failover, the replacement of a destroyed disk's segments;
 //  - the dispatch of a scenario's faults and actions: a fault (sim/fault.hpp) goes to the
-//    world's network, and a destroyed disk starts the repair of every volume that had a segment
-//    on it; an action (ops/action.hpp: a failover) goes to its `perform` handler below, which
-//    calls the cluster's control plane. Each records the lanes it touched in the trace.
+//    world's network, and a destroyed disk has the control plane replace the segments of every
+//    volume that had one on it; an action (ops/action.hpp: a failover) goes to its `perform`
+//    handler below, which asks the control plane. Each records the lanes it touched in the
+//    trace.
 // `simulation` is the usual way in: a world and a deployment on it, from one `setup`.
 #pragma once
 
@@ -31,6 +35,8 @@
 #include "aurora/db/world.hpp"
 #include "aurora/ops/action.hpp"
 #include "aurora/ops/client.hpp"
+#include "aurora/ops/control_plane.hpp"
+#include "aurora/ops/endpoint.hpp"
 #include "aurora/ops/history.hpp"
 #include "aurora/sim/assert.hpp"
 #include "aurora/sim/fault.hpp"
@@ -132,10 +138,17 @@ class deployment {
              const std::vector<std::pair<std::string, std::int64_t>>& puts, done_callback done = {},
              std::string_view on = "main");
 
-  // A read of `key` through `on`'s cluster endpoint (from = ""), its reader endpoint
-  // ("reader"), or one named instance of it.
-  void read(std::string_view client_name, std::string_view key, std::string_view from = "",
+  // A read of `key` through one of `on`'s endpoints: the cluster endpoint (the default), the
+  // reader endpoint, or one of its instances' (an unknown instance is a usage_error).
+  void read(std::string_view client_name, std::string_view key, const endpoint& from = {},
             done_callback done = {}, std::string_view on = "main");
+
+  // The same, with the endpoint as text (endpoint::parse): "" or "cluster", "reader", or an
+  // instance's name, e.g. `read("c1", "x", "reader")`.
+  void read(std::string_view client_name, std::string_view key, std::string_view from,
+            done_callback done = {}, std::string_view on = "main") {
+    read(client_name, key, endpoint::parse(from), std::move(done), on);
+  }
 
   // The client with this name, created on first use.
   client& find_client(std::string_view name);
@@ -148,16 +161,14 @@ class deployment {
   // An operation of the control plane: routed to its `perform` handler.
   void apply(const action& value);
 
-  void failover(const std::optional<std::string>& to) { main().failover(to); }
+  // A failover of main that the control plane starts by itself (the runner's final check, when
+  // main's writer is down): not a scenario step, so not recorded as one.
+  void failover(const std::optional<std::string>& to);
 
   // The instance a failover of main would promote now: the named one, or the first other live
-  // instance in db order (as `db::cluster::failover` picks it); none when there is no other.
+  // instance in db order (ops::control_plane decides); none when there is no other.
   [[nodiscard]] std::optional<std::string> failover_target(const ops::failover& value) const {
-    if (value.to) return value.to;
-    for (const auto& each : instances()) {
-      if (each->name() != writer().name() && network().alive(each->id())) return each->name();
-    }
-    return std::nullopt;
+    return control_plane_.failover_target(main(), value);
   }
 
   // Undoes every fault so that the final check can read everything back: heal partitions, clear
@@ -197,16 +208,17 @@ class deployment {
 
   // --- action handlers (one per alternative of ops::action) ---------------------------------
 
-  // Promotes a replica of main [P17 §4.3]; recorded as a fault event with the lanes it touches:
-  // the old writer, then the target when it is another instance. The target is predicted before
-  // (`failover_target`, which the fault budget also judges by) and checked after.
+  // Promotes a replica of main (ops/control_plane.hpp) [P17 §4.3]; recorded as a fault event
+  // with the lanes it touches: the old writer, then the target when it is another instance. The
+  // target is predicted before (`failover_target`, which the fault budget also judges by) and
+  // checked after.
   void perform(const ops::failover& value) {
     const std::string old_writer = writer().name();
     const std::optional<std::string> target = failover_target(value);
     std::vector<std::string> lanes{old_writer};
     if (target && *target != old_writer) lanes.push_back(*target);
     record_action(to_string(value), lanes);
-    main().failover(value.to);
+    control_plane_.perform(main(), value);
     AURORA_ASSERT(control().writer == target.value_or(old_writer),
                   "a failover promotes the instance failover_target predicted");
   }
@@ -223,15 +235,21 @@ class deployment {
                   0});
   }
 
-  sim::participant_id route_read(const db::cluster& target, const std::string& endpoint) {
-    if (endpoint.empty()) return target.writer_id();
-    if (endpoint != "reader") return target.find_instance(endpoint).id();
+  // The instance a read through `from` goes to, chosen when it starts: the designated writer,
+  // the next replica in round robin, or the named instance.
+  sim::participant_id route_read(const db::cluster& target, const endpoint& from) {
+    switch (from.kind()) {
+      case endpoint_kind::cluster: return target.writer_id();
+      case endpoint_kind::instance: return target.find_instance(from.instance_name()).id();
+      case endpoint_kind::reader: break;
+    }
     const std::vector<sim::participant_id> readers = target.reader_ids();
     return readers[reader_cursor_++ % readers.size()];
   }
 
   db::world& world_;
   setup setup_;
+  ops::control_plane control_plane_;
   db::fleet fleet_;
   ops::history history_;
   std::vector<std::unique_ptr<db::cluster>> clusters_;

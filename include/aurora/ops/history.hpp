@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "aurora/ops/endpoint.hpp"
 #include "aurora/sim/time.hpp"
 #include "aurora/storage/log_record.hpp"
 #include "aurora/storage/placement.hpp"
@@ -43,7 +44,7 @@ struct operation {
   op_kind kind = op_kind::write;
   std::vector<std::pair<storage::key_id, std::int64_t>> puts;  // writes
   storage::key_id key = 0;                                     // reads
-  std::string from;                   // reads: "" (writer endpoint), "reader", or an instance
+  endpoint from;                      // where it went: every write, the cluster endpoint
   std::optional<std::int64_t> value;  // reads that completed ok
   storage::lsn at = storage::no_lsn;  // commit LSN of an ok write; version LSN of an ok read
   sim::time_point invoked{}, completed{};
@@ -104,10 +105,8 @@ class history {
   }
 
   // Where the operation went, for external checkers (docs/trace-events.md): "cluster" (the
-  // writer endpoint: every write, and reads with from == ""), "reader", or an instance name.
-  static std::string endpoint_of(const operation& op) {
-    return op.from.empty() ? std::string("cluster") : op.from;
-  }
+  // writer endpoint: every write, and reads through it), "reader", or an instance name.
+  static std::string endpoint_of(const operation& op) { return to_string(op.from); }
 
   trace::recorder& trace_;
   std::vector<operation> operations_;

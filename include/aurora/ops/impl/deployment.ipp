@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -19,6 +20,7 @@ AURORA_DECL deployment::deployment(db::world& world, const setup& config,
                                    db::cluster_observer* observer)
     : world_(world),
       setup_(checked(config)),
+      control_plane_(world),
       fleet_(world.net(), config.nodes_per_az, db::storage_settings(config.variant)),
       history_(world.trace()) {
   clusters_.push_back(std::make_unique<db::cluster>(world_, fleet_, setup_.main(), observer));
@@ -50,19 +52,18 @@ AURORA_DECL void deployment::write(std::string_view client_name,
 }
 
 AURORA_DECL void deployment::read(std::string_view client_name, std::string_view key,
-                                  std::string_view from, done_callback done, std::string_view on) {
+                                  const endpoint& from, done_callback done, std::string_view on) {
   db::cluster& target = cluster(on);
+  if (from.is_instance()) (void)target.find_instance(from.instance_name());  // unknown: usage error
   operation op;
   op.kind = op_kind::read;
   op.cluster = target.name();
   op.key = target.keys().intern(key);
-  op.from = std::string(from);
-  if (!from.empty() && from != "reader") (void)target.find_instance(from);  // unknown: usage error
-  const std::string endpoint(from);
+  op.from = from;
   find_client(client_name)
       .start(
-          std::move(op), target.keys(),
-          [this, &target, endpoint] { return route_read(target, endpoint); }, std::move(done));
+          std::move(op), target.keys(), [this, &target, from] { return route_read(target, from); },
+          std::move(done));
 }
 
 AURORA_DECL client& deployment::find_client(std::string_view name) {
@@ -83,12 +84,16 @@ AURORA_DECL void deployment::apply(const sim::fault& value) {
   world_.net().apply(value);
   if (lost == nullptr) return;
   const sim::participant_id node = world_.net().find(lost->node);
-  for (const auto& each : clusters_) each->start_repair(node);
+  for (const auto& each : clusters_) control_plane_.replace_disk(*each, node);
 }
 
 AURORA_DECL void deployment::apply(const action& value) {
   note_fault_while_hydrating();
   std::visit([this](const auto& each) { perform(each); }, value);
+}
+
+AURORA_DECL void deployment::failover(const std::optional<std::string>& to) {
+  control_plane_.perform(main(), ops::failover{to});
 }
 
 AURORA_DECL void deployment::settle() {
