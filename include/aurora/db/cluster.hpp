@@ -32,6 +32,7 @@
 #include "aurora/db/wire.hpp"
 #include "aurora/db/world.hpp"
 #include "aurora/storage/placement.hpp"
+#include "aurora/trace/schema.hpp"
 
 namespace aurora::db {
 
@@ -156,7 +157,12 @@ class cluster final : private instance_observer {
     if (!net_.alive(which.id())) return;
     trace::recorder& trace = world_.trace();
     if (trace.enabled()) {
-      trace.record({world_.now(), "reboot", {{"instance", which.name()}}, which.name(), {}, 0});
+      trace.record({world_.now(),
+                    std::string(trace::kind::reboot),
+                    {{"instance", which.name()}},
+                    which.name(),
+                    {},
+                    0});
     }
     net_.crash(which.id());
     net_.restart(which.id());

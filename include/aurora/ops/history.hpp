@@ -92,16 +92,17 @@ class history {
       value.emplace_back(keys.name(op.key), known ? op.value : std::nullopt);
     }
     const sim::time_point when = op.status == op_status::pending ? op.invoked : op.completed;
-    trace_.record(
-        {when,
-         kind,
-         trace::make_fields(
-             trace::field{"process", op.process},
-             trace::field{"op", std::string(op.kind == op_kind::write ? "write" : "read")},
-             trace::field{"value", std::move(value)}, trace::field{"endpoint", endpoint_of(op)}),
-         "client-" + op.process,
-         {},
-         0});
+    trace_.record({when,
+                   kind,
+                   trace::field_list(4)
+                       .add("process", op.process)
+                       .add("op", std::string(op.kind == op_kind::write ? "write" : "read"))
+                       .add("value", std::move(value))
+                       .add("endpoint", endpoint_of(op))
+                       .take(),
+                   "client-" + op.process,
+                   {},
+                   0});
   }
 
   // Where the operation went, for external checkers (docs/trace-events.md): "cluster" (the

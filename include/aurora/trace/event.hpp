@@ -43,16 +43,6 @@ struct field {
     field_value value;
 };
 
-// Builds an event's fields by moving each one in. A braced list (`{{key, value}, ...}`) is an
-// std::initializer_list, whose elements can only be copied: every string would be copied twice.
-template <class... each_field>
-std::vector<field> make_fields(each_field&&... each) {
-  std::vector<field> fields;
-  fields.reserve(sizeof...(each));
-  (fields.push_back(std::forward<each_field>(each)), ...);
-  return fields;
-}
-
 // Builds an event's fields in place, in order, with no field moved or copied on the way:
 //   field_list(2).add(key::msg, id).add(key::from, name).take()
 class field_list {
