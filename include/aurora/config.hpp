@@ -10,13 +10,14 @@
 //   - link the library built from src/compiled.cpp.
 //
 // What moves into the library is chosen by where code is reached from, not by size: the roots
-// through which a program enters the model (building and destroying a deployment, its client
-// operations and faults, the invariant checker's pass, a participant's `receive`). Those are
-// declared in their class and defined in an `impl/*.ipp` file with AURORA_DECL: `inline` and
-// included at the end of the header in header-only mode; plain, and compiled once, in the
-// compiled mode. The class templates over the message type (the network, the storage nodes)
-// are instantiated once there too (`extern template`). Everything else stays inline and is
-// compiled only where it is used.
+// through which a program enters the model (building and destroying a deployment or a
+// simulation, its client operations, faults, actions and settling, the invariant checker's
+// pass, and the harness runner's run, step and finish). Those are declared in their class and
+// defined in an `impl/*.ipp` file with AURORA_DECL: `inline` and included at the end of the
+// header in header-only mode; plain, and compiled once, in the compiled mode. Everything behind
+// them (clusters, instances, storage nodes, the network over the message type, the checkers) is
+// then instantiated only in the library, so it needs no `extern template`. Everything else stays
+// inline and is compiled only where it is used.
 #pragma once
 
 #if defined(AURORA_SEPARATE_COMPILATION)
