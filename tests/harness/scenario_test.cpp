@@ -224,6 +224,21 @@ TEST(scenario_lexical, durations_take_us_ms_and_s_and_leading_zeros) {
   EXPECT_EQ(parse_ok("at 34560000000000us heal").steps[0].at, scenario_limits::max_duration);
 }
 
+// Version 2 of the language adds min, h and d; they print as seconds, which parse back equal.
+TEST(scenario_lexical, durations_take_min_h_and_d_and_print_back_as_seconds) {
+  EXPECT_EQ(parse_ok("at 5min heal").steps[0].at, sim::s(300));
+  EXPECT_EQ(parse_ok("at 72h heal").steps[0].at, sim::s(72 * 3'600));
+  EXPECT_EQ(parse_ok("at 35d heal").steps[0].at, sim::s(35 * 86'400));
+  EXPECT_EQ(parse_ok("config op_timeout=1h\nat 1s heal").settings.op_timeout, sim::s(3'600));
+  EXPECT_EQ(parse_ok("at 400d heal").steps[0].at, scenario_limits::max_duration);
+  const scenario parsed = parse_ok("at 2min heal\nat 1h heal\nat 1d heal\n");
+  const std::string printed = print_scenario(parsed);
+  EXPECT_NE(printed.find("at 120s heal"), std::string::npos) << printed;
+  EXPECT_NE(printed.find("at 3600s heal"), std::string::npos) << printed;
+  EXPECT_NE(printed.find("at 86400s heal"), std::string::npos) << printed;
+  EXPECT_EQ(parse_ok(printed), parsed);
+}
+
 TEST(scenario_lexical, steps_may_share_a_time_and_keep_file_order) {
   const scenario parsed = parse_ok("at 2s restart az a\nat 2s restart b1\n");
   ASSERT_EQ(parsed.steps.size(), 2u);
@@ -363,7 +378,7 @@ const std::vector<error_case>& error_cases() {
       {"config replicas=99999999999999999999", 1, 17,
        "integer '99999999999999999999' does not fit in 64 bits"},
       {"config op_timeout=0ms", 1, 19, "op_timeout must be positive, not 0"},
-      {"config op_timeout=5", 1, 19, "bad duration '5': missing unit (us, ms or s)"},
+      {"config op_timeout=5", 1, 19, "bad duration '5': missing unit (us, ms, s, min, h or d)"},
       {"config op_timeout=34560001s", 1, 19,
        "bad duration '34560001s': too large (at most 34560000s, which is 400 days)"},
       {"config op_timeout=3601s", 1, 19, "op_timeout must be at most 3600s, not 3601s"},
@@ -377,13 +392,20 @@ const std::vector<error_case>& error_cases() {
        "config key 'replicas' is already set (line 1)"},
       {"at 1ms heal\nconfig replicas=2", 2, 1, "config must come before the first step (line 1)"},
       // Durations and times.
-      {"at 5 heal", 1, 4, "bad duration '5': missing unit (us, ms or s)"},
-      {"at 5m heal", 1, 4, "bad duration '5m': unknown unit 'm' (expected us, ms or s)"},
-      {"at 5MS heal", 1, 4, "bad duration '5MS': unknown unit 'MS' (expected us, ms or s)"},
+      {"at 5 heal", 1, 4, "bad duration '5': missing unit (us, ms, s, min, h or d)"},
+      {"at 5m heal", 1, 4, "bad duration '5m': unknown unit 'm' (expected us, ms, s, min, h or d)"},
+      {"at 401d heal", 1, 4,
+       "bad duration '401d': too large (at most 34560000s, which is 400 days)"},
+      {"at 5mins heal", 1, 4,
+       "bad duration '5mins': unknown unit 'mins' (expected us, ms, s, min, h or d)"},
+      {"config op_timeout=2h", 1, 19, "op_timeout must be at most 3600s, not 7200s"},
+      {"at 5MS heal", 1, 4,
+       "bad duration '5MS': unknown unit 'MS' (expected us, ms, s, min, h or d)"},
       {"at ms heal", 1, 4,
-       "bad duration 'ms': expected a whole number and a unit (us, ms or s), e.g. 5ms"},
+       "bad duration 'ms': expected a whole number and a unit (us, ms, s, min, h or d), e.g. 5ms"},
       {"at 1.5s heal", 1, 4,
-       "bad duration '1.5s': expected a whole number and a unit (us, ms or s), e.g. 5ms"},
+       "bad duration '1.5s': expected a whole number and a unit (us, ms, s, min, h or d), e.g. "
+       "5ms"},
       {"at -5ms heal", 1, 4, "bad duration '-5ms': durations cannot be negative"},
       {"at 9223372036854775808us heal", 1, 4,
        "bad duration '9223372036854775808us': too large (at most 34560000s, which is 400 days)"},
@@ -401,7 +423,7 @@ const std::vector<error_case>& error_cases() {
        "bad duration '9223372036854775000us': too large (at most 34560000s, which is 400 days)"},
       {"at 1ms slow b1 34560000s", 1, 16, "slow must be at most 10s, not 34560000s"},
       {"at", 1, 3, "expected a time after 'at', e.g. 5ms, found end of line"},
-      {"at 5 ms heal", 1, 4, "bad duration '5': missing unit (us, ms or s)"},
+      {"at 5 ms heal", 1, 4, "bad duration '5': missing unit (us, ms, s, min, h or d)"},
       {"at 2ms heal\nat 1ms heal", 2, 4,
        "time 1ms is before the previous step's 2ms (line 1): times must not decrease"},
       // Actions.
@@ -484,7 +506,7 @@ const std::vector<error_case>& error_cases() {
       {"at 1ms loss 99999999999999999999%", 1, 13,
        "percentage must be between 0% and 100%, not 99999999999999999999%"},
       {"at 1ms delay 10%", 1, 17, "expected a delay, e.g. 5ms, found end of line"},
-      {"at 1ms delay 10% 5", 1, 18, "bad duration '5': missing unit (us, ms or s)"},
+      {"at 1ms delay 10% 5", 1, 18, "bad duration '5': missing unit (us, ms, s, min, h or d)"},
       // as and expect.
       {"at 1ms read x as", 1, 17,
        "expected a client name after 'as' ([a-z][a-z0-9_-]*, at most 64 characters), found end of "

@@ -179,12 +179,18 @@ inline std::uint64_t parse_seed_value(const token& value) {
   return result;
 }
 
+// The units of a duration, in microseconds; 0 for an unknown unit. `min`, `h` and `d` are the
+// scenario language's version 2 additions (`5min`, `72h`, `35d`: backups and retention).
 inline std::int64_t unit_us(std::string_view unit) {
   if (unit == "us") return 1;
   if (unit == "ms") return 1'000;
   if (unit == "s") return 1'000'000;
+  if (unit == "min") return 60'000'000;
+  if (unit == "h") return 3'600'000'000;
+  if (unit == "d") return 86'400'000'000;
   return 0;
 }
+inline constexpr std::string_view duration_units = "us, ms, s, min, h or d";
 
 inline bool is_letters(std::string_view text) {
   for (const char each : text) {
@@ -199,7 +205,7 @@ inline std::string max_duration_text() {
   return std::to_string(seconds) + "s, which is " + std::to_string(seconds / 86'400) + " days";
 }
 
-// `<digits><unit>` with unit us, ms or s: `250us`, `5ms`, `2s`, at most
+// `<digits><unit>` with unit us, ms, s, min, h or d: `250us`, `5ms`, `2s`, `5min`, at most
 // `scenario_limits::max_duration`. `what` names the duration.
 inline sim::duration parse_duration(const token& value, std::string_view what) {
   if (value.kind != token_kind::word) fail_expected(value, what);
@@ -212,13 +218,15 @@ inline sim::duration parse_duration(const token& value, std::string_view what) {
   const std::string_view unit = text.substr(digits_end);
   const std::string bad = "bad duration " + describe(value) + ": ";
   if (digits_end == sign || !is_letters(unit)) {
-    fail(value, bad + "expected a whole number and a unit (us, ms or s), e.g. 5ms");
+    fail(value, bad + "expected a whole number and a unit (" + std::string(duration_units) +
+                    "), e.g. 5ms");
   }
   if (sign != 0) fail(value, bad + "durations cannot be negative");
-  if (unit.empty()) fail(value, bad + "missing unit (us, ms or s)");
+  if (unit.empty()) fail(value, bad + "missing unit (" + std::string(duration_units) + ")");
   const std::int64_t scale = unit_us(unit);
   if (scale == 0) {
-    fail(value, bad + "unknown unit '" + std::string(unit) + "' (expected us, ms or s)");
+    fail(value, bad + "unknown unit '" + std::string(unit) + "' (expected " +
+                    std::string(duration_units) + ")");
   }
   std::int64_t count = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + digits_end, count);
