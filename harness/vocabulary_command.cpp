@@ -66,6 +66,7 @@ std::string values_text(const config_key_info& key) {
       return std::to_string(key.low) + " to " + std::to_string(key.high);
     case harness::config_value_kind::duration:
       return "a duration, " + code(duration_text(key.low)) + " to " + code(duration_text(key.high));
+    case harness::config_value_kind::failover_policy: return code("auto") + " or " + code("manual");
     case harness::config_value_kind::variant_name: break;
   }
   std::string text;

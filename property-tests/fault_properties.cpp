@@ -317,8 +317,10 @@ TEST_F(profile_accounting, a_one_way_partition_takes_the_node_from_the_writer_ei
 }
 
 TEST_F(profile_accounting, storage_to_storage_partitions_take_nothing_from_the_writer) {
-  EXPECT_TRUE(safe(sim::partition{{{"a", true}}, {{"b", true}, {"c", true}}, false}));
-  apply(sim::partition{{{"a", true}}, {{"b", true}, {"c", true}}, false});
+  // AZ a's storage from the other AZs' (not `az a`, which holds the writer db1 too).
+  const sim::partition zones{nodes({"a1", "a2"}), nodes({"b1", "b2", "c1", "c2"}), false};
+  EXPECT_TRUE(safe(zones));
+  apply(zones);
   apply(sim::partition{nodes({"b1"}), nodes({"a1", "a2", "b2", "c1", "c2"}), true});
   EXPECT_TRUE(safe(sim::crash{{"a", true}}));  // the AZ itself: 2 lost
   EXPECT_TRUE(safe(sim::destroy{"c1"}));

@@ -104,9 +104,10 @@ RC_GTEST_PROP(scenario_roundtrip, printing_then_parsing_gives_back_an_equal_scen
   RC_ASSERT(parsed.ok());
   RC_ASSERT(*parsed.value == original);
   RC_ASSERT(print_scenario(*parsed.value) == text);
-  // Each step remembers its line: after the seed and config lines, one line per step.
-  const int header_lines =
-      (original.seed ? 1 : 0) + (print_config(original.settings).empty() ? 0 : 1);
+  // Each step remembers its line: after the seed, config and instance lines, one line per step.
+  const int header_lines = (original.seed ? 1 : 0) +
+                           (print_config(original.settings).empty() ? 0 : 1) +
+                           static_cast<int>(original.settings.instances.size());
   for (std::size_t index = 0; index < parsed.value->steps.size(); ++index) {
     RC_ASSERT(parsed.value->steps[index].line == header_lines + static_cast<int>(index) + 1);
   }

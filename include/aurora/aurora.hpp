@@ -43,6 +43,7 @@
 #include "aurora/db/control_plane.hpp"
 #include "aurora/db/instance.hpp"
 #include "aurora/db/instance_context.hpp"
+#include "aurora/db/instance_spec.hpp"
 #include "aurora/db/limits.hpp"
 #include "aurora/db/lsn_points.hpp"
 #include "aurora/db/protocol_facts.hpp"

@@ -443,6 +443,7 @@ TEST(cluster, with_one_az_down_writes_and_reads_continue) {
 TEST(cluster, with_az_plus_one_down_writes_stall_and_reads_continue) {
   ops::setup config = small_config();
   config.replicas = 1;
+  config.instances = {db::instance_spec{'c'}};  // the writer outside the AZ that goes down
   checked_cluster c(config);
   c.model.write("c1", {{"x", 1}});
   c.run_for(sim::ms(20));
@@ -1139,6 +1140,7 @@ TEST(world, two_clusters_on_one_fleet_keep_their_data_apart) {
   db::cluster_config green = config.main();
   green.name = "green";
   green.instance_suffix = "-green";
+  green.instances = {db::instance_spec{'c'}};  // green's writer is not in AZ a; main's is
   db::cluster& second = model.add_cluster(green, &green_facts);
   check::invariant_checker main_checker(model, main_facts);
   check::invariant_checker green_checker(model, green_facts, "green");
@@ -1162,9 +1164,9 @@ TEST(world, two_clusters_on_one_fleet_keep_their_data_apart) {
   model.write("c1", {{"x", 1}});
   model.write("c2", {{"x", 2}}, {}, "green");
   run_for(sim::ms(20));
-  model.apply(crash("a", true));  // both volumes lose two copies of every PG: AZ+0, writes go on
+  model.apply(crash("a", true));  // both volumes lose two copies of every PG, and main its writer
   model.write("c1", {{"x", 3}});
-  model.failover(std::nullopt);  // main's db2 takes over; green's writer stays
+  model.failover(std::nullopt);  // main's db2 (in AZ b) takes over; green's writer stays
   run_for(sim::ms(50));
   model.read("c3", "x");
   model.read("c4", "x", "", {}, "green");
@@ -1193,10 +1195,13 @@ TEST(world, two_clusters_on_one_fleet_keep_their_data_apart) {
 
 // --- scenarios through the runner ---------------------------------------------------------------
 
+// The language's AZ+1 example, with the writer placed outside zone a: since version 2, instances
+// live in AZs and db1 is in a unless placed elsewhere (the next test runs it as written).
 TEST(runner, the_scenario_md_az_plus_one_example_passes) {
   const char* text =
       R"(# AZ+1: lose zone a and one more node; writes stall, nothing acknowledged is lost
 seed 7
+instance db1 az=c
 at 0ms    write x=1            expect ok
 at 10ms   crash az a
 at 20ms   write y=2            expect ok
@@ -1214,6 +1219,29 @@ at 2s     restart b1
   for (const std::string& each : result.unmet) ADD_FAILURE() << each;
   for (const check::violation& each : result.violations) ADD_FAILURE() << each.reason;
   if (result.final_check_failure) ADD_FAILURE() << *result.final_check_failure;
+}
+
+// As written, the example loses its writer with zone a (version 2: db1 lives in AZ a). There is
+// no replica, so the control plane must recreate the writer (`recreate_time`, 5 min by default):
+// y=2 gets no answer, and nothing acknowledged is lost.
+TEST(runner, the_az_plus_one_example_as_written_loses_the_writer_with_its_az) {
+  const char* text = R"(seed 7
+at 0ms    write x=1            expect ok
+at 10ms   crash az a
+at 20ms   write y=2            expect ok
+at 30ms   crash b1
+at 40ms   write z=3            expect unavailable
+at 40ms   read x as c2         expect 1
+at 2s     restart az a
+at 2s     restart b1
+)";
+  harness::runner run(harness::parse_scenario_or_throw(text, "az-plus-one.scn"), {});
+  const harness::run_result result = run.run();
+  ASSERT_EQ(result.unmet.size(), 2u);
+  EXPECT_NE(result.unmet[0].find("y=2"), std::string::npos) << result.unmet[0];
+  EXPECT_NE(result.unmet[1].find("read x"), std::string::npos) << result.unmet[1];
+  EXPECT_TRUE(result.violations.empty());
+  EXPECT_FALSE(result.final_check_failure);
 }
 
 }  // namespace

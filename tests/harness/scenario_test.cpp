@@ -84,8 +84,8 @@ const std::vector<step_case>& step_cases() {
        at(sim::ms(0), sim::partition{{node("a1")}, {node("b1")}, true})},
       {"at 0ms partition a1->b1", at(sim::ms(0), sim::partition{{node("a1")}, {node("b1")}, true})},
       {"at 0ms partition a1|b1", at(sim::ms(0), sim::partition{{node("a1")}, {node("b1")}, false})},
-      {"at 0ms partition db1 , az b | db2,az c",
-       at(sim::ms(0), sim::partition{{node("db1"), az("b")}, {node("db2"), az("c")}, false})},
+      {"at 0ms partition db1 , az b | db3,c1",
+       at(sim::ms(0), sim::partition{{node("db1"), az("b")}, {node("db3"), node("c1")}, false})},
       {"at 1s heal", at(sim::s(1), sim::heal{})},
       {"at 1s failover", at(sim::s(1), ops::failover{})},
       {"at 1s failover to db3", at(sim::s(1), ops::failover{"db3"})},
@@ -305,16 +305,23 @@ TEST(scenario_printer, prints_every_non_default_config_key_in_a_fixed_order) {
   value.settings.replicas = 3;
   value.settings.nodes_per_az = 3;
   value.settings.protection_groups = 2;
+  value.settings.manual_failover = true;
+  value.settings.detection_time = sim::s(30);
+  value.settings.recreate_time = sim::s(600);
+  value.settings.instances[2] = {'a', 0, 8};
+  value.settings.instances[4] = {0, 3, 1};
   value.steps = {
-      at(sim::us(1500), sim::partition{{az("a"), node("b1")}, {node("db4")}, true}),
+      at(sim::us(1500), sim::partition{{az("a"), node("b1")}, {node("db3")}, true}),
       at(sim::s(3), sim::message_delay{10, sim::ms(5)}),
       at(sim::s(3), read_op{"k", ops::endpoint::reader()}, "c9", expectation{kind::none, 0}),
   };
   const std::string text = print_scenario(value);
   EXPECT_EQ(text,
             "config protection_groups=2 nodes_per_az=3 replicas=3 op_timeout=500ms lal=50 "
-            "variant=ack-before-vdl\n"
-            "at 1500us partition az a,b1 -> db4\n"
+            "variant=ack-before-vdl failover=manual detection_time=30s recreate_time=600s\n"
+            "instance db2 az=a tier=0 size=8\n"
+            "instance db4 tier=3\n"
+            "at 1500us partition az a,b1 -> db3\n"
             "at 3s delay 10% 5ms\n"
             "at 3s read k from reader as c9 expect none\n");
   EXPECT_EQ(parse_ok(text), value);
@@ -340,10 +347,28 @@ struct error_case {
 
 const std::vector<error_case>& error_cases() {
   static const std::vector<error_case> cases = {
+      // `instance` statements.
+      {"instance", 1, 9,
+       "expected an instance name after 'instance' (db1..db16), found end of line"},
+      {"instance db17 az=a", 1, 10,
+       "expected an instance name after 'instance' (db1..db16), found 'db17'"},
+      {"instance db2 az=b", 1, 10, "unknown instance db2: replicas=0 gives db1"},
+      {"config replicas=1\ninstance db2 az=d", 2, 17, "az must be a, b or c, not 'd'"},
+      {"instance db1 tier=16", 1, 19, "tier must be between 0 and 15, not 16"},
+      {"instance db1 size=0", 1, 19, "size must be between 1 and 1000, not 0"},
+      {"instance db1 zone=a", 1, 14, "unknown instance key 'zone': expected az, tier or size"},
+      {"instance db1 az=a az=b", 1, 19, "instance key 'az' is given twice"},
+      {"instance db1 tier=0\ninstance db1 size=2", 2, 10,
+       "instance db1 is already described (line 1)"},
+      {"at 1ms heal\ninstance db1 az=b", 2, 1, "instance must come before the first step (line 1)"},
+      {"config replicas=3\nat 1ms partition db4 | az a", 2, 24,
+       "'az a' overlaps 'db4' on the other side of the partition"},
+      {"config failover=sometimes", 1, 17, "failover must be auto or manual, not 'sometimes'"},
       // Statements.
-      {"foo", 1, 1, "unknown statement 'foo': expected 'seed', 'config' or 'at'"},
-      {"  | x", 1, 3, "unknown statement '|': expected 'seed', 'config' or 'at'"},
-      {"AT 1ms heal", 1, 1, "unknown statement 'AT': expected 'seed', 'config' or 'at'"},
+      {"foo", 1, 1, "unknown statement 'foo': expected 'seed', 'config', 'instance' or 'at'"},
+      {"  | x", 1, 3, "unknown statement '|': expected 'seed', 'config', 'instance' or 'at'"},
+      {"AT 1ms heal", 1, 1,
+       "unknown statement 'AT': expected 'seed', 'config', 'instance' or 'at'"},
       // seed
       {"seed", 1, 5, "seed must be an integer from 0 to 18446744073709551615, found end of line"},
       {"seed -1", 1, 6, "seed must be an integer from 0 to 18446744073709551615, found '-1'"},
@@ -356,7 +381,7 @@ const std::vector<error_case>& error_cases() {
       {"config", 1, 7, "config needs at least one key=value, e.g. config replicas=2"},
       {"config x=1", 1, 8,
        "unknown config key 'x': expected protection_groups, nodes_per_az, replicas, op_timeout, "
-       "lal or variant"},
+       "lal, variant, failover, detection_time or recreate_time"},
       {"config =1", 1, 8, "expected a config key, found '='"},
       {"config replicas", 1, 16, "expected '=' after config key 'replicas', found end of line"},
       {"config replicas 2", 1, 17, "expected '=' after config key 'replicas', found '2'"},
@@ -978,7 +1003,8 @@ TEST(vocabulary, the_parser_lists_the_vocabulary) {
             "write, read, crash, restart, destroy, partition, heal, failover, loss, duplicate, "
             "delay or slow");
   EXPECT_EQ(config_key_list(),
-            "protection_groups, nodes_per_az, replicas, op_timeout, lal or variant");
+            "protection_groups, nodes_per_az, replicas, op_timeout, lal, variant, failover, "
+            "detection_time or recreate_time");
   EXPECT_EQ(verb_of<ops::failover>().group, verb_group::action);
   EXPECT_EQ(verb_of<aurora::sim::destroy>().budget, budget_rule::destroys_disk);
   EXPECT_EQ(argument_of(verb_of<aurora::sim::message_delay>(), argument_kind::duration)->high,

@@ -334,7 +334,7 @@ recorder traced_run() {
       "config replicas=1\n"
       "at 0ms   write x=1 expect ok\n"
       "at 5ms   crash az c\n"
-      "at 10ms  partition db1 | az a,az b\n"
+      "at 10ms  partition db1 | a1,a2,b1,b2\n"
       "at 10ms  write x=2 as c2\n"
       "at 20ms  failover to db2\n"
       "at 30ms  heal\n"

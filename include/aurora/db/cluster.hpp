@@ -26,6 +26,7 @@
 
 #include "aurora/db/control_plane.hpp"
 #include "aurora/db/instance.hpp"
+#include "aurora/db/instance_spec.hpp"
 #include "aurora/db/limits.hpp"
 #include "aurora/db/protocol_facts.hpp"
 #include "aurora/db/teaching_variant.hpp"
@@ -49,6 +50,18 @@ struct cluster_config {
   sim::duration repair_delay = sim::ms(20);  // until a destroyed node's new disk is in place
   int pages_per_pg = 4;
   sim::duration batch_window = sim::us(0);  // group commit window of the writer (0: per event)
+  // Placement and promotion rank of instance N at index N - 1; missing entries are defaults.
+  std::vector<instance_spec> instances;
+
+  // Instance `number`'s spec, its AZ filled in.
+  [[nodiscard]] instance_spec spec(int number) const {
+    instance_spec found;
+    if (number >= 1 && static_cast<std::size_t>(number) <= instances.size()) {
+      found = instances[number - 1];
+    }
+    if (found.az == 0) found.az = round_robin_az(number);
+    return found;
+  }
 };
 
 // The storage behaviour a teaching variant asks for (the fleet is built with it).
@@ -250,6 +263,23 @@ class cluster final : private instance_observer {
     if (config.lal < 1 || config.lal > max_lal) {
       throw usage_error("lal must be 1.." + std::to_string(max_lal));
     }
+    for (std::size_t index = 0; index < config.instances.size(); ++index) {
+      const instance_spec& each = config.instances[index];
+      const std::string which = "instance db" + std::to_string(index + 1);
+      if (static_cast<int>(index) > config.replicas) {
+        throw usage_error(which + " is placed, but the cluster has only " +
+                          std::to_string(1 + config.replicas) + " instances");
+      }
+      if (each.az != 0 && (each.az < 'a' || each.az > 'c')) {
+        throw usage_error(which + ": az must be a, b or c");
+      }
+      if (each.tier < 0 || each.tier > max_promotion_tier) {
+        throw usage_error(which + ": tier must be 0..15");
+      }
+      if (each.size < 1 || each.size > max_instance_size) {
+        throw usage_error(which + ": size must be 1.." + std::to_string(max_instance_size));
+      }
+    }
     return config;
   }
 
@@ -275,8 +305,8 @@ class cluster final : private instance_observer {
       instances_.push_back(std::make_unique<instance>(net_, index, volume_, directory(), keys_,
                                                       control_, fleet_.metadata(), quorum_,
                                                       instance_settings(), observer));
-      instances_.back()->attach(
-          net_.add(instance_name(index), 0, sim::role::instance, instances_.back().get()));
+      instances_.back()->attach(net_.add(instance_name(index), config_.spec(index).az,
+                                         sim::role::instance, instances_.back().get()));
     }
     wire_replicas();
   }

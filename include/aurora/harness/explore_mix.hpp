@@ -287,6 +287,7 @@ struct fault_mix {
 struct swarm_names {
   std::vector<std::string> nodes;       // a1..cN
   std::vector<std::string> instances;   // db1..db(1+replicas)
+  std::vector<char> instance_azs;       // the AZ each instance lives in
   std::vector<std::string> keys;        // x y z, and a key for every PG they do not reach
   std::vector<storage::pg_id> key_pgs;  // the protection group of each key (the model's placement)
   std::vector<std::string> clients = client_names();
@@ -302,12 +303,21 @@ struct swarm_names {
   explicit swarm_names(const config& settings)
       : nodes(storage_node_names(settings)),
         instances(instance_names(settings)),
+        instance_azs(instance_azs_of(settings)),
         keys(keys_for(settings)),
         key_pgs(pgs_of(settings, keys)),
         op_timeout(settings.op_timeout),
         max_keys(static_cast<std::size_t>(
             std::min<std::int64_t>(explore_limits::max_keys_per_write,
                                    settings.lal.value_or(explore_limits::max_keys_per_write)))) {}
+
+  static std::vector<char> instance_azs_of(const config& settings) {
+    std::vector<char> azs;
+    for (int number = 1; number <= 1 + settings.replicas; ++number) {
+      azs.push_back(settings.instance(number).az);
+    }
+    return azs;
+  }
 
   // c1..c16: enough that an operation rarely finds every client busy (an operation that gets no
   // answer keeps its client for op_timeout), a hot burst's dozen operations included.

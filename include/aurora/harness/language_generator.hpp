@@ -113,10 +113,10 @@ sim::partition draw_partition(source& draw, const config& settings) {
   sim::partition value;
   value.one_way = draw.percent(50);
   const auto count = 2 + draw.below(6);
-  const auto overlaps = [&value](const sim::target& member) {
+  const auto overlaps = [&value, &settings](const sim::target& member) {
     for (const auto* side : {&value.left, &value.right}) {
       for (const sim::target& other : *side) {
-        if (targets_overlap(member, other)) return true;
+        if (targets_overlap(settings, member, other)) return true;
       }
     }
     return false;
@@ -240,7 +240,8 @@ step draw_step(source& draw, const config& settings, sim::time_point at) {
 }
 
 // The default configuration half the time; else every key anywhere in its bounds
-// (vocabulary.hpp, `config_keys`), `lal` set half the time.
+// (vocabulary.hpp, `config_keys`), `lal` set half the time, and some instances placed and
+// ranked by `instance` statements.
 template <draw_source source>
 config draw_config(source& draw) {
   config settings;
@@ -258,6 +259,20 @@ config draw_config(source& draw) {
   if (draw.percent(50)) settings.lal = draw.uniform(lal.low, lal.high);
   settings.variant = *db::parse_teaching_variant(
       db::teaching_variant_names[draw.below(db::teaching_variant_names.size())]);
+  settings.manual_failover = draw.percent(50);
+  for (const std::string_view name : {"detection_time", "recreate_time"}) {
+    const config_key_info& key = bounds(name);
+    duration_setting(settings, name) = draw_duration(draw, sim::us(key.low), sim::us(key.high));
+  }
+  for (int number = 1; number <= 1 + settings.replicas; ++number) {
+    if (!draw.percent(30)) continue;
+    db::instance_spec spec;
+    if (draw.percent(50)) spec.az = static_cast<char>('a' + draw.below(3));
+    if (spec.az == db::round_robin_az(number)) spec.az = 0;  // as the parser keeps it
+    spec.tier = static_cast<int>(draw.uniform(0, db::max_promotion_tier));
+    spec.size = static_cast<int>(draw.uniform(1, db::max_instance_size));
+    if (spec != db::instance_spec{}) settings.instances[number] = spec;
+  }
   return settings;
 }
 

@@ -67,6 +67,14 @@ inline ops::setup setup_for(const scenario& plan, const run_options& options) {
   config.protection_groups = plan.settings.protection_groups;
   config.nodes_per_az = plan.settings.nodes_per_az;
   config.replicas = plan.settings.replicas;
+  config.failover.policy = plan.settings.manual_failover ? ops::failover_policy::manual
+                                                         : ops::failover_policy::automatic;
+  config.failover.detection = plan.settings.detection_time;
+  config.failover.recreate = plan.settings.recreate_time;
+  for (const auto& [number, spec] : plan.settings.instances) {
+    if (config.instances.size() < static_cast<std::size_t>(number)) config.instances.resize(number);
+    config.instances[number - 1] = spec;
+  }
   config.op_timeout = plan.settings.op_timeout;
   if (plan.settings.lal) config.lal = static_cast<storage::lsn>(*plan.settings.lal);
   config.variant = options.variant.value_or(plan.settings.variant);

@@ -19,6 +19,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +27,7 @@
 #include <variant>
 #include <vector>
 
+#include "aurora/db/instance_spec.hpp"
 #include "aurora/db/limits.hpp"
 #include "aurora/db/teaching_variant.hpp"
 #include "aurora/ops/action.hpp"
@@ -68,6 +70,8 @@ struct scenario_limits {
   static constexpr int min_nodes_per_az = 2;
   static constexpr int max_nodes_per_az = storage::max_nodes_per_az;  // 9
   static constexpr int max_replicas = db::max_replicas;               // the language: db2..db16
+  // The control plane's timings: at most a day (beyond that, a scenario means `failover=manual`).
+  static constexpr sim::duration max_control_plane_time = sim::s(24 * 60 * 60);
 };
 
 // The `config` keys. Defaults are the language's; `lal` unset means the model's own default.
@@ -78,8 +82,32 @@ struct config {
   sim::duration op_timeout = sim::s(1);  // how long a client waits for an answer
   std::optional<std::int64_t> lal;       // LSN allocation limit: no LSN above VDL + lal
   db::teaching_variant variant = db::teaching_variant::safe;  // extension: `variant=<name>`
+  bool manual_failover = false;                               // `failover=manual`; default `auto`
+  sim::duration detection_time = sim::s(10);     // until the control plane acts on a lost writer
+  sim::duration recreate_time = sim::s(5 * 60);  // with no replica: until the writer is recreated
+  // `instance dbN az= tier= size=` statements, by instance number; only what differs from the
+  // default (round-robin AZ, tier 1, size 1) is kept, so equal meanings compare equal.
+  std::map<int, db::instance_spec> instances;
   bool operator==(const config&) const = default;
+
+  // Instance `number`'s placement and rank, its AZ filled in.
+  [[nodiscard]] db::instance_spec instance(int number) const {
+    db::instance_spec found;
+    if (const auto given = instances.find(number); given != instances.end()) found = given->second;
+    if (found.az == 0) found.az = db::round_robin_az(number);
+    return found;
+  }
 };
+
+// The duration a `config` key of kind duration sets (its name is one of the vocabulary's).
+inline sim::duration& duration_setting(config& settings, std::string_view key) {
+  if (key == "detection_time") return settings.detection_time;
+  if (key == "recreate_time") return settings.recreate_time;
+  return settings.op_timeout;
+}
+inline sim::duration duration_setting(const config& settings, std::string_view key) {
+  return duration_setting(const_cast<config&>(settings), key);
+}
 
 // `write x=1 y=2`: one transaction writing those keys, in the order written.
 struct write_op {
@@ -216,13 +244,23 @@ inline bool is_valid_target(const config& settings, const sim::target& value) {
   return is_storage_node(settings, value.name) || is_instance(settings, value.name);
 }
 
-// True when two valid partition members name a common participant (`az a` covers `a1`;
-// instance names start with `d`, so no AZ covers them).
-inline bool targets_overlap(const sim::target& left, const sim::target& right) {
+// The AZ a valid storage node or instance lives in: a node's first letter; an instance's is
+// its `instance` statement's or round robin (db1 in a, db2 in b, db3 in c, db4 in a, ...).
+inline char az_of(const config& settings, std::string_view participant) {
+  if (const int number = detail::name_index(participant, "db", 1 + settings.replicas)) {
+    return settings.instance(number).az;
+  }
+  return participant.empty() ? '\0' : participant[0];
+}
+
+// True when two valid partition members name a common participant (`az a` covers `a1`, and
+// `db1` unless an `instance` statement places it elsewhere).
+inline bool targets_overlap(const config& settings, const sim::target& left,
+                            const sim::target& right) {
   if (left.is_az == right.is_az) return left.name == right.name;
   const sim::target& az = left.is_az ? left : right;
   const sim::target& node = left.is_az ? right : left;
-  return !node.name.empty() && node.name.substr(0, 1) == az.name;
+  return !node.name.empty() && !az.name.empty() && az_of(settings, node.name) == az.name[0];
 }
 
 }  // namespace aurora::harness

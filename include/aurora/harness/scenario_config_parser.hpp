@@ -78,11 +78,20 @@ inline sim::duration parse_duration_key(const token& value, const config_key_inf
   return result;
 }
 
+// `failover=auto|manual`: true for manual.
+inline bool parse_failover_policy(const token& value) {
+  if (value.kind == token_kind::word && value.text == "auto") return false;
+  if (value.kind == token_kind::word && value.text == "manual") return true;
+  fail(value, "failover must be auto or manual, not " + describe(value));
+}
+
 inline void set_config_value(config& settings, const config_key_info& key, const token& value) {
   if (key.kind == config_value_kind::variant_name) {
     settings.variant = parse_variant(value);
+  } else if (key.kind == config_value_kind::failover_policy) {
+    settings.manual_failover = parse_failover_policy(value);
   } else if (key.kind == config_value_kind::duration) {
-    settings.op_timeout = parse_duration_key(value, key);
+    duration_setting(settings, key.name) = parse_duration_key(value, key);
   } else if (key.name == "protection_groups") {
     settings.protection_groups = static_cast<int>(parse_integer_key(value, key));
   } else if (key.name == "nodes_per_az") {

@@ -119,10 +119,10 @@ inline sim::target parse_target(const config& settings, token_cursor& cursor,
   return sim::target{std::string(letter.text), true};
 }
 
-inline void check_overlap(const token& at, const sim::target& member,
+inline void check_overlap(const config& settings, const token& at, const sim::target& member,
                           const std::vector<sim::target>& others, std::string_view where) {
   for (const sim::target& other : others) {
-    if (!targets_overlap(member, other)) continue;
+    if (!targets_overlap(settings, member, other)) continue;
     const std::string name = "'" + sim::to_string(member) + "'";
     if (member == other) fail(at, name + " is already " + std::string(where));
     fail(at, name + " overlaps '" + sim::to_string(other) + "' " + std::string(where));
@@ -136,8 +136,10 @@ inline void parse_partition_set(const config& settings, token_cursor& cursor, si
   do {
     const token first = cursor.peek();
     sim::target member = parse_target(settings, cursor, "partition");
-    check_overlap(first, member, set, "in this set");
-    if (right) check_overlap(first, member, value.left, "on the other side of the partition");
+    check_overlap(settings, first, member, set, "in this set");
+    if (right) {
+      check_overlap(settings, first, member, value.left, "on the other side of the partition");
+    }
     set.push_back(std::move(member));
   } while (cursor.accept(token_kind::comma));
 }

@@ -18,6 +18,7 @@
 // runs to a verdict without reaching a limit of the model. What it leaves out: running anything.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -89,6 +90,11 @@ class scenario_parser {
 
  private:
   parse_result finish() {
+    close_header();
+    // `instance` lines are judged when the header ends, after lines below them: line order.
+    std::stable_sort(
+        errors_.begin(), errors_.end(),
+        [](const parse_error& left, const parse_error& right) { return left.line < right.line; });
     parse_result result;
     if (errors_.empty()) result.value = std::move(result_);
     result.errors = std::move(errors_);
@@ -118,8 +124,10 @@ class scenario_parser {
     const std::string_view word = keyword.kind == token_kind::word ? keyword.text : "";
     if (word == "seed") return parse_seed(cursor, keyword);
     if (word == "config") return parse_config(cursor, keyword);
+    if (word == "instance") return parse_instance(cursor, keyword);
     if (word == "at") return parse_step(cursor, keyword);
-    fail(keyword, "unknown statement " + describe(keyword) + ": expected 'seed', 'config' or 'at'");
+    fail(keyword, "unknown statement " + describe(keyword) +
+                      ": expected 'seed', 'config', 'instance' or 'at'");
   }
 
   static void expect_end(token_cursor& cursor, std::string_view statement) {
@@ -169,9 +177,70 @@ class scenario_parser {
     config_key_lines_ = std::move(key_lines);
   }
 
+  // `instance dbN [az=<a|b|c>] [tier=<0..15>] [size=<1..1000>]`: placement and promotion rank
+  // of an instance; that `replicas` creates dbN is checked when the header ends (the `config`
+  // line may come later).
+  void parse_instance(token_cursor& cursor, const token& keyword) {
+    require_header(keyword);
+    const token name = cursor.next();
+    const int number = name.kind == token_kind::word
+                           ? name_index(name.text, "db", 1 + scenario_limits::max_replicas)
+                           : 0;
+    if (number == 0) fail_expected(name, "an instance name after 'instance' (db1..db16)");
+    if (const auto seen = instance_lines_.find(number); seen != instance_lines_.end()) {
+      fail(name, "instance db" + std::to_string(number) + " is already described (line " +
+                     std::to_string(seen->second.line) + ")");
+    }
+    db::instance_spec spec;
+    std::set<std::string, std::less<>> keys;
+    while (cursor.peek().kind != token_kind::end) {
+      const token key = cursor.next();
+      const bool known = key.kind == token_kind::word &&
+                         (key.text == "az" || key.text == "tier" || key.text == "size");
+      if (!known)
+        fail(key, "unknown instance key " + describe(key) + ": expected az, tier or size");
+      if (!keys.emplace(key.text).second) {
+        fail(key, "instance key '" + std::string(key.text) + "' is given twice");
+      }
+      if (!cursor.accept(token_kind::equals)) {
+        fail_expected(cursor.peek(), "'=' after instance key '" + std::string(key.text) + "'");
+      }
+      const token value = cursor.next();
+      if (key.text == "az") {
+        if (value.kind != token_kind::word || !is_az_letter(value.text)) {
+          fail(value, "az must be a, b or c, not " + describe(value));
+        }
+        spec.az = value.text[0];
+      } else if (key.text == "tier") {
+        spec.tier = parse_bounded(value, "tier", 0, db::max_promotion_tier);
+      } else {
+        spec.size = parse_bounded(value, "size", 1, db::max_instance_size);
+      }
+    }
+    instance_lines_.emplace(number, instance_line{line_, name.column});
+    if (spec.az == db::round_robin_az(number)) spec.az = 0;  // the default, said aloud
+    if (spec != db::instance_spec{}) result_.settings.instances[number] = spec;
+  }
+
+  // Every `instance` names an instance that `replicas` creates: checked once the header is over.
+  void close_header() {
+    if (header_closed_) return;
+    header_closed_ = true;
+    for (const auto& [number, where] : instance_lines_) {
+      if (number <= 1 + result_.settings.replicas) continue;
+      add_error(where.line, where.column,
+                "unknown instance db" + std::to_string(number) +
+                    ": replicas=" + std::to_string(result_.settings.replicas) + " gives " +
+                    (result_.settings.replicas == 0
+                         ? std::string("db1")
+                         : "db1..db" + std::to_string(1 + result_.settings.replicas)));
+    }
+  }
+
   // ---- Steps ---------------------------------------------------------------------------------
 
   void parse_step(token_cursor& cursor, const token& keyword) {
+    close_header();
     if (first_step_line_ == 0) first_step_line_ = line_;
     if (result_.steps.size() >= scenario_limits::max_steps) {
       fail(keyword, "too many steps (at most " + std::to_string(scenario_limits::max_steps) + ")");
@@ -358,6 +427,12 @@ class scenario_parser {
   int line_ = 0;             // the line being parsed, 1-based
   int seed_line_ = 0;        // where `seed` was given, 0 if not yet
   int first_step_line_ = 0;  // the first `at` line, 0 if none yet: the header is over after it
+  struct instance_line {
+    int line = 0;
+    int column = 0;
+  };
+  std::map<int, instance_line> instance_lines_;  // `instance` statements, by instance number
+  bool header_closed_ = false;
   std::map<std::string, int, std::less<>> config_key_lines_;  // config key -> its line
   std::set<std::string, std::less<>> keys_seen_;              // distinct keys of the steps so far
   std::set<std::string, std::less<>> clients_seen_;  // distinct clients of the steps so far

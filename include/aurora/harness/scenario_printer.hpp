@@ -3,12 +3,13 @@
 // It writes the statements of docs/scenario-language.md ("Header statements", "Steps", "Outcomes")
 // in one canonical form: the `seed` line if any, one `config` line with every non-default key in
 // the vocabulary's order (protection_groups, nodes_per_az, replicas, op_timeout, lal, variant:
-// vocabulary.hpp), then one `at <time> <action> [as <client>] [expect <outcome>]` line per
-// step, single spaces, no comments. Faults, actions and durations print through `sim::to_string`
-// and `ops::to_string`, so they read the same everywhere. For every scenario the parser accepts,
-// parsing the printed text gives back an equal scenario (tests/harness/scenario_fuzz.cpp and the
-// roundtrip property check this); a hand-built scenario the parser would reject (an empty write, a
-// bad name) prints as text the parser rejects too.
+// vocabulary.hpp), one `instance` line per instance placed or ranked otherwise than by default
+// (in db order, only the keys that differ), then one `at <time> <action> [as <client>] [expect
+// <outcome>]` line per step, single spaces, no comments. Faults, actions and durations print
+// through `sim::to_string` and `ops::to_string`, so they read the same everywhere. For every
+// scenario the parser accepts, parsing the printed text gives back an equal scenario
+// (tests/harness/scenario_fuzz.cpp and the roundtrip property check this); a hand-built scenario
+// the parser would reject (an empty write, a bad name) prints as text the parser rejects too.
 #pragma once
 
 #include <optional>
@@ -40,8 +41,13 @@ inline std::optional<std::string> config_value_text(const config& settings,
     return settings.lal ? std::optional(std::to_string(*settings.lal)) : std::nullopt;
   }
   if (key.kind == config_value_kind::duration) {
-    if (settings.op_timeout == defaults.op_timeout) return std::nullopt;
-    return sim::to_string(settings.op_timeout);
+    const sim::duration value = duration_setting(settings, key.name);
+    if (value == duration_setting(defaults, key.name)) return std::nullopt;
+    return sim::to_string(value);
+  }
+  if (key.kind == config_value_kind::failover_policy) {
+    if (settings.manual_failover == defaults.manual_failover) return std::nullopt;
+    return std::string(settings.manual_failover ? "manual" : "auto");
   }
   if (settings.variant == defaults.variant) return std::nullopt;
   return std::string(db::to_string(settings.variant));
@@ -99,12 +105,24 @@ inline std::string print_step(const step& value) {
   return text;
 }
 
+// "instance db2 az=a tier=0 size=8": the keys that differ from the default, in that order.
+inline std::string print_instance(int number, const db::instance_spec& spec) {
+  std::string text = "instance db" + std::to_string(number);
+  if (spec.az != 0) text += " az=" + std::string(1, spec.az);
+  if (spec.tier != db::default_promotion_tier) text += " tier=" + std::to_string(spec.tier);
+  if (spec.size != 1) text += " size=" + std::to_string(spec.size);
+  return text;
+}
+
 // The whole scenario, one statement per line, each ending with a newline.
 inline std::string print_scenario(const scenario& value) {
   std::string text;
   if (value.seed) text += "seed " + std::to_string(*value.seed) + "\n";
   const std::string settings = print_config(value.settings);
   if (!settings.empty()) text += settings + "\n";
+  for (const auto& [number, spec] : value.settings.instances) {
+    text += print_instance(number, spec) + "\n";
+  }
   for (const step& each : value.steps) text += print_step(each) + "\n";
   return text;
 }

@@ -291,17 +291,21 @@ inline void follow_failover(const swarm_names& names, swarm_clock& clock, const 
   }
 }
 
-// True when `made` takes the writer (as the generator believes) away: it crashes, or a
-// partition leaves it alone on its side against most of the storage nodes.
+// True when `made` takes the writer (as the generator believes) away: it or its AZ crashes, or a
+// partition leaves it (or its AZ) alone on its side against most of the storage nodes.
 inline bool takes_writer_away(const swarm_names& names, const step& made) {
   const auto* fault = std::get_if<sim::fault>(&made.what);
   if (fault == nullptr) return false;
   const std::string& writer = names.instances[names.writer];
-  if (const auto* down = std::get_if<sim::crash>(fault)) return down->what.name == writer;
+  const std::string writer_az(1, names.instance_azs[names.writer]);
+  const auto holds_writer = [&](const sim::target& what) {
+    return what.name == (what.is_az ? writer_az : writer);
+  };
+  if (const auto* down = std::get_if<sim::crash>(fault)) return holds_writer(down->what);
   const auto* cut = std::get_if<sim::partition>(fault);
   if (cut == nullptr) return false;
-  auto alone = [&writer](const std::vector<sim::target>& side) {
-    return side.size() == 1 && !side.front().is_az && side.front().name == writer;
+  auto alone = [&](const std::vector<sim::target>& side) {
+    return side.size() == 1 && holds_writer(side.front());
   };
   const std::vector<sim::target>& other = alone(cut->left) ? cut->right : cut->left;
   if (!alone(cut->left) && !alone(cut->right)) return false;

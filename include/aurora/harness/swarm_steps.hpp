@@ -68,29 +68,6 @@ std::string draw_replica(source& draw, const swarm_names& names) {
   return pick(draw, replicas);
 }
 
-// One focus node or one AZ, and every other storage node.
-struct node_cut {
-  sim::target cut;
-  std::vector<sim::target> other_nodes;
-};
-template <class source>
-node_cut draw_node_cut(source& draw, const fault_mix& mix, const swarm_names& names) {
-  node_cut made;
-  if (draw.percent(50)) {
-    const std::string az = draw_az(draw);
-    made.cut = {az, true};
-    for (const char* other : {"a", "b", "c"}) {
-      if (az != other) made.other_nodes.push_back({other, true});
-    }
-    return made;
-  }
-  made.cut = {draw_node(draw, mix, names), false};
-  for (const std::string& other : names.nodes) {
-    if (other != made.cut.name) made.other_nodes.push_back({other, false});
-  }
-  return made;
-}
-
 inline std::vector<sim::target> as_targets(const std::vector<std::string>& names) {
   std::vector<sim::target> targets;
   for (const std::string& each : names) targets.push_back({each, false});
@@ -107,13 +84,35 @@ sim::partition draw_direction(source& draw, std::vector<sim::target> left,
   return {std::move(right), std::move(left), true};
 }
 
-// `partition`: a node or AZ cut off from every other node and instance.
+// The storage nodes of AZ `az` (its first letter), as partition members.
+inline std::vector<sim::target> storage_of_az(const swarm_names& names, const std::string& az,
+                                              bool inside) {
+  std::vector<sim::target> members;
+  for (const std::string& node : names.nodes) {
+    if ((node.substr(0, 1) == az) == inside) members.push_back({node, false});
+  }
+  return members;
+}
+
+// `partition`: a node cut off from every other node and instance, or a whole AZ (its storage
+// nodes and instances) from the other two.
 template <class source>
 sim::partition draw_isolation(source& draw, const fault_mix& mix, const swarm_names& names) {
-  node_cut made = draw_node_cut(draw, mix, names);
-  std::vector<sim::target> rest = made.other_nodes;
+  if (draw.percent(50)) {
+    const std::string az = draw_az(draw);
+    std::vector<sim::target> rest;
+    for (const char* other : {"a", "b", "c"}) {
+      if (az != other) rest.push_back({other, true});
+    }
+    return draw_direction(draw, {{az, true}}, std::move(rest));
+  }
+  const std::string node = draw_node(draw, mix, names);
+  std::vector<sim::target> rest;
+  for (const std::string& other : names.nodes) {
+    if (other != node) rest.push_back({other, false});
+  }
   for (const std::string& instance : names.instances) rest.push_back({instance, false});
-  return draw_direction(draw, {made.cut}, std::move(rest));
+  return draw_direction(draw, {{node, false}}, std::move(rest));
 }
 
 // `split`: an instance's storage traffic reaches only 0-2 storage nodes (mostly focus nodes),
@@ -147,16 +146,25 @@ std::vector<sim::partition> draw_split(source& draw, const fault_mix& mix,
   return cuts;
 }
 
-// `storage-partition`: a node or AZ cut off from the other storage nodes, not from instances.
+// `storage-partition`: a node or an AZ's storage nodes cut off from the other storage nodes, not
+// from instances (so never `az X`, which holds instances too).
 template <class source>
 sim::partition draw_storage_partition(source& draw, const fault_mix& mix,
                                       const swarm_names& names) {
-  node_cut made = draw_node_cut(draw, mix, names);
-  return draw_direction(draw, {made.cut}, std::move(made.other_nodes));
+  if (draw.percent(50)) {
+    const std::string az = draw_az(draw);
+    return draw_direction(draw, storage_of_az(names, az, true), storage_of_az(names, az, false));
+  }
+  const std::string node = draw_node(draw, mix, names);
+  std::vector<sim::target> rest;
+  for (const std::string& other : names.nodes) {
+    if (other != node) rest.push_back({other, false});
+  }
+  return draw_direction(draw, {{node, false}}, std::move(rest));
 }
 
 // The storage nodes an instance is cut off from: all of them, all but one focus node (which
-// then alone hears the instance), the focus nodes, or one AZ.
+// then alone hears the instance), the focus nodes, or one AZ's.
 template <class source>
 std::vector<sim::target> draw_storage_set(source& draw, const fault_mix& mix,
                                           const swarm_names& names) {
@@ -171,7 +179,7 @@ std::vector<sim::target> draw_storage_set(source& draw, const fault_mix& mix,
       return as_targets(rest);
     }
     case 2: return as_targets(mix.focus.empty() ? names.nodes : mix.focus);
-    default: return {{draw_az(draw), true}};
+    default: return storage_of_az(names, draw_az(draw), true);  // not `az X`: no instances
   }
 }
 

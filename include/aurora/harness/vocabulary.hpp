@@ -61,7 +61,7 @@ enum class argument_kind {
 enum class budget_rule {
   none,               // a client operation
   takes_nothing,      // message faults, slowness, restarts, heal
-  takes_named_nodes,  // the nodes it names (an AZ: its storage nodes)
+  takes_named_nodes,  // the storage nodes it names (an AZ: its storage nodes)
   destroys_disk,      // the node, and a repair must be over first; never in `beyond`
   takes_far_side,     // the storage nodes on the other side from the writer, either way
   promotes,           // judged with the instance it makes the writer
@@ -113,7 +113,8 @@ inline constexpr std::array<verb_info, 12> verbs = {{
     {sim::crash::verb, verb_group::fault, false, budget_rule::takes_named_nodes,
      {{{"X", argument_kind::target}}},
      {{{"crash X",
-        "X stops: a storage node, an instance, or `az a`/`az b`/`az c` (its storage nodes). Its "
+        "X stops: a storage node, an instance, or `az a`/`az b`/`az c` (its storage nodes and "
+        "instances). Its "
         "volatile state is lost; a storage node keeps its disk. Messages in flight to it are "
         "dropped, even if it restarts before they arrive. Crashing what is down changes "
         "nothing"}}}},
@@ -145,8 +146,9 @@ inline constexpr std::array<verb_info, 12> verbs = {{
     {ops::failover::verb, verb_group::action, false, budget_rule::promotes,
      {{{"dbN", argument_kind::failover_target}}},
      {{{"failover",
-        "the control plane makes another instance the writer: the first other instance that is "
-        "up, in `db` order. If none is up, nothing happens (trace event `failover-impossible`)"},
+        "the control plane makes another instance the writer: the live replica first in "
+        "promotion order (lowest `tier`, then largest `size`, then lowest number). If none is "
+        "up, nothing happens (trace event `failover-impossible`)"},
        {"failover to dbN",
         "the same, to that instance (any instance of the configuration, `db1` included)"}}}},
     {sim::message_loss::verb, verb_group::fault, true, budget_rule::takes_nothing,
@@ -229,7 +231,7 @@ inline std::string verb_list() {
 
 // ---- Config keys ------------------------------------------------------------------------------
 
-enum class config_value_kind { integer, duration, variant_name };
+enum class config_value_kind { integer, duration, variant_name, failover_policy };
 
 struct config_key_info {
   std::string_view name;
@@ -242,7 +244,7 @@ struct config_key_info {
 };
 
 // clang-format off
-inline constexpr std::array<config_key_info, 6> config_keys = {{
+inline constexpr std::array<config_key_info, 9> config_keys = {{
     {"protection_groups", config_value_kind::integer, 1, scenario_limits::max_protection_groups,
      "1", false,
      "how many protection groups (PGs) the volume has; each has six segments, two per AZ"},
@@ -261,6 +263,18 @@ inline constexpr std::array<config_key_info, 6> config_keys = {{
      "run an unsafe teaching variant, the model with one safety rule switched off "
      "([scenario-extensions.md §1](scenario-extensions.md#1-extensions) says what each "
      "breaks); `aurora-harness run --variant` overrides it"},
+    {"failover", config_value_kind::failover_policy, 0, 0, "`auto`", false,
+     "`auto`: the control plane detects a lost writer (down, or its AZ down) and promotes the "
+     "live replica first by tier, then size, then name, or recreates the writer when none is "
+     "up; `manual`: only `failover` steps change the writer"},
+    {"detection_time", config_value_kind::duration, 0,
+     scenario_limits::max_control_plane_time.count_us(), "`10s`", false,
+     "how long a writer stays down before the control plane acts (a model choice: the user "
+     "guide gives only the total, service back in under 60 s, often under 30 s)"},
+    {"recreate_time", config_value_kind::duration, 0,
+     scenario_limits::max_control_plane_time.count_us(), "`5min`", false,
+     "with no replica to promote, how long until the lost writer is recreated (it then "
+     "recovers the volume); the user guide says under 10 minutes"},
 }};
 // clang-format on
 

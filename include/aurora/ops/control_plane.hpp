@@ -7,25 +7,34 @@
 // instance of the cluster reads), the volume epochs in the storage metadata service
 // (storage/metadata_service.hpp, owned by the fleet; every recovery takes the next epoch). The
 // *decisions* are made here, and drive the cluster through its public calls:
-//  - failover [UG]: promote the named instance, or the first other live one in db order (the
-//    model's stand-in for promotion tiers); as since Aurora MySQL 2.10, only the old writer and
-//    the target restart. The old writer stops serving as the writer at once and comes back as a
-//    replica; the target comes back recovering the volume [P17 §4.3]. Transactions in flight on
-//    the old writer get no answer (their outcome is unknown to the client). An old writer the
-//    control plane cannot reach (its host cut off both ways from every storage node) keeps
-//    running as a zombie until a storage node refuses its stale epoch; it then restarts as a
-//    replica by itself [P18 §2.4].
+//  - failover [UG]: promote the named instance, or the live replica first in promotion order
+//    (tier 0 first, then the largest, then the lowest number: db/instance_spec.hpp); as since
+//    Aurora MySQL 2.10, only the old writer and the target restart. The old writer stops serving
+//    as the writer at once and comes back as a replica; the target comes back recovering the
+//    volume [P17 §4.3] with the next volume epoch. Transactions in flight on the old writer get
+//    no answer (their outcome is unknown to the client). An old writer the control plane cannot
+//    reach (its host cut off both ways from every storage node) keeps running as a zombie until
+//    a storage node refuses its stale epoch; it then restarts as a replica by itself [P18 §2.4].
+//  - detection (`failover_policy::automatic`, the default): after every fault, if a cluster's
+//    designated writer is down (crashed, or its AZ lost), the control plane looks again
+//    `detection` later; if the same life of the writer is still down, it fails over — or, with
+//    no live replica, recreates the writer `recreate` after that (Aurora brings up a new
+//    instance; the model restarts the old one, which then recovers the volume). With
+//    `failover_policy::manual` only a `failover` step changes the writer.
 //  - a membership change [P18 §4]: a storage node that lost its disk has each of its segments
 //    replaced; membership moves to quorum sets (the writer completes the change once the new
 //    segment has caught up), and the new disk arrives after the cluster's `repair_delay`.
 // Like the rest of the control plane, these decisions are not subject to the network's faults.
-// Not modelled yet: promotion tiers, instance sizes, recreating a writer when no replica is up.
+// Every timing is a setting (ops::failover_timing) with its default and its source.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "aurora/db/cluster.hpp"
+#include "aurora/db/instance_spec.hpp"
 #include "aurora/db/protocol_facts.hpp"
 #include "aurora/db/world.hpp"
 #include "aurora/ops/action.hpp"
@@ -34,20 +43,54 @@
 
 namespace aurora::ops {
 
+enum class failover_policy : std::uint8_t { automatic, manual };
+
+// How long the control plane's own steps take (docs/scenario-language.md lists them as config
+// keys). The user guide gives only totals: service back "in under 60 seconds, often under 30"
+// with a replica, and "less than 10 minutes" when the writer must be recreated [UG]; the parts
+// below are the model's split of them.
+struct failover_timing {
+  failover_policy policy = failover_policy::automatic;
+  // From the writer's loss to the control plane's decision (health checks).
+  sim::duration detection = sim::s(10);
+  // With no replica to promote: until the recreated writer starts (it then recovers the volume).
+  sim::duration recreate = sim::s(5 * 60);
+};
+
 class control_plane {
  public:
-  explicit control_plane(db::world& world) : world_(world) {}
+  explicit control_plane(db::world& world, failover_timing timing = {})
+      : world_(world), timing_(timing) {}
 
-  // The instance a failover of `target` would promote now: the named one, or the first other
-  // live instance in db order; none when there is no other.
+  [[nodiscard]] const failover_timing& timing() const { return timing_; }
+
+  // The instance a failover of `target` would promote now: the named one, or the live instance
+  // other than the writer that comes first in promotion order (tier, then size, then number);
+  // none when there is no other.
   [[nodiscard]] std::optional<std::string> failover_target(const db::cluster& target,
                                                            const failover& value) const {
     if (value.to) return value.to;
     const std::string& writer = target.control().writer;
+    const db::instance* best = nullptr;
     for (const auto& each : target.instances()) {
-      if (each->name() != writer && world_.net().alive(each->id())) return each->name();
+      if (each->name() == writer || !world_.net().alive(each->id())) continue;
+      if (best == nullptr || promoted_before(target, *each, *best)) best = each.get();
     }
-    return std::nullopt;
+    if (best == nullptr) return std::nullopt;
+    return best->name();
+  }
+
+  // After a fault: if `target`'s designated writer is down, look again after the detection time
+  // (automatic policy only). A writer that is back by then, or that went down and up again (a
+  // new life), is not failed over.
+  void watch(db::cluster& target) {
+    if (timing_.policy != failover_policy::automatic) return;
+    sim::network<db::message>& net = world_.net();
+    const sim::participant_id writer = target.writer_id();
+    if (net.alive(writer)) return;
+    const std::uint32_t life = net.incarnation(writer);
+    world_.clock().schedule_after(timing_.detection,
+                                  [this, &target, writer, life] { detect(target, writer, life); });
   }
 
   // Fails `target` over to the instance `failover_target` names (see the file-top comment);
@@ -71,6 +114,13 @@ class control_plane {
                   "a failover leaves the instance it promoted designated");
   }
 
+  // True when `left` is promoted before `right` (db/instance_spec.hpp).
+  static bool promoted_before(const db::cluster& target, const db::instance& left,
+                              const db::instance& right) {
+    return db::promoted_before(target.config().spec(left.number()), left.number(),
+                               target.config().spec(right.number()), right.number());
+  }
+
   // A storage node lost its disk: each segment of `target`'s volume on it is replaced, and the
   // node comes back with a new, empty disk after the cluster's repair delay [P18 §4].
   void replace_disk(db::cluster& target, sim::participant_id node) {
@@ -82,6 +132,44 @@ class control_plane {
   }
 
  private:
+  // `detection` after the writer went down: still the same life, still down, still designated.
+  void detect(db::cluster& target, sim::participant_id writer, std::uint32_t life) {
+    sim::network<db::message>& net = world_.net();
+    if (net.alive(writer) || net.incarnation(writer) != life) return;
+    if (target.writer_id() != writer) return;  // someone failed it over already
+    world_.probes().hit("the control plane detected a lost writer");
+    if (failover_target(target, failover{})) {
+      record_decision(target, "failover", "the writer is down");
+      perform(target, failover{});
+      return;
+    }
+    record_decision(target, "recreate", "the writer is down and no replica is up");
+    world_.clock().schedule_after(
+        timing_.recreate, [this, &target, writer, life] { recreate(target, writer, life); });
+  }
+
+  // Brings the lost writer back, unless it came back (or was replaced) meanwhile.
+  void recreate(db::cluster& target, sim::participant_id writer, std::uint32_t life) {
+    sim::network<db::message>& net = world_.net();
+    if (net.alive(writer) || net.incarnation(writer) != life) return;
+    if (target.writer_id() != writer) return;
+    world_.probes().hit("the control plane recreated a writer");
+    net.restart(writer);  // designated: it recovers the volume
+  }
+
+  void record_decision(const db::cluster& target, std::string_view decision, std::string_view why) {
+    trace::recorder& trace = world_.trace();
+    if (!trace.enabled()) return;
+    trace.record({world_.now(),
+                  std::string(trace::kind::control_plane),
+                  {{"cluster", target.name()},
+                   {"decision", std::string(decision)},
+                   {"reason", std::string(why)}},
+                  target.control().writer,
+                  {},
+                  0});
+  }
+
   void record_impossible(const std::string& why) {
     trace::recorder& trace = world_.trace();
     if (!trace.enabled()) return;
@@ -94,6 +182,7 @@ class control_plane {
   }
 
   db::world& world_;
+  failover_timing timing_;
 };
 
 }  // namespace aurora::ops

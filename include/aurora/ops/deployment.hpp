@@ -60,6 +60,10 @@ struct setup {
   sim::duration batch_window = sim::us(0);  // group commit window of the writer (0: per event)
   std::uint64_t event_limit = sim::scheduler::default_event_limit;
   bool trace = false;
+  // Placement and promotion rank of instance N at index N - 1 (db/instance_spec.hpp); missing
+  // entries: round-robin AZ, tier 1, size 1.
+  std::vector<db::instance_spec> instances;
+  failover_timing failover;  // automatic or manual failover, and how long the control plane takes
 
   [[nodiscard]] sim::world_options world() const { return {seed, event_limit, trace}; }
   [[nodiscard]] db::cluster_config main() const {
@@ -71,6 +75,7 @@ struct setup {
     config.repair_delay = repair_delay;
     config.pages_per_pg = pages_per_pg;
     config.batch_window = batch_window;
+    config.instances = instances;
     return config;
   }
 };
@@ -164,6 +169,8 @@ class deployment {
   // A failover of main that the control plane starts by itself (the runner's final check, when
   // main's writer is down): not a scenario step, so not recorded as one.
   void failover(const std::optional<std::string>& to);
+
+  [[nodiscard]] const ops::control_plane& control_plane() const { return control_plane_; }
 
   // The instance a failover of main would promote now: the named one, or the first other live
   // instance in db order (ops::control_plane decides); none when there is no other.

@@ -1,7 +1,7 @@
 // The simulated network: named participants in availability zones, and the faults between them.
 //
 // Aurora's storage fleet spans three availability zones (AZs) [P17 §2.1]; the model places each
-// storage node in AZ a, b or c, and the database instances and clients beside them. A message
+// storage node and each database instance in AZ a, b or c (clients are in none). A message
 // from one participant to another is delivered after a latency drawn from the run's PRNG for its
 // link kind (same node, same AZ, across AZs), unless a fault intervenes:
 //  - crash / restart: a crashed participant neither sends nor receives, and its timers never
@@ -84,7 +84,8 @@ class network {
   network(const network&) = delete;
   network& operator=(const network&) = delete;
 
-  // Adds a participant; `az` is 'a', 'b' or 'c' for storage nodes and 0 when it has none.
+  // Adds a participant; `az` is 'a', 'b' or 'c' for one that lives in an AZ (storage nodes,
+  // database instances) and 0 when it has none (clients).
   participant_id add(std::string name, char az, role kind, endpoint<message>* handler) {
     if (find_or_none(name)) throw usage_error("network: participant '" + name + "' added twice");
     if (az != 0 && (az < 'a' || az > 'c')) {
@@ -120,12 +121,12 @@ class network {
   [[nodiscard]] sim::probes& probes() { return probes_; }
   [[nodiscard]] const sim::probes& probes() const { return probes_; }
 
-  // Every storage node in an AZ, in the order they were added.
-  [[nodiscard]] std::vector<participant_id> storage_in_az(char az_letter) const {
+  // Everything that lives in an AZ (its storage nodes and database instances), in the order
+  // they were added: what `crash az X` stops and `partition az X | ...` cuts off.
+  [[nodiscard]] std::vector<participant_id> members_of_az(char az_letter) const {
     std::vector<participant_id> members;
     for (std::uint32_t index = 0; index < participants_.size(); ++index) {
-      const participant& each = participants_[index];
-      if (each.kind == role::storage && each.az == az_letter) members.push_back({index});
+      if (participants_[index].az == az_letter) members.push_back({index});
     }
     return members;
   }
@@ -208,13 +209,13 @@ class network {
     return blocked_[std::size_t{row} * partition_stride_ + column] != 0;
   }
 
-  // The participants a fault target names: one participant, or every storage node of an AZ.
+  // The participants a fault target names: one participant, or every member of an AZ.
   [[nodiscard]] std::vector<participant_id> resolve(const target& what) const {
     if (!what.is_az) return {find(what.name)};
     if (what.name.size() != 1 || what.name[0] < 'a' || what.name[0] > 'c') {
       throw usage_error("network: unknown AZ '" + what.name + "'");
     }
-    return storage_in_az(what.name[0]);
+    return members_of_az(what.name[0]);
   }
   [[nodiscard]] std::vector<participant_id> resolve(const std::vector<target>& targets) const {
     std::vector<participant_id> members;
@@ -398,7 +399,7 @@ class network {
   }
 
   // The participants a fault touches, each once, in the order it names them (an AZ: its storage
-  // nodes). Unknown names are left out here; applying the fault reports them.
+  // nodes and instances). Unknown names are left out here; applying the fault reports them.
   [[nodiscard]] std::vector<participant_id> touched(const fault& value) const {
     std::vector<target> named;
     if (const auto* each = std::get_if<sim::crash>(&value)) named = {each->what};
@@ -419,7 +420,7 @@ class network {
   }
   [[nodiscard]] std::vector<participant_id> touched(const target& what) const {
     if (what.is_az && what.name.size() != 1) return {};
-    if (what.is_az) return storage_in_az(what.name[0]);
+    if (what.is_az) return members_of_az(what.name[0]);
     if (const auto id = find_or_none(what.name)) return {*id};
     return {};
   }

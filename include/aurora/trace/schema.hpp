@@ -32,6 +32,8 @@ inline constexpr std::string_view fault = "fault";  // a fault applied (scenario
 inline constexpr std::string_view failover_impossible =
     "failover-impossible";                            // a failover found no other instance up
 inline constexpr std::string_view reboot = "reboot";  // an instance restarts at once
+inline constexpr std::string_view control_plane =
+    "control-plane";  // the control plane decided by itself (a failover, a recreation)
 
 // LSN points, epochs, recovery.
 inline constexpr std::string_view vcl = "vcl";                // the writer's VCL moved
@@ -55,9 +57,9 @@ inline constexpr std::string_view violation = "violation";  // an invariant brok
 
 // Every kind above; a JSON Lines reader refuses any other.
 inline constexpr std::array all = {
-    lane,    step,       send,   deliver, drop, ack,   fault,    failover_impossible,
-    reboot,  vcl,        vdl,    scl,     pgcl, epoch, recovery, truncate,
-    deposed, membership, invoke, ok,      fail, info,  violation};
+    lane,     step,          send,       deliver, drop, ack,  fault, failover_impossible,
+    reboot,   control_plane, vcl,        vdl,     scl,  pgcl, epoch, recovery,
+    truncate, deposed,       membership, invoke,  ok,   fail, info,  violation};
 
 }  // namespace kind
 

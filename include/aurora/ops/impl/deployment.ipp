@@ -20,7 +20,7 @@ AURORA_DECL deployment::deployment(db::world& world, const setup& config,
                                    db::cluster_observer* observer)
     : world_(world),
       setup_(checked(config)),
-      control_plane_(world),
+      control_plane_(world, config.failover),
       fleet_(world.net(), config.nodes_per_az, db::storage_settings(config.variant)),
       history_(world.trace()) {
   clusters_.push_back(std::make_unique<db::cluster>(world_, fleet_, setup_.main(), observer));
@@ -82,6 +82,7 @@ AURORA_DECL void deployment::apply(const sim::fault& value) {
     throw usage_error("destroy: '" + lost->node + "' is not a storage node");
   }
   world_.net().apply(value);
+  for (const auto& each : clusters_) control_plane_.watch(*each);
   if (lost == nullptr) return;
   const sim::participant_id node = world_.net().find(lost->node);
   for (const auto& each : clusters_) control_plane_.replace_disk(*each, node);
