@@ -44,6 +44,72 @@ TEST(control_plane, a_failover_without_a_target_promotes_the_first_other_live_in
   EXPECT_EQ(model.main().control().writer, "db3");
 }
 
+// Promotion order [UG]: the lowest tier, then the largest size, then the lowest number.
+TEST(control_plane, a_failover_promotes_by_tier_then_size_then_number) {
+  setup config = with_replicas(4);
+  config.instances = {{}, {0, 1, 1}, {0, 0, 8}, {0, 0, 8}, {0, 0, 2}};  // db2 tier 1, db3..5 tier 0
+  simulation model(config);
+  EXPECT_EQ(model.failover_target(failover{}), std::optional<std::string>("db3"));
+  model.apply(sim::crash{{"db3", false}});
+  EXPECT_EQ(model.failover_target(failover{}), std::optional<std::string>("db4"));
+  model.apply(sim::crash{{"db4", false}});
+  EXPECT_EQ(model.failover_target(failover{}), std::optional<std::string>("db5"));
+  model.apply(sim::crash{{"db5", false}});
+  EXPECT_EQ(model.failover_target(failover{}), std::optional<std::string>("db2"));
+}
+
+// Automatic failover: a writer down for `detection` is failed over to the first replica in
+// promotion order; one that comes back in time is not.
+TEST(control_plane, detects_a_lost_writer_and_promotes_a_replica) {
+  setup config = with_replicas(2);
+  config.instances = {{}, {}, {0, 0, 1}};  // db3 in tier 0
+  config.failover.detection = sim::ms(500);
+  simulation model(config);
+  model.run_until(sim::ms(5));
+  model.apply(sim::crash{{"db1", false}});
+  model.run_until(sim::ms(400));
+  model.apply(sim::restart{{"db1", false}});  // back in time: no failover
+  model.run_until(sim::ms(1'000));
+  EXPECT_EQ(model.main().control().writer, "db1");
+  EXPECT_EQ(model.world().probes().count("the control plane detected a lost writer"), 0u);
+  model.apply(sim::crash{{"a", true}});  // db1 lives in AZ a
+  model.run_until(sim::ms(1'499));
+  EXPECT_EQ(model.main().control().writer, "db1");
+  model.run_until(sim::ms(1'600));
+  EXPECT_EQ(model.main().control().writer, "db3");
+  EXPECT_EQ(count_events(model, trace::kind::control_plane), 1);
+  model.run_until(sim::ms(1'700));
+  EXPECT_EQ(model.main().writer().role(), db::instance_role::writer);
+}
+
+// With `manual`, a lost writer stays lost until a step fails it over.
+TEST(control_plane, manual_policy_never_fails_over_by_itself) {
+  setup config = with_replicas(1);
+  config.failover = {failover_policy::manual, sim::ms(10), sim::ms(10)};
+  simulation model(config);
+  model.apply(sim::crash{{"db1", false}});
+  model.run_until(sim::s(2));
+  EXPECT_EQ(model.main().control().writer, "db1");
+  EXPECT_FALSE(model.network().alive(model.writer().id()));
+}
+
+// With no replica up, the control plane recreates the writer after `recreate`; it recovers.
+TEST(control_plane, recreates_the_writer_when_no_replica_is_up) {
+  setup config = with_replicas(1);
+  config.failover.detection = sim::ms(100);
+  config.failover.recreate = sim::s(3);
+  simulation model(config);
+  model.run_until(sim::ms(5));
+  model.apply(sim::crash{{"db2", false}});
+  model.apply(sim::crash{{"db1", false}});
+  model.run_until(sim::ms(3'000));
+  EXPECT_FALSE(model.network().alive(model.writer().id()));
+  model.run_until(sim::ms(3'200));
+  EXPECT_EQ(model.main().control().writer, "db1");
+  EXPECT_EQ(model.writer().role(), db::instance_role::writer);
+  EXPECT_EQ(model.world().probes().count("the control plane recreated a writer"), 1u);
+}
+
 TEST(control_plane, a_failover_restarts_the_old_writer_and_the_target_and_reports_it) {
   failover_log log;
   simulation model(with_replicas(1), &log);
