@@ -397,7 +397,9 @@ INSTANTIATE_TEST_SUITE_P(
         variant_case{db::teaching_variant::no_request_dedup},
         variant_case{db::teaching_variant::reads_ignore_truncation,
                      {.protection_groups = 3, .nodes_per_az = 2},
-                     harness::fault_profile::beyond}),
+                     harness::fault_profile::beyond},
+        variant_case{db::teaching_variant::replica_above_vdl},
+        variant_case{db::teaching_variant::replica_split_mtr, {.protection_groups = 2}}),
     [](const auto& info) {
       std::string name(db::to_string(info.param.variant));
       for (char& each : name) {

@@ -296,6 +296,11 @@ class cluster final : private instance_observer {
     options.reads_respect_scl = config_.variant != teaching_variant::read_below_scl;
     options.deduplicate_requests = config_.variant != teaching_variant::no_request_dedup;
     options.fenced_by_epoch = config_.variant != teaching_variant::no_epoch_fencing;
+    if (config_.variant == teaching_variant::replica_above_vdl) {
+      options.replica_applies = replica_apply::on_arrival;
+    } else if (config_.variant == teaching_variant::replica_split_mtr) {
+      options.replica_applies = replica_apply::up_to_vcl;
+    }
     return options;
   }
 

@@ -52,7 +52,8 @@ class instance final : public sim::endpoint<message>, private read_host {
            instance_options options, instance_observer& observer)
       : context_(
             {net, number, volume, directory, keys, control, metadata, sizes, options, observer}),
-        reads_(context_, *this) {}
+        reads_(context_, *this),
+        role_(std::in_place_type<replica>, options.replica_applies, options.cache_keys_max) {}
 
   instance(const instance&) = delete;
   instance& operator=(const instance&) = delete;
@@ -115,7 +116,7 @@ class instance final : public sim::endpoint<message>, private read_host {
   // A crash loses everything volatile: role, epoch, LSN points, queues, cache, reads.
   void on_crash() override {
     if (role() == instance_role::recovering) context_.probe("an instance crashed while recovering");
-    role_.emplace<replica>();
+    become_replica();
     reads_.clear();
     context_.forget();
     AURORA_ASSERT(context_.known_epoch() == 0 && !std::get<replica>(role_).ready(),
@@ -165,8 +166,14 @@ class instance final : public sim::endpoint<message>, private read_host {
     AURORA_ASSERT(round != nullptr, "only a recovering instance stands down");
     AURORA_ASSERT(!context_.designated(), "an instance stands down only for another writer");
     round->refuse_waiting();
-    role_.emplace<replica>();
+    become_replica();
     AURORA_ASSERT(!std::get<replica>(role_).ready(), "a replica waits for a VDL notice");
+  }
+
+  // A replica with a cold cache and no read point (it waits for a notice).
+  replica& become_replica() {
+    return role_.emplace<replica>(context_.options().replica_applies,
+                                  context_.options().cache_keys_max);
   }
 
   // Opens as the writer of epoch `e` at `vdl`, each PG's chain ending at `pg_tails`.
@@ -313,8 +320,17 @@ class instance final : public sim::endpoint<message>, private read_host {
     const replica* reader = std::get_if<replica>(&role_);
     if (reader == nullptr || !reader->ready()) return context_.refuse(from, request.op);
     const replica::read_position& at = *reader->position();
-    reads_.start(from, request, at.read_point, at.pg_tails[context_.keys().pg(request.key)], false,
-                 at.writer_epoch);
+    const pg_id pg = context_.keys().pg(request.key);
+    if (const std::optional<storage::version>* page = reader->cached(request.key)) {
+      const lsn version = *page ? (*page)->id : no_lsn;
+      context_.report(
+          facts::read_started{number(), false, at.writer_epoch, pg, at.read_point, version});
+      context_.probe("a replica read was served from its cache");
+      return context_.answer_read(
+          from, request.op, *page ? std::optional<std::int64_t>((*page)->value) : std::nullopt,
+          version);
+    }
+    reads_.start(from, request, at.read_point, at.pg_tails[pg], false, at.writer_epoch);
   }
 
   void on(sim::participant_id, storage::read_reply& reply) { reads_.on(reply); }
@@ -333,6 +349,11 @@ class instance final : public sim::endpoint<message>, private read_host {
     if (reader != nullptr && reader->ready()) return reader->position()->truncations;
     return no_truncations_;
   }
+  void on_page_read(key_id key, lsn read_point,
+                    const std::optional<storage::version>& found) override {
+    if (replica* reader = std::get_if<replica>(&role_))
+      reader->on_page_read(key, read_point, found);
+  }
   [[nodiscard]] std::optional<replica_position> replica_read_point(pg_id pg) const override {
     const replica* reader = std::get_if<replica>(&role_);
     if (reader == nullptr || !reader->ready()) return std::nullopt;
@@ -345,7 +366,10 @@ class instance final : public sim::endpoint<message>, private read_host {
     if (reader == nullptr || notice.volume_epoch < context_.known_epoch()) return;
     context_.hear_of_epoch(notice.volume_epoch);
     const storage::epoch writer_epoch = notice.volume_epoch;
-    if (!reader->on(notice, context_.pg_count())) return;
+    const replica::progress made = reader->on(notice, context_.pg_count());
+    if (made.dropped_cache)
+      context_.probe("a replica dropped its cache (new writer or stream gap)");
+    if (!made.moved) return;
     context_.report(facts::replica_point{number(), writer_epoch, reader->read_point()});
     const lsn lowest = reads_.lowest_read_point(reader->read_point());
     AURORA_ASSERT(lowest <= reader->read_point(), "a replica holds back at most its read point");

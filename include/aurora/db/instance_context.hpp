@@ -32,6 +32,10 @@
 
 namespace aurora::db {
 
+// What a replica applies of the redo stream [P17 §4.2.4]: up to the VDL it was sent (safe), or,
+// in unsafe teaching variants, up to the writer's VCL or everything as it arrives.
+enum class replica_apply : std::uint8_t { up_to_vdl, up_to_vcl, on_arrival };
+
 struct instance_options {
   lsn lal = 1'000;                             // LSN allocation limit [P17 §4.2.1]
   sim::duration resend_interval = sim::ms(3);  // resend to a segment whose SCL stands still
@@ -50,6 +54,7 @@ struct instance_options {
   bool reads_respect_scl = true;
   bool deduplicate_requests = true;  // a client request runs at most once (a connection's memory)
   bool fenced_by_epoch = true;  // acknowledgements count only if they carry this writer's epoch
+  replica_apply replica_applies = replica_apply::up_to_vdl;
 };
 
 // What the checkers want to know about and the protocol does not need: the decisions an

@@ -43,12 +43,14 @@ class read_host {
   [[nodiscard]] virtual const storage::truncation_history& truncations_followed() const = 0;
   // A replica's current read point for PG `pg`; none unless it is a replica that has one.
   [[nodiscard]] virtual std::optional<replica_position> replica_read_point(pg_id pg) const = 0;
+  // Storage answered a read of `key` at `read_point` (a replica may cache the page).
+  virtual void on_page_read(key_id key, lsn read_point,
+                            const std::optional<storage::version>& found) = 0;
 };
 
 class storage_reads {
  public:
-  storage_reads(instance_context& context, const read_host& host)
-      : context_(context), host_(host) {}
+  storage_reads(instance_context& context, read_host& host) : context_(context), host_(host) {}
 
   // Starts a read of `request.key` at `read_point` (the PG complete to `complete_to`).
   // `as_writer`: started by this instance as the writer (not as a replica), in `reader_epoch`.
@@ -94,6 +96,7 @@ class storage_reads {
     }
     const std::optional<std::int64_t> value =
         reply.found ? std::optional<std::int64_t>(reply.found->value) : std::nullopt;
+    if (!done.as_writer) host_.on_page_read(done.key, reply.read_point, reply.found);
     context_.answer_read(done.client, done.op, value, reply.found ? reply.found->id : no_lsn);
   }
 
@@ -177,7 +180,7 @@ class storage_reads {
   }
 
   instance_context& context_;
-  const read_host& host_;
+  read_host& host_;
   std::map<std::uint64_t, read_state> reads_;
   std::uint64_t read_ids_ = 0;
 };

@@ -14,6 +14,10 @@
 //   reads-ignore-truncation
 //                     reads do not carry the truncation decision of the reader's epoch, so a
 //                     segment that missed a recovery's truncation serves the removed tail
+//   replica-above-vdl a replica applies every redo record to its cache as it arrives, before
+//                     VDL covers it (a value that recovery may later truncate)
+//   replica-split-mtr a replica applies records up to the writer's VCL, which may end inside a
+//                     mini-transaction (half a transaction visible)
 #pragma once
 
 #include <array>
@@ -35,12 +39,22 @@ enum class teaching_variant {
   read_below_scl,
   no_request_dedup,
   reads_ignore_truncation,
+  replica_above_vdl,
+  replica_split_mtr,
 };
 
-inline constexpr std::array<std::string_view, 9> teaching_variant_names = {
-    "safe",           "write-quorum-3",   "read-quorum-2",
-    "ack-before-vdl", "no-truncation",    "no-epoch-fencing",
-    "read-below-scl", "no-request-dedup", "reads-ignore-truncation"};
+inline constexpr std::array<std::string_view, 11> teaching_variant_names = {
+    "safe",
+    "write-quorum-3",
+    "read-quorum-2",
+    "ack-before-vdl",
+    "no-truncation",
+    "no-epoch-fencing",
+    "read-below-scl",
+    "no-request-dedup",
+    "reads-ignore-truncation",
+    "replica-above-vdl",
+    "replica-split-mtr"};
 
 inline std::string_view to_string(teaching_variant variant) {
   return teaching_variant_names[static_cast<std::size_t>(variant)];

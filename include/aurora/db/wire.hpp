@@ -50,10 +50,14 @@ struct client_reply {
   lsn at = storage::no_lsn;           // writes: the commit LSN; reads: the version's LSN
 };
 
-// Writer -> replica: the volume durable LSN moved; replicas read at it [P17 §4.2.4].
+// Writer -> replica: the redo stream since the last notice and the volume durable LSN; replicas
+// apply the records to cached pages up to VDL and read at it [P17 §4.2.4].
 struct vdl_notice {
   storage::epoch volume_epoch = 0;
+  lsn stream_from = storage::no_lsn;  // the last record shipped before these: the stream's order
+  storage::shared_records records;    // the records allocated since, in LSN order
   lsn vdl = storage::no_lsn;
+  lsn vcl = storage::no_lsn;  // what the unsafe `replica-split-mtr` applies up to
   std::vector<lsn> pg_tails;  // each PG's last record at or below VDL (what "complete" means)
   storage::truncation_history truncations;  // the writer's decision: replicas' reads carry it
 };

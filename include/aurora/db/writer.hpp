@@ -55,6 +55,7 @@ class writer {
         points_(context.sizes(), context.pg_count()) {
     points_.reset(vdl, pg_tails);
     last_in_volume_ = vdl;
+    shipped_tail_ = vdl;
     last_in_pg_ = pg_tails;
     batches_.assign(context.pg_count(), {});
     scl_at_last_resend_.assign(context.pg_count(), {});
@@ -121,12 +122,14 @@ class writer {
     context_.report(facts::ack_counted{context_.number(), epoch_, ack.volume_epoch, ack.pg,
                                        ack.slot, ack.disk, ack.scl, context_.members(ack.pg)});
     const lsn vdl_before = points_.vdl();
+    const lsn vcl_before = points_.vcl();
     const bool moved =
         points_.acknowledge(ack.pg, ack.slot, ack.disk, ack.scl, context_.membership(ack.pg));
     AURORA_ASSERT(points_.vdl() >= vdl_before, "VDL never goes backwards within an epoch");
     maybe_finish_replacement(ack.pg);
     if (points_.vcl() != points_.vdl()) context_.probe("VCL stopped inside a mini-transaction");
-    if (moved) on_vdl_moved();
+    if (moved) return on_vdl_moved();
+    if (points_.vcl() != vcl_before) notify_replicas();  // the stream goes on without VDL
   }
 
   void on(sim::participant_id from, const replica_feedback& feedback) {
@@ -185,10 +188,16 @@ class writer {
     context_.trace_event("vdl", {{"lsn", static_cast<std::int64_t>(points_.vdl())}});
   }
   // Ships VDL, each PG's tail at or below it and the truncation decision to the replicas.
-  void notify_replicas() const {
+  // Ships the redo stream since the last notice, VDL (and VCL), each PG's tail at or below VDL
+  // and the truncation decision to every replica [P17 §4.2.4].
+  void notify_replicas() {
+    if (context_.replicas().empty()) return;
+    vdl_notice notice{epoch_,        shipped_tail_,   std::move(stream_), points_.vdl(),
+                      points_.vcl(), durable_tails(), truncations_};
+    stream_.clear();
+    if (!notice.records.empty()) shipped_tail_ = notice.records.back().id;
     for (sim::participant_id other : context_.replicas()) {
-      context_.net().send(context_.self(), other,
-                          vdl_notice{epoch_, points_.vdl(), durable_tails(), truncations_});
+      context_.net().send(context_.self(), other, notice);
     }
   }
 
@@ -256,6 +265,7 @@ class writer {
     points_.append(record);
     context_.report(facts::allocated{context_.number(), epoch_, points_.vdl(), record});
     remember(key, {record.id, value});
+    if (!context_.replicas().empty()) stream_.push_back(record);
     batches_[pg].push_back(record);
   }
 
@@ -414,6 +424,8 @@ class writer {
   lsn next_lsn_ = 1;
   lsn lal_floor_ = no_lsn;  // the top of the last truncation: LAL counts from here too
   lsn last_in_volume_ = no_lsn;
+  std::vector<storage::log_record> stream_;  // allocated, not yet shipped to the replicas
+  lsn shipped_tail_ = no_lsn;                // the last record shipped to the replicas
   std::vector<lsn> last_in_pg_;
   std::map<storage::page_id, lsn> last_for_page_;
   std::deque<pending_commit> commits_;
