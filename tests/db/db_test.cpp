@@ -1221,6 +1221,24 @@ at 2s     restart b1
   if (result.final_check_failure) ADD_FAILURE() << *result.final_check_failure;
 }
 
+// A replica answers a write with an error: `refused` (history `fail`), distinct from
+// `unavailable`, and it never takes effect. Through the writer's own endpoint it commits.
+TEST(runner, a_write_to_a_replica_is_refused_and_never_takes_effect) {
+  const char* text = R"(config replicas=1
+at 0ms    write x=1 to db2     expect refused
+at 0ms    write y=1 to db1     expect ok
+at 20ms   read x               expect none
+at 20ms   read y from db2 as c2 expect 1
+at 20ms   write x=2 to db2 as c3 expect unavailable
+)";
+  harness::runner run(harness::parse_scenario_or_throw(text, "refused.scn"), {});
+  const harness::run_result result = run.run();
+  EXPECT_TRUE(result.passed());
+  for (const std::string& each : result.unmet) ADD_FAILURE() << each;
+  const std::vector<check::operation>& ops = run.model().history().operations();
+  EXPECT_EQ(ops[0].status, check::op_status::fail);
+}
+
 // As written, the example loses its writer with zone a (version 2: db1 lives in AZ a). There is
 // no replica, so the control plane must recreate the writer (`recreate_time`, 5 min by default):
 // y=2 gets no answer, and nothing acknowledged is lost.

@@ -209,15 +209,16 @@ read_op draw_read(source& draw, const config& settings) {
   return value;
 }
 
-// None, ok or unavailable; for a read also none or a value.
+// None, ok, unavailable or refused; for a read also none or a value.
 template <draw_source source>
 std::optional<expectation> draw_expectation(source& draw, bool read) {
   using kind = expectation::kind;
-  switch (draw.below(read ? 5 : 3)) {
+  switch (draw.below(read ? 6 : 4)) {
     case 0: return std::nullopt;
     case 1: return expectation{kind::ok, 0};
     case 2: return expectation{kind::unavailable, 0};
-    case 3: return expectation{kind::none, 0};
+    case 3: return expectation{kind::refused, 0};
+    case 4: return expectation{kind::none, 0};
     default: return expectation{kind::value, draw_int64(draw)};
   }
 }
@@ -228,7 +229,12 @@ step draw_step(source& draw, const config& settings, sim::time_point at) {
   step value;
   value.at = at;
   switch (draw.below(3)) {
-    case 0: value.what = draw_write(draw); break;
+    case 0: {
+      write_op write = draw_write(draw);
+      if (draw.percent(25)) write.to = draw_instance(draw, settings);
+      value.what = std::move(write);
+      break;
+    }
     case 1: value.what = draw_read(draw, settings); break;
     default: value.what = draw_fault_or_action(draw, settings); break;
   }

@@ -136,7 +136,8 @@ class runner {
       judge(index, next, text, op);
     };
     if (const auto* write = std::get_if<write_op>(&next.what)) {
-      model_.write(client, write->puts, done);
+      model_.write(client, write->puts, done, "main",
+                   write->to ? ops::endpoint::instance(*write->to) : ops::endpoint::cluster());
     } else {
       const auto& read = std::get<read_op>(next.what);
       model_.read(client, read.key, read.from, done);
@@ -144,6 +145,7 @@ class runner {
   }
 
   static std::string outcome_of(const check::operation& op) {
+    if (op.status == check::op_status::fail) return "refused";
     if (op.status != check::op_status::ok) return "unavailable";
     if (op.kind == check::op_kind::write) return "ok";
     return op.value ? "read " + std::to_string(*op.value) : std::string("read none");
@@ -153,6 +155,7 @@ class runner {
     switch (want.what) {
       case expectation::kind::ok: return "ok";
       case expectation::kind::unavailable: return "unavailable";
+      case expectation::kind::refused: return "refused";
       case expectation::kind::value: return std::to_string(want.value);
       case expectation::kind::none: return "none";
     }
@@ -163,7 +166,8 @@ class runner {
     const bool ok = op.status == check::op_status::ok;
     switch (want.what) {
       case expectation::kind::ok: return ok;
-      case expectation::kind::unavailable: return !ok;
+      case expectation::kind::unavailable: return !ok;  // no answer in time, or an error
+      case expectation::kind::refused: return op.status == check::op_status::fail;
       case expectation::kind::value: return ok && op.value && *op.value == want.value;
       case expectation::kind::none: return ok && !op.value;
     }

@@ -109,10 +109,12 @@ inline sim::duration duration_setting(const config& settings, std::string_view k
   return duration_setting(const_cast<config&>(settings), key);
 }
 
-// `write x=1 y=2`: one transaction writing those keys, in the order written.
+// `write x=1 y=2 [to dbN]`: one transaction writing those keys, in the order written, through
+// the cluster endpoint or (`to`) one instance's endpoint (a replica refuses it).
 struct write_op {
   static constexpr std::string_view verb = "write";
   std::vector<std::pair<std::string, std::int64_t>> puts;
+  std::optional<std::string> to;
   bool operator==(const write_op&) const = default;
 };
 
@@ -127,9 +129,11 @@ struct read_op {
 // What a step does: a client operation, a fault of the world, or an action of the control plane.
 using action = std::variant<write_op, read_op, sim::fault, ops::action>;
 
-// `expect ok | unavailable | <int> | none`.
+// `expect ok | unavailable | refused | <int> | none`. `unavailable`: not acknowledged within
+// op_timeout (no answer, or an error); `refused`: answered with an error, so it certainly did
+// not take effect (history `fail`).
 struct expectation {
-  enum class kind { ok, unavailable, value, none };
+  enum class kind { ok, unavailable, value, none, refused };
   kind what = kind::ok;
   std::int64_t value = 0;  // meaningful only when `what == kind::value`
   bool operator==(const expectation& other) const {

@@ -339,6 +339,10 @@ class scenario_parser {
       note_key(key);
       value.puts.emplace_back(std::string(key.text), number);
     } while (cursor.peek().kind == token_kind::word && cursor.peek(1).kind == token_kind::equals);
+    if (cursor.peek_word("to")) {  // `write ... to dbN`: through that instance's endpoint
+      cursor.next();
+      value.to = parse_name(result_.settings, cursor.next(), instances, "write ... to");
+    }
     return value;
   }
 
@@ -406,19 +410,21 @@ class scenario_parser {
     if (outcome.kind == token_kind::word && outcome.text == "unavailable") {
       return {kind::unavailable, 0};
     }
+    if (outcome.kind == token_kind::word && outcome.text == "refused") return {kind::refused, 0};
     const bool none = outcome.kind == token_kind::word && outcome.text == "none";
     const bool number = outcome.kind == token_kind::word && is_integer_text(outcome.text);
     if ((none || number) && !read) {
       fail(outcome, "'expect " + std::string(outcome.text) +
-                        "' applies only to reads: a write can expect ok or unavailable");
+                        "' applies only to reads: a write can expect ok, unavailable or refused");
     }
     if (none) return {kind::none, 0};
     if (number) return {kind::value, parse_int64(outcome, "an integer")};
     if (outcome.kind == token_kind::end) {
-      fail_expected(outcome, "an outcome after 'expect' (ok, unavailable, none or an integer)");
+      fail_expected(outcome,
+                    "an outcome after 'expect' (ok, unavailable, refused, none or an integer)");
     }
-    fail(outcome,
-         "unknown outcome " + describe(outcome) + ": expected ok, unavailable, none or an integer");
+    fail(outcome, "unknown outcome " + describe(outcome) +
+                      ": expected ok, unavailable, refused, none or an integer");
   }
 
   std::string file_;

@@ -65,11 +65,12 @@ inline std::string print_config(const config& settings) {
   return text.empty() ? text : "config" + text;
 }
 
-// "ok", "unavailable", "none" or the value.
+// "ok", "unavailable", "refused", "none" or the value.
 inline std::string print_expectation(const expectation& value) {
   switch (value.what) {
     case expectation::kind::ok: return "ok";
     case expectation::kind::unavailable: return "unavailable";
+    case expectation::kind::refused: return "refused";
     case expectation::kind::none: return "none";
     case expectation::kind::value: return std::to_string(value.value);
   }
@@ -81,6 +82,7 @@ struct action_printer {
   std::string operator()(const write_op& value) const {
     std::string text(write_op::verb);
     for (const auto& [key, number] : value.puts) text += " " + key + "=" + std::to_string(number);
+    if (value.to) text += " to " + *value.to;
     return text;
   }
   std::string operator()(const read_op& value) const {

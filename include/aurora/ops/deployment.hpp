@@ -138,10 +138,11 @@ class deployment {
   [[nodiscard]] const db::instance& writer() const { return main().writer(); }
 
   // --- client operations ----------------------------------------------------------------------
-  // A transaction writing these keys, through `on`'s cluster endpoint (its writer).
+  // A transaction writing these keys, through `on`'s cluster endpoint (its writer) or one of its
+  // instances' endpoints (a replica refuses it: the history records `fail`).
   void write(std::string_view client_name,
              const std::vector<std::pair<std::string, std::int64_t>>& puts, done_callback done = {},
-             std::string_view on = "main");
+             std::string_view on = "main", const endpoint& to = {});
 
   // A read of `key` through one of `on`'s endpoints: the cluster endpoint (the default), the
   // reader endpoint, or one of its instances' (an unknown instance is a usage_error).
@@ -242,9 +243,9 @@ class deployment {
                   0});
   }
 
-  // The instance a read through `from` goes to, chosen when it starts: the designated writer,
-  // the next replica in round robin, or the named instance.
-  sim::participant_id route_read(const db::cluster& target, const endpoint& from) {
+  // The instance an operation through `from` goes to, chosen when it starts: the designated
+  // writer, the next replica in round robin (reads only), or the named instance.
+  sim::participant_id route(const db::cluster& target, const endpoint& from) {
     switch (from.kind()) {
       case endpoint_kind::cluster: return target.writer_id();
       case endpoint_kind::instance: return target.find_instance(from.instance_name()).id();

@@ -44,7 +44,7 @@ struct operation {
   op_kind kind = op_kind::write;
   std::vector<std::pair<storage::key_id, std::int64_t>> puts;  // writes
   storage::key_id key = 0;                                     // reads
-  endpoint from;                      // where it went: every write, the cluster endpoint
+  endpoint from;  // where it went (a write: the cluster endpoint or an instance)
   std::optional<std::int64_t> value;  // reads that completed ok
   storage::lsn at = storage::no_lsn;  // commit LSN of an ok write; version LSN of an ok read
   sim::time_point invoked{}, completed{};

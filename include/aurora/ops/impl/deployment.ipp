@@ -40,15 +40,19 @@ AURORA_DECL db::cluster& deployment::add_cluster(const db::cluster_config& confi
 
 AURORA_DECL void deployment::write(std::string_view client_name,
                                    const std::vector<std::pair<std::string, std::int64_t>>& puts,
-                                   done_callback done, std::string_view on) {
+                                   done_callback done, std::string_view on, const endpoint& to) {
   db::cluster& target = cluster(on);
+  if (to.is_reader()) throw usage_error("a write goes to the cluster endpoint or an instance's");
+  if (to.is_instance()) (void)target.find_instance(to.instance_name());  // unknown: usage error
   operation op;
   op.kind = op_kind::write;
   op.cluster = target.name();
+  op.from = to;
   for (const auto& [key, value] : puts) op.puts.emplace_back(target.keys().intern(key), value);
   find_client(client_name)
       .start(
-          std::move(op), target.keys(), [&target] { return target.writer_id(); }, std::move(done));
+          std::move(op), target.keys(), [this, &target, to] { return route(target, to); },
+          std::move(done));
 }
 
 AURORA_DECL void deployment::read(std::string_view client_name, std::string_view key,
@@ -62,7 +66,7 @@ AURORA_DECL void deployment::read(std::string_view client_name, std::string_view
   op.from = from;
   find_client(client_name)
       .start(
-          std::move(op), target.keys(), [this, &target, from] { return route_read(target, from); },
+          std::move(op), target.keys(), [this, &target, from] { return route(target, from); },
           std::move(done));
 }
 
