@@ -215,6 +215,7 @@ inline harness::scenario property_scenario(db::teaching_variant variant, volume_
   plan.settings.op_timeout = sim::ms(200);
   plan.settings.variant = variant;
   if (mix.lal > 0) plan.settings.lal = mix.lal;
+  if (mix.control_plane_failover) plan.settings.detection_time = mix.detection;
   return plan;
 }
 

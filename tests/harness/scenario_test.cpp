@@ -982,7 +982,7 @@ TEST(vocabulary, every_verb_is_drawn_printed_with_its_name_and_parsed_back) {
   settings.replicas = 2;
   std::set<std::string_view> verbs_seen;
   std::set<std::string> nodes_seen;
-  for (int index = 0; index < 3'000; ++index) {
+  for (int index = 0; index < 6'000; ++index) {
     const step drawn = language::draw_step(draw, settings, sim::ms(1));
     const verb_info& verb = verb_of(drawn.what);
     verbs_seen.insert(verb.name);

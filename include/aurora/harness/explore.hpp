@@ -59,6 +59,7 @@ inline scenario explore_plan(std::uint64_t seed, const fault_mix& mix,
   plan.settings.op_timeout = explore_limits::op_timeout;
   plan.settings.variant = variant;
   if (mix.lal > 0) plan.settings.lal = mix.lal;
+  if (mix.control_plane_failover) plan.settings.detection_time = mix.detection;
   return plan;
 }
 

@@ -146,6 +146,8 @@ struct explore_limits {
   static constexpr int max_families = 3;
   static constexpr int family_kind_percent = 60;
   static constexpr sim::duration op_timeout = sim::ms(200);  // as in the fault properties
+  // Mixes in which the model's control plane also fails a crashed writer over (`detection_time`).
+  static constexpr int control_plane_failover_percent = 35;
   // Read replicas: one in most mixes (a failover target); none in `no_replica_percent` of them
   // (a writer alone: garbage collection then waits for the writer's own reads only, and a
   // failover can only restart the writer in place); two in `two_replicas_percent` (a failover
@@ -205,6 +207,9 @@ struct fault_mix {
   int replace_percent = 50;       // chance that a partition heals the earlier ones first
   int auto_failover_percent = 0;  // chance that taking the writer away brings a failover
   sim::duration detection{};      // ... this long after
+  // The control plane's own detection fails a crashed writer over too (`config
+  // detection_time=<detection>`): the scenario shows no step for those failovers.
+  bool control_plane_failover = false;
   int protection_groups = 1;
   int nodes_per_az = 2;
   int loss_percent = 0;       // `loss P%` when loss is switched on
@@ -247,13 +252,17 @@ struct fault_mix {
            std::to_string(replicas) + ", replica reads " + std::to_string(replica_read_percent) +
            "%, up to " + std::to_string(keys_per_write) + " keys a write, hot bursts " +
            std::to_string(hot_percent) + "%" + (lal > 0 ? ", lal " + std::to_string(lal) : "") +
-           " | partitions replace " + std::to_string(replace_percent) + "% | auto failover " +
-           std::to_string(auto_failover_percent) + "% after " + sim::to_string(detection) + " |" +
-           intensities() + " | focus " + focus_text() + " | windows " +
+           " | partitions replace " + std::to_string(replace_percent) + "% | " + failover_text() +
+           " |" + intensities() + " | focus " + focus_text() + " | windows " +
            std::to_string(window_percent) + "% | advance " + std::to_string(advance_percent) + "%";
   }
 
  private:
+  [[nodiscard]] std::string failover_text() const {
+    return "auto failover " + std::to_string(auto_failover_percent) + "% after " +
+           sim::to_string(detection) + (control_plane_failover ? ", by the control plane too" : "");
+  }
+
   [[nodiscard]] std::string intensities() const {
     std::string text;
     auto add = [&text](const std::string& item) { text += (text.empty() ? " " : ", ") + item; };
@@ -503,6 +512,8 @@ fault_mix sample_fault_mix(source& draw, explore_shape shape, int fixed_protecti
   mix.replicas = replica_band < limits::no_replica_percent                                  ? 0
                  : replica_band < limits::no_replica_percent + limits::two_replicas_percent ? 2
                                                                                             : 1;
+  // Drawn last, so that the rest of a seed's mix is what it was before this existed.
+  mix.control_plane_failover = draw.percent(limits::control_plane_failover_percent);
   return mix;
 }
 
