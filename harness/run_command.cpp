@@ -25,14 +25,27 @@
 
 namespace aurora::cli {
 
-// "config protection_groups=1 nodes_per_az=2 replicas=0 op_timeout=1s lal=1000 variant=safe":
-// every value the model runs with, defaults included.
+// "config protection_groups=1 nodes_per_az=2 replicas=0 op_timeout=1s lal=1000 variant=safe
+// failover=auto detection_time=10s recreate_time=300s", then "instance db1 az=a tier=1 size=1"
+// per instance: every value the model runs with, defaults included.
 inline std::string effective_config_line(const ops::setup& config) {
-  return "config protection_groups=" + std::to_string(config.protection_groups) +
-         " nodes_per_az=" + std::to_string(config.nodes_per_az) +
-         " replicas=" + std::to_string(config.replicas) +
-         " op_timeout=" + sim::to_string(config.op_timeout) + " lal=" + std::to_string(config.lal) +
-         " variant=" + std::string(db::to_string(config.variant));
+  const bool manual = config.failover.policy == ops::failover_policy::manual;
+  std::string text = "config protection_groups=" + std::to_string(config.protection_groups) +
+                     " nodes_per_az=" + std::to_string(config.nodes_per_az) +
+                     " replicas=" + std::to_string(config.replicas) +
+                     " op_timeout=" + sim::to_string(config.op_timeout) +
+                     " lal=" + std::to_string(config.lal) +
+                     " variant=" + std::string(db::to_string(config.variant)) +
+                     " failover=" + (manual ? "manual" : "auto") +
+                     " detection_time=" + sim::to_string(config.failover.detection) +
+                     " recreate_time=" + sim::to_string(config.failover.recreate);
+  const db::cluster_config cluster = config.main();
+  for (int number = 1; number <= 1 + config.replicas; ++number) {
+    const db::instance_spec spec = cluster.spec(number);
+    text += "\ninstance db" + std::to_string(number) + " az=" + std::string(1, spec.az) +
+            " tier=" + std::to_string(spec.tier) + " size=" + std::to_string(spec.size);
+  }
+  return text;
 }
 
 // Prints the story of a run as the runner reports it.

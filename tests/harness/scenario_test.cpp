@@ -257,6 +257,7 @@ TEST(scenario_lexical, steps_may_share_a_time_and_keep_file_order) {
 constexpr std::string_view example =
     R"(# AZ+1: lose zone a and one more node; writes stall but nothing acknowledged is lost
 seed 7
+instance db1 az=c
 at 0ms    write x=1            expect ok
 at 10ms   crash az a
 at 20ms   write y=2            expect ok
@@ -271,6 +272,7 @@ TEST(scenario_example, az_plus_one_example_parses_to_its_steps) {
   const scenario parsed = parse_ok(example);
   scenario expected;
   expected.seed = 7;
+  expected.settings.instances[1] = {'c', 1, 1};
   expected.steps = {
       at(sim::ms(0), write({{"x", 1}}), std::nullopt, expectation{kind::ok, 0}),
       at(sim::ms(10), sim::crash{az("a")}),
@@ -282,8 +284,8 @@ TEST(scenario_example, az_plus_one_example_parses_to_its_steps) {
       at(sim::s(2), sim::restart{node("b1")}),
   };
   EXPECT_EQ(parsed, expected);
-  EXPECT_EQ(parsed.steps[0].line, 3);
-  EXPECT_EQ(parsed.steps[7].line, 10);
+  EXPECT_EQ(parsed.steps[0].line, 4);
+  EXPECT_EQ(parsed.steps[7].line, 11);
   EXPECT_EQ(client_of(parsed.steps[0]), "c1");
   EXPECT_EQ(client_of(parsed.steps[5]), "c2");
 }
@@ -291,6 +293,7 @@ TEST(scenario_example, az_plus_one_example_parses_to_its_steps) {
 TEST(scenario_example, az_plus_one_example_prints_canonically) {
   EXPECT_EQ(print_scenario(parse_ok(example)),
             "seed 7\n"
+            "instance db1 az=c\n"
             "at 0us write x=1 expect ok\n"
             "at 10ms crash az a\n"
             "at 20ms write y=2 expect ok\n"

@@ -102,7 +102,10 @@ inline constexpr std::array<verb_info, 12> verbs = {{
      {{{"write k=v [k=v ...]",
         "one transaction that writes those keys (integers) together, through the writer "
         "endpoint: it is acknowledged only when VDL covers its commit record, and then all of it "
-        "is durable. A key may appear once per write; at most 1,000 keys"}}}},
+        "is durable. A key may appear once per write; at most 1,000 keys"},
+       {"write k=v ... to dbN",
+        "the same, through that instance's endpoint: the writer commits it; a replica (or an "
+        "instance that is recovering and not designated) answers with an error, `refused`"}}}},
     {read_op::verb, verb_group::client_operation, false, budget_rule::none,
      {{{"k", argument_kind::key}, {"from", argument_kind::endpoint}}},
      {{{"read k", "reads one key through the writer endpoint (the current writer)"},
