@@ -371,9 +371,13 @@ class instance final : public sim::endpoint<message>, private read_host {
       context_.probe("a replica dropped its cache (new writer or stream gap)");
     if (!made.moved) return;
     context_.report(facts::replica_point{number(), writer_epoch, reader->read_point()});
-    const lsn lowest = reads_.lowest_read_point(reader->read_point());
-    AURORA_ASSERT(lowest <= reader->read_point(), "a replica holds back at most its read point");
-    context_.net().send(context_.self(), from, replica_feedback{lowest});
+    std::vector<lsn> lowest(context_.pg_count());
+    for (pg_id pg = 0; pg < lowest.size(); ++pg) {
+      lowest[pg] = reads_.lowest_read_point(reader->read_point(), pg);
+      AURORA_ASSERT(lowest[pg] <= reader->read_point(),
+                    "a replica holds back at most its read point");
+    }
+    context_.net().send(context_.self(), from, replica_feedback{std::move(lowest)});
   }
 
   // --- recovery -------------------------------------------------------------------------------

@@ -100,11 +100,14 @@ class storage_reads {
     context_.answer_read(done.client, done.op, value, reply.found ? reply.found->id : no_lsn);
   }
 
-  // The lowest read point of the reads in flight, or `ceiling` if none is lower: what the
-  // writer's PGMRPL and a replica's feedback hold back from garbage collection.
-  [[nodiscard]] lsn lowest_read_point(lsn ceiling) const {
+  // The lowest read point of the reads in flight on PG `pg`, or `ceiling` if none is lower:
+  // what the writer's PGMRPL of that PG and a replica's feedback hold back from garbage
+  // collection [P18 §3.4].
+  [[nodiscard]] lsn lowest_read_point(lsn ceiling, pg_id pg) const {
     lsn lowest = ceiling;
-    for (const auto& [id, read] : reads_) lowest = std::min(lowest, read.read_point);
+    for (const auto& [id, read] : reads_) {
+      if (context_.keys().pg(read.key) == pg) lowest = std::min(lowest, read.read_point);
+    }
     return lowest;
   }
 

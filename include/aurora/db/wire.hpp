@@ -62,10 +62,11 @@ struct vdl_notice {
   storage::truncation_history truncations;  // the writer's decision: replicas' reads carry it
 };
 
-// Replica -> writer: the lowest read point the replica may still read at, so that the writer's
-// PGMRPL (the lowest read point of any instance) keeps those versions [P17 §4.2.3].
+// Replica -> writer: per PG, the lowest read point the replica may still read at, so that the
+// writer's PGMRPL of each PG (the lowest read point of any instance that has the volume open)
+// keeps those versions [P17 §4.2.3; P18 §3.4].
 struct replica_feedback {
-  lsn lowest_read_point = storage::no_lsn;
+  std::vector<lsn> lowest_read_points;  // per PG [P18 §3.4]
 };
 
 using message =

@@ -133,13 +133,14 @@ class writer {
   }
 
   void on(sim::participant_id from, const replica_feedback& feedback) {
+    if (feedback.lowest_read_points.size() != static_cast<std::size_t>(context_.pg_count())) return;
     for (replica_floor& each : replica_floors_) {
       if (each.replica == from) {
-        each = {from, feedback.lowest_read_point, context_.now()};
+        each = {from, feedback.lowest_read_points, context_.now()};
         return;
       }
     }
-    replica_floors_.push_back({from, feedback.lowest_read_point, context_.now()});
+    replica_floors_.push_back({from, feedback.lowest_read_points, context_.now()});
   }
 
   // --- reads ----------------------------------------------------------------------------------
@@ -209,7 +210,7 @@ class writer {
   };
   struct replica_floor {
     sim::participant_id replica;
-    lsn lowest = no_lsn;
+    std::vector<lsn> lowest;  // per PG
     sim::time_point heard{};
   };
 
@@ -284,23 +285,23 @@ class writer {
   }
 
   void send_batch(pg_id pg, std::vector<storage::log_record> records) {
-    storage::redo_batch batch{epoch_,        pg,       std::move(records),
-                              points_.vdl(), pgmrpl(), truncations_};
+    storage::redo_batch batch{epoch_,        pg,         std::move(records),
+                              points_.vdl(), pgmrpl(pg), truncations_};
     for (int slot = 0; slot + 1 < storage::segments_per_pg; ++slot) {
       context_.send_to_segment(pg, slot, batch);
     }
     context_.send_to_segment(pg, storage::segments_per_pg - 1, std::move(batch));
   }
 
-  // PGMRPL: the lowest read point any read in flight uses (VDL when none).
-  // Replicas count for `replica_feedback_ttl` after their last report; a replica that went
-  // silent (crashed) stops holding garbage collection back.
-  [[nodiscard]] lsn pgmrpl() const {
-    lsn lowest = reads_.lowest_read_point(points_.vdl());
+  // PGMRPL of PG `pg`: the lowest read point any read in flight on it uses, this writer's or a
+  // replica's (VDL when none) [P18 §3.4]. Replicas count for `replica_feedback_ttl` after their
+  // last report; a replica that went silent (crashed) stops holding garbage collection back.
+  [[nodiscard]] lsn pgmrpl(pg_id pg) const {
+    lsn lowest = reads_.lowest_read_point(points_.vdl(), pg);
     const sim::time_point now = context_.now();
     for (const replica_floor& each : replica_floors_) {
       if (now - each.heard < context_.options().replica_feedback_ttl) {
-        lowest = std::min(lowest, each.lowest);
+        lowest = std::min(lowest, each.lowest[pg]);
       }
     }
     AURORA_ASSERT(lowest <= points_.vdl(), "PGMRPL never passes VDL");
@@ -357,7 +358,7 @@ class writer {
       for (int slot = 0; slot < storage::segments_per_pg; ++slot) {
         if (!context_.membership(pg).hydrating(slot)) continue;
         context_.send_to_segment(
-            pg, slot, storage::redo_batch{epoch_, pg, {}, points_.vdl(), pgmrpl(), truncations_});
+            pg, slot, storage::redo_batch{epoch_, pg, {}, points_.vdl(), pgmrpl(pg), truncations_});
       }
     }
   }
@@ -410,9 +411,9 @@ class writer {
     }
     if (records.empty()) return false;  // what it lacks is at or below VDL: peers' gossip has it
     context_.probe("resend to a stalled segment");
-    context_.send_to_segment(
-        pg, slot,
-        storage::redo_batch{epoch_, pg, std::move(records), points_.vdl(), pgmrpl(), truncations_});
+    context_.send_to_segment(pg, slot,
+                             storage::redo_batch{epoch_, pg, std::move(records), points_.vdl(),
+                                                 pgmrpl(pg), truncations_});
     return true;
   }
 
