@@ -356,30 +356,24 @@ class network {
   void drop(participant_id from, participant_id to, std::uint64_t id, const message& value,
             std::string_view reason) {
     if (!trace_.enabled()) return;
-    trace_.record({clock_.now(), std::string(trace::kind::drop),
-                   trace::field_list(5)
-                       .add(trace::key::msg, static_cast<std::int64_t>(id))
-                       .add(trace::key::from, at(from).name)
-                       .add(trace::key::to, at(to).name)
-                       .add(trace::key::type, std::string(message_type(value)))
-                       .add(trace::key::reason, std::string(reason))
-                       .take(),
-                   at(to).name, at(from).name, id});
+    trace_.begin(clock_.now(), trace::kind::drop, at(to).name, at(from).name, id)
+        .add(trace::key::msg, static_cast<std::int64_t>(id))
+        .add(trace::key::from, at(from).name)
+        .add(trace::key::to, at(to).name)
+        .add(trace::key::type, message_type(value))
+        .add(trace::key::reason, reason);
   }
 
   // send: lane = sender, peer = receiver; deliver: lane = receiver, peer = sender.
   void record_message(std::string_view kind, participant_id lane, participant_id peer,
                       std::uint64_t id, const message& value) {
     const bool is_send = kind == trace::kind::send;
-    trace_.record({clock_.now(), std::string(kind),
-                   trace::field_list(5)
-                       .add(trace::key::msg, static_cast<std::int64_t>(id))
-                       .add(trace::key::from, at(is_send ? lane : peer).name)
-                       .add(trace::key::to, at(is_send ? peer : lane).name)
-                       .add(trace::key::type, std::string(message_type(value)))
-                       .add(trace::key::summary, message_summary(value))
-                       .take(),
-                   at(lane).name, at(peer).name, id});
+    trace_.begin(clock_.now(), kind, at(lane).name, at(peer).name, id)
+        .add(trace::key::msg, static_cast<std::int64_t>(id))
+        .add(trace::key::from, at(is_send ? lane : peer).name)
+        .add(trace::key::to, at(is_send ? peer : lane).name)
+        .add(trace::key::type, message_type(value))
+        .add(trace::key::summary, message_summary(value));
   }
 
   // The fault as the scenario language writes it, and the lanes it touches (`lanes`, names

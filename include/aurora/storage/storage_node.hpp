@@ -262,12 +262,12 @@ class storage_node final : public sim::endpoint<message> {
   void trace_scl(const hosted& where, lsn before) {
     trace::recorder& trace = net_.trace();
     if (!trace.enabled() || where.data.scl() == before) return;
-    std::vector<trace::field> fields{{"node", net_.name(self_)},
-                                     {"pg", static_cast<std::int64_t>(where.pg)}};
+    trace::event_writer event = trace.begin(net_.clock().now(), trace::kind::scl, net_.name(self_));
+    event.add(trace::key::node, net_.name(self_))
+        .add(trace::key::pg, static_cast<std::int64_t>(where.pg));
     // The first volume's events keep their one-cluster shape.
-    if (where.volume != 0) fields.push_back({"volume", static_cast<std::int64_t>(where.volume)});
-    fields.push_back({"lsn", static_cast<std::int64_t>(where.data.scl())});
-    trace.record({net_.clock().now(), "scl", std::move(fields), net_.name(self_), {}, 0});
+    if (where.volume != 0) event.add("volume", static_cast<std::int64_t>(where.volume));
+    event.add(trace::key::lsn, static_cast<std::int64_t>(where.data.scl()));
   }
 
   sim::network<message>& net_;
