@@ -7,8 +7,9 @@
 //
 // Speed: the queue is a binary heap of 24-byte entries (time, sequence, slot); the callables live
 // in a pool of slots reused through a free list, stored inline (inplace_function), so that in the
-// steady state scheduling an event allocates nothing. Cancelling marks the slot's generation; the
-// stale heap entry is skipped when it reaches the top.
+// steady state scheduling an event allocates nothing. A callable is built in its slot and runs
+// there (slots never move: stable_pool.hpp), so it is never moved. Cancelling marks the slot's
+// generation; the stale heap entry is skipped when it reaches the top.
 //
 // Bounds: the runaway guard stops a run with `event_limit_exceeded` when events pile up faster
 // than simulated time advances: at most `burst` events at one simulated instant, and `per_us`
@@ -21,6 +22,7 @@
 #pragma once
 
 #include <algorithm>
+#include <concepts>
 #include <cstdint>
 #include <limits>
 #include <stdexcept>
@@ -29,6 +31,7 @@
 
 #include "aurora/sim/assert.hpp"
 #include "aurora/sim/inplace_function.hpp"
+#include "aurora/sim/stable_pool.hpp"
 #include "aurora/sim/time.hpp"
 
 namespace aurora::sim {
@@ -77,26 +80,32 @@ class scheduler {
   [[nodiscard]] std::size_t pending() const { return pending_; }
   [[nodiscard]] bool idle() const { return pending_ == 0; }
 
-  // Runs `function` at time `when`; `when` must not be before now().
-  event_id schedule_at(time_point when, callback function) {
-    if (when < now_) {
-      throw usage_error("scheduler: cannot schedule an event at " + to_string(when) +
-                        ", which is before the current time " + to_string(now_));
+  // Runs `function` (a callable taking nothing, or a `callback`) at time `when`; `when` must not
+  // be before now().
+  template <class callable>
+    requires std::constructible_from<callback, callable&&> event_id
+    schedule_at(time_point when, callable&& function) {
+      if (when < now_) {
+        throw usage_error("scheduler: cannot schedule an event at " + to_string(when) +
+                          ", which is before the current time " + to_string(now_));
+      }
+      const std::uint32_t slot = slots_.acquire();
+      slots_[slot].function.emplace(std::forward<callable>(function));
+      heap_.push_back({when.count_us(), next_sequence_++, slot});
+      std::push_heap(heap_.begin(), heap_.end(), later{});
+      ++pending_;
+      return {slot, slots_[slot].generation};
     }
-    const std::uint32_t slot = acquire_slot(std::move(function));
-    heap_.push_back({when.count_us(), next_sequence_++, slot});
-    std::push_heap(heap_.begin(), heap_.end(), later{});
-    ++pending_;
-    return {slot, slots_[slot].generation};
-  }
 
   // Runs `function` after `delay`, which must not be negative.
-  event_id schedule_after(duration delay, callback function) {
-    if (delay < duration(0)) {
-      throw usage_error("scheduler: negative delay " + to_string(delay));
+  template <class callable>
+    requires std::constructible_from<callback, callable&&> event_id
+    schedule_after(duration delay, callable&& function) {
+      if (delay < duration(0)) {
+        throw usage_error("scheduler: negative delay " + to_string(delay));
+      }
+      return schedule_at(now_ + delay, std::forward<callable>(function));
     }
-    return schedule_at(now_ + delay, std::move(function));
-  }
 
   // Cancels a pending event; false if it already ran, was cancelled, or never existed.
   bool cancel(event_id id) {
@@ -115,12 +124,11 @@ class scheduler {
       std::pop_heap(heap_.begin(), heap_.end(), later{});
       const heap_entry top = heap_.back();
       heap_.pop_back();
-      slot_entry& entry = slots_[top.slot];
-      if (!entry.function) {  // cancelled
-        release_slot(top.slot);
+      if (!slots_[top.slot].function) {  // cancelled
+        slots_.release(top.slot);
         continue;
       }
-      run(top, entry);
+      run(top);
       return true;
     }
     return false;
@@ -156,7 +164,7 @@ class scheduler {
     std::uint32_t generation = 0;
   };
 
-  void run(const heap_entry& top, slot_entry& entry) {
+  void run(const heap_entry& top) {
     if (events_run_ >= event_limit_) {
       throw event_limit_exceeded("scheduler: event limit of " + std::to_string(event_limit_) +
                                  " events reached at simulated time " + to_string(now_) +
@@ -167,24 +175,24 @@ class scheduler {
     now_ = duration(top.time_us);
     ++events_run_;
     --pending_;
-    callback function = std::move(entry.function);
-    ++entry.generation;
-    release_slot(top.slot);  // before running: the callback may schedule into this slot
-    function();
+    slot_entry& entry = slots_[top.slot];
+    ++entry.generation;  // its id names nothing pending any more: cancel() refuses it
+    const slot_release done{*this, top.slot};
+    entry.function();  // in place: events it schedules take other slots
   }
 
-  std::uint32_t acquire_slot(callback function) {
-    if (free_slots_.empty()) {
-      slots_.push_back({std::move(function), 0});
-      return static_cast<std::uint32_t>(slots_.size() - 1);
+  // Empties a slot whose event ran and frees it, also when the event throws.
+  struct slot_release {
+    scheduler& owner;
+    std::uint32_t slot;
+    slot_release(scheduler& of, std::uint32_t index) : owner(of), slot(index) {}
+    slot_release(const slot_release&) = delete;
+    slot_release& operator=(const slot_release&) = delete;
+    ~slot_release() {
+      owner.slots_[slot].function.reset();
+      owner.slots_.release(slot);
     }
-    const std::uint32_t slot = free_slots_.back();
-    free_slots_.pop_back();
-    slots_[slot].function = std::move(function);
-    return slot;
-  }
-
-  void release_slot(std::uint32_t slot) { free_slots_.push_back(slot); }
+  };
 
   // The runaway guard: refills the budget for the simulated time since the last event, then
   // takes one event from it, or stops the run when it is empty.
@@ -193,7 +201,9 @@ class scheduler {
     refilled_at_us_ = time_us;
     if (elapsed > 0 && guard_.per_us > 0) {
       const std::uint64_t room = guard_.burst - budget_;
-      budget_ += elapsed > room / guard_.per_us ? room : elapsed * guard_.per_us;
+      std::uint64_t refill = 0;  // elapsed * per_us, unless that overflows or exceeds the room
+      const bool overflow = __builtin_mul_overflow(elapsed, guard_.per_us, &refill);
+      budget_ += overflow || refill > room ? room : refill;
     }
     if (budget_ == 0) {
       throw event_limit_exceeded(
@@ -214,8 +224,7 @@ class scheduler {
   std::int64_t refilled_at_us_ = 0;  // the simulated time the budget was last refilled for
   std::size_t pending_ = 0;
   std::vector<heap_entry> heap_;
-  std::vector<slot_entry> slots_;
-  std::vector<std::uint32_t> free_slots_;
+  stable_pool<slot_entry> slots_;
 };
 
 }  // namespace aurora::sim
