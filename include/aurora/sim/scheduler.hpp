@@ -146,9 +146,18 @@ class scheduler {
     return false;
   }
 
-  // Runs every event due at or before `until`, then sets the clock to `until`.
+  // Runs every event due at or before `until`, then sets the clock to `until`. (As step(), a
+  // cancelled event due dropped on the way is followed by the next event, whenever it is due.)
   void run_until(time_point until) {
-    for (auto next = front(); next && next->time_us <= until.count_us(); next = front()) step();
+    for (auto next = front(); next && next->time_us <= until.count_us(); next = front()) {
+      const std::uint32_t slot = take(*next);
+      if (!slots_[slot].function) {  // cancelled
+        slots_.release(slot);
+        step();
+        continue;
+      }
+      run(next->time_us, slot);
+    }
     if (until > now_) now_ = until;
   }
 
