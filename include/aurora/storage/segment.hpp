@@ -216,11 +216,12 @@ class segment {
   void collect_garbage(lsn pgmrpl) {
     const lsn fold_to = std::min(pgmrpl, scl_);
     if (log_.size() < gc_hot_log_min || fold_to <= base_lsn_) return;
-    auto end = upper_bound(fold_to);
     // Fold only a prefix worth the move: at least gc_hot_log_min records and half the hot log,
-    // so that the records above it are moved (amortised) a constant number of times.
-    const auto foldable = static_cast<std::size_t>(end - log_.begin());
-    if (foldable < gc_hot_log_min || 2 * foldable < log_.size()) return;
+    // so that the records above it are moved (amortised) a constant number of times. The log is
+    // sorted, so the smallest such prefix tells at once whether there is one.
+    const std::size_t least = std::max(gc_hot_log_min, (log_.size() + 1) / 2);
+    if (log_[least - 1].id > fold_to) return;
+    auto end = upper_bound(fold_to);
     base_lsn_ = std::prev(end)->id;
     for (auto it = log_.begin(); it != end; ++it) trim_below(versions_[it->key], base_lsn_);
     log_.erase(log_.begin(), end);
