@@ -34,7 +34,6 @@
 #include "aurora/sim/probes.hpp"
 #include "aurora/sim/random.hpp"
 #include "aurora/sim/scheduler.hpp"
-#include "aurora/sim/stable_pool.hpp"
 #include "aurora/trace/recorder.hpp"
 #include "aurora/trace/schema.hpp"
 
@@ -345,7 +344,7 @@ class network {
 
   void arrive(std::uint32_t slot) {
     const flight_release done{*this, slot};
-    in_flight& flight = flights_[slot];  // stays put while the receiver sends (stable_pool)
+    in_flight& flight = flights_[slot];  // stays put while the receiver sends (sim::stable_pool)
     participant& receiver = at(flight.to);
     if (!receiver.alive) return drop(flight.from, flight.to, flight.id, *flight.value, "crashed");
     // Sent to an earlier life of the receiver: its connections died with it, as a TCP peer's

@@ -7,7 +7,7 @@
 //
 // Speed: the callables live in a pool of slots reused through a free list, stored inline
 // (inplace_function), so that in the steady state scheduling an event allocates nothing; a
-// callable is built in its slot and runs there (slots never move: stable_pool.hpp). The queue
+// callable is built in its slot and runs there (slots never move: stable_pool below). The queue
 // has two parts. The near future, [now, now + wheel_span) microseconds, where almost every event
 // falls (message latencies, disk persists, batching windows), is a timing wheel: one FIFO of
 // slots per microsecond, linked through the slots, with a bitmap of the non-empty ones; an event
@@ -33,6 +33,7 @@
 #include <concepts>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -40,10 +41,47 @@
 
 #include "aurora/sim/assert.hpp"
 #include "aurora/sim/inplace_function.hpp"
-#include "aurora/sim/stable_pool.hpp"
 #include "aurora/sim/time.hpp"
 
 namespace aurora::sim {
+
+// A growing array of reusable entries whose addresses never change (the scheduler's slots, the
+// network's messages in flight). Both run code (an event, a receiver) that adds entries while an
+// entry is in use: in a std::vector that growth would move the entry in use; here entries live in
+// chunks of 64 that never move, so an event runs in place and a message is handed over where it
+// lies. Entries are default-constructed when their chunk is made and reused through a free list.
+template <class entry>
+class stable_pool {
+ public:
+  static constexpr std::uint32_t chunk_size = 64;
+
+  [[nodiscard]] entry& operator[](std::uint32_t index) {
+    return chunks_[index / chunk_size][index % chunk_size];
+  }
+  [[nodiscard]] const entry& operator[](std::uint32_t index) const {
+    return chunks_[index / chunk_size][index % chunk_size];
+  }
+  // Entries ever made (free or in use).
+  [[nodiscard]] std::uint32_t size() const { return size_; }
+
+  // The index of a free entry (it holds whatever its last user left, or its default value).
+  std::uint32_t acquire() {
+    if (!free_.empty()) {
+      const std::uint32_t index = free_.back();
+      free_.pop_back();
+      return index;
+    }
+    if (size_ % chunk_size == 0) chunks_.push_back(std::make_unique<entry[]>(chunk_size));
+    return size_++;
+  }
+  // Makes the entry free for a later acquire.
+  void release(std::uint32_t index) { free_.push_back(index); }
+
+ private:
+  std::vector<std::unique_ptr<entry[]>> chunks_;
+  std::vector<std::uint32_t> free_;
+  std::uint32_t size_ = 0;
+};
 
 // Thrown when a run reaches its bound on events: the run does not stop on its own.
 class event_limit_exceeded : public std::runtime_error {
