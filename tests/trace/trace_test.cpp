@@ -359,6 +359,94 @@ TEST(jsonl_reader, reads_a_real_run_back_event_for_event_and_writes_the_same_byt
   EXPECT_EQ(dot_of(read, {"t", 1, 5, {}, {}}), dot_of(original, {"t", 1, 5, {}, {}}));
 }
 
+// The recorder keeps events encoded in 64 KiB blocks and decodes them when read.
+TEST(recorder, gives_back_every_event_and_value_exactly_as_recorded_across_blocks) {
+  recorder rec;
+  rec.set_enabled(true);
+  const std::string huge(3 * 64 * 1024, 'h');  // longer than a block
+  std::vector<event> recorded;
+  for (int i = 0; i < 5000; ++i) {
+    rec.set_step(i % 7 - 1);
+    event value{aurora::sim::us(i),
+                i % 2 == 0 ? "send" : "a-kind-not-in-the-schema",
+                {{"n", std::int64_t{i} * -3},
+                 {"flag", i % 3 == 0},
+                 {"none", std::monostate{}},
+                 {"text", i == 4000 ? huge : std::string(static_cast<std::size_t>(i % 40), 'x')},
+                 {"kv", key_values{{"k" + std::to_string(i), i}, {"", std::nullopt}}},
+                 {"empty", key_values{}}},
+                "lane" + std::to_string(i % 5),
+                i % 4 == 0 ? std::string() : "peer",
+                static_cast<std::uint64_t>(i)};
+    rec.record(value);
+    value.step = i % 7 - 1;
+    recorded.push_back(value);
+    if (i == 10) {
+      ASSERT_EQ(rec.events().size(), 11U);  // read in the middle: later events still come
+    }
+  }
+  ASSERT_EQ(rec.events().size(), recorded.size());
+  for (std::size_t i = 0; i < recorded.size(); ++i) {
+    const event& got = rec.events()[i];
+    const event& want = recorded[i];
+    ASSERT_EQ(got.t, want.t) << i;
+    ASSERT_EQ(got.kind, want.kind) << i;
+    ASSERT_EQ(got.lane, want.lane) << i;
+    ASSERT_EQ(got.peer, want.peer) << i;
+    ASSERT_EQ(got.message_id, want.message_id) << i;
+    ASSERT_EQ(got.step, want.step) << i;
+    ASSERT_EQ(got.fields.size(), want.fields.size()) << i;
+    for (std::size_t f = 0; f < want.fields.size(); ++f) {
+      ASSERT_EQ(got.fields[f].key, want.fields[f].key) << i;
+      ASSERT_EQ(got.fields[f].value, want.fields[f].value) << i << " " << want.fields[f].key;
+    }
+  }
+  const recorder copy = rec;  // a copy holds the same events
+  EXPECT_EQ(jsonl_of(copy), jsonl_of(rec));
+  rec.clear_events();
+  EXPECT_TRUE(rec.events().empty());
+  rec.record(recorded[1]);
+  ASSERT_EQ(rec.events().size(), 1U);
+  EXPECT_EQ(to_jsonl(rec.events()[0]), to_jsonl(recorded[1]));
+}
+
+TEST(recorder, records_an_event_built_in_place_like_the_same_event_value) {
+  recorder in_place;
+  recorder by_value;
+  for (recorder* each : {&in_place, &by_value}) {
+    each->set_enabled(true);
+    each->set_step(3);
+  }
+  in_place.begin(aurora::sim::us(12), "send", "db1", "a1", 9)
+      .add("msg", std::int64_t{9})
+      .add("from", std::string("db1"))
+      .add("to", std::string_view("a1"))
+      .add("type", "redo")
+      .add("ok", true)
+      .add("none", std::monostate{})
+      .add("value", key_values{{"x", 1}});
+  by_value.record({aurora::sim::us(12),
+                   "send",
+                   {{"msg", std::int64_t{9}},
+                    {"from", std::string("db1")},
+                    {"to", std::string("a1")},
+                    {"type", std::string("redo")},
+                    {"ok", true},
+                    {"none", std::monostate{}},
+                    {"value", key_values{{"x", 1}}}},
+                   "db1",
+                   "a1",
+                   9});
+  { auto unused = in_place.begin(aurora::sim::us(13), "vdl"); }  // an event without fields
+  by_value.record({aurora::sim::us(13), "vdl", {}, {}, {}, 0});
+  EXPECT_EQ(jsonl_of(in_place), jsonl_of(by_value));
+  expect_same_recorder(in_place, by_value);
+  recorder off;  // recording off: nothing is kept
+  off.begin(aurora::sim::us(1), "send").add("msg", std::int64_t{1});
+  off.record({aurora::sim::us(1), "send", {}, {}, {}, 0});
+  EXPECT_TRUE(off.events().empty());
+}
+
 TEST(jsonl_reader, reads_every_value_type_and_escape_back) {
   trace_builder b;
   b.at(-3, "info", "client-c\"1",

@@ -22,14 +22,7 @@ class inplace_function {
     requires(!std::is_same_v<std::decay_t<callable>, inplace_function> &&
              std::is_invocable_r_v<void, std::decay_t<callable>&>)
   inplace_function(callable&& function) {  // NOLINT: implicit by design, like std::function
-    using stored = std::decay_t<callable>;
-    static_assert(sizeof(stored) <= capacity,
-                  "event capture too large: capture a pointer and a few integers, not more");
-    static_assert(alignof(stored) <= alignof(std::max_align_t), "over-aligned capture");
-    static_assert(std::is_nothrow_move_constructible_v<stored>,
-                  "capture must move without throwing");
-    ::new (static_cast<void*>(storage_)) stored(std::forward<callable>(function));
-    operations_ = &operations_for<stored>;
+    construct(std::forward<callable>(function));
   }
 
   inplace_function(inplace_function&& other) noexcept { take(other); }
@@ -46,6 +39,17 @@ class inplace_function {
 
   explicit operator bool() const { return operations_ != nullptr; }
   void operator()() { operations_->invoke(storage_); }
+
+  // Replaces the callable with `function`, built in place (no temporary to move from).
+  template <class callable>
+  void emplace(callable&& function) {
+    if constexpr (std::is_same_v<std::decay_t<callable>, inplace_function>) {
+      *this = std::move(function);
+    } else {
+      reset();
+      construct(std::forward<callable>(function));
+    }
+  }
 
   void reset() {
     if (operations_ != nullptr) {
@@ -69,6 +73,18 @@ class inplace_function {
         static_cast<stored*>(from)->~stored();
       },
       [](void* self) { static_cast<stored*>(self)->~stored(); }};
+
+  template <class callable>
+  void construct(callable&& function) {
+    using stored = std::decay_t<callable>;
+    static_assert(sizeof(stored) <= capacity,
+                  "event capture too large: capture a pointer and a few integers, not more");
+    static_assert(alignof(stored) <= alignof(std::max_align_t), "over-aligned capture");
+    static_assert(std::is_nothrow_move_constructible_v<stored>,
+                  "capture must move without throwing");
+    ::new (static_cast<void*>(storage_)) stored(std::forward<callable>(function));
+    operations_ = &operations_for<stored>;
+  }
 
   void take(inplace_function& other) {
     if (other.operations_ == nullptr) return;

@@ -317,25 +317,35 @@ class network {
     return latency;
   }
 
-  void deliver_later(participant_id from, participant_id to, std::uint64_t id, message value) {
+  // The message waits in a slot of `flights_` until it arrives, and is handed over from there.
+  void deliver_later(participant_id from, participant_id to, std::uint64_t id, message&& value) {
     const duration latency = draw_latency(from, to);
-    std::uint32_t slot;
-    const std::uint32_t incarnation = at(to).incarnation;
-    if (free_flights_.empty()) {
-      flights_.push_back({from, to, id, incarnation, std::move(value)});
-      slot = static_cast<std::uint32_t>(flights_.size() - 1);
-    } else {
-      slot = free_flights_.back();
-      free_flights_.pop_back();
-      flights_[slot] = {from, to, id, incarnation, std::move(value)};
-    }
+    const std::uint32_t slot = flights_.acquire();
+    in_flight& flight = flights_[slot];
+    flight.from = from;
+    flight.to = to;
+    flight.id = id;
+    flight.to_incarnation = at(to).incarnation;
+    flight.value.emplace(std::move(value));
     clock_.schedule_after(latency, [this, slot] { arrive(slot); });
   }
 
+  // Empties a message's slot once it is delivered or dropped, and frees it.
+  struct flight_release {
+    network& owner;
+    std::uint32_t slot;
+    flight_release(network& of, std::uint32_t index) : owner(of), slot(index) {}
+    flight_release(const flight_release&) = delete;
+    flight_release& operator=(const flight_release&) = delete;
+    ~flight_release() {
+      owner.flights_[slot].value.reset();
+      owner.flights_.release(slot);
+    }
+  };
+
   void arrive(std::uint32_t slot) {
-    in_flight flight = std::move(flights_[slot]);
-    flights_[slot].value.reset();
-    free_flights_.push_back(slot);
+    const flight_release done{*this, slot};
+    in_flight& flight = flights_[slot];  // stays put while the receiver sends (sim::stable_pool)
     participant& receiver = at(flight.to);
     if (!receiver.alive) return drop(flight.from, flight.to, flight.id, *flight.value, "crashed");
     // Sent to an earlier life of the receiver: its connections died with it, as a TCP peer's
@@ -357,30 +367,24 @@ class network {
   void drop(participant_id from, participant_id to, std::uint64_t id, const message& value,
             std::string_view reason) {
     if (!trace_.enabled()) return;
-    trace_.record({clock_.now(), std::string(trace::kind::drop),
-                   trace::field_list(5)
-                       .add(trace::key::msg, static_cast<std::int64_t>(id))
-                       .add(trace::key::from, at(from).name)
-                       .add(trace::key::to, at(to).name)
-                       .add(trace::key::type, std::string(message_type(value)))
-                       .add(trace::key::reason, std::string(reason))
-                       .take(),
-                   at(to).name, at(from).name, id});
+    trace_.begin(clock_.now(), trace::kind::drop, at(to).name, at(from).name, id)
+        .add(trace::key::msg, static_cast<std::int64_t>(id))
+        .add(trace::key::from, at(from).name)
+        .add(trace::key::to, at(to).name)
+        .add(trace::key::type, message_type(value))
+        .add(trace::key::reason, reason);
   }
 
   // send: lane = sender, peer = receiver; deliver: lane = receiver, peer = sender.
   void record_message(std::string_view kind, participant_id lane, participant_id peer,
                       std::uint64_t id, const message& value) {
     const bool is_send = kind == trace::kind::send;
-    trace_.record({clock_.now(), std::string(kind),
-                   trace::field_list(5)
-                       .add(trace::key::msg, static_cast<std::int64_t>(id))
-                       .add(trace::key::from, at(is_send ? lane : peer).name)
-                       .add(trace::key::to, at(is_send ? peer : lane).name)
-                       .add(trace::key::type, std::string(message_type(value)))
-                       .add(trace::key::summary, message_summary(value))
-                       .take(),
-                   at(lane).name, at(peer).name, id});
+    trace_.begin(clock_.now(), kind, at(lane).name, at(peer).name, id)
+        .add(trace::key::msg, static_cast<std::int64_t>(id))
+        .add(trace::key::from, at(is_send ? lane : peer).name)
+        .add(trace::key::to, at(is_send ? peer : lane).name)
+        .add(trace::key::type, message_type(value))
+        .add(trace::key::summary, message_summary(value));
   }
 
   // The fault as the scenario language writes it, and the lanes it touches (`lanes`, names
@@ -452,8 +456,7 @@ class network {
   std::vector<participant_id> partitioned_;
   std::vector<std::uint8_t> blocked_;
   std::size_t partition_stride_ = 0;
-  std::vector<in_flight> flights_;
-  std::vector<std::uint32_t> free_flights_;
+  stable_pool<in_flight> flights_;
   int loss_percent_ = 0;
   int duplication_percent_ = 0;
   int delay_percent_ = 0;

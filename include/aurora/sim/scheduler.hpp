@@ -5,10 +5,17 @@
 // sequence), so events at equal times run in the order they were scheduled: that tie-break is
 // what makes a run reproducible (DESIGN.md §3, "Determinism rules").
 //
-// Speed: the queue is a binary heap of 24-byte entries (time, sequence, slot); the callables live
-// in a pool of slots reused through a free list, stored inline (inplace_function), so that in the
-// steady state scheduling an event allocates nothing. Cancelling marks the slot's generation; the
-// stale heap entry is skipped when it reaches the top.
+// Speed: the callables live in a pool of slots reused through a free list, stored inline
+// (inplace_function), so that in the steady state scheduling an event allocates nothing; a
+// callable is built in its slot and runs there (slots never move: stable_pool below). The queue
+// has two parts. The near future, [now, now + wheel_span) microseconds, where almost every event
+// falls (message latencies, disk persists, batching windows), is a timing wheel: one FIFO of
+// slots per microsecond, linked through the slots, with a bitmap of the non-empty ones; an event
+// joins its FIFO after every event scheduled before it, so each FIFO is in sequence order, and
+// taking the next event is a scan of the bitmap. Events further away (timers of milliseconds)
+// wait in a binary heap of (time, sequence, slot). The next event is the earlier of the two
+// heads, by (time, sequence). Cancelling marks the slot's generation; the stale entry is skipped
+// when it reaches the front.
 //
 // Bounds: the runaway guard stops a run with `event_limit_exceeded` when events pile up faster
 // than simulated time advances: at most `burst` events at one simulated instant, and `per_us`
@@ -21,8 +28,13 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
+#include <bit>
+#include <concepts>
 #include <cstdint>
 #include <limits>
+#include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -32,6 +44,44 @@
 #include "aurora/sim/time.hpp"
 
 namespace aurora::sim {
+
+// A growing array of reusable entries whose addresses never change (the scheduler's slots, the
+// network's messages in flight). Both run code (an event, a receiver) that adds entries while an
+// entry is in use: in a std::vector that growth would move the entry in use; here entries live in
+// chunks of 64 that never move, so an event runs in place and a message is handed over where it
+// lies. Entries are default-constructed when their chunk is made and reused through a free list.
+template <class entry>
+class stable_pool {
+ public:
+  static constexpr std::uint32_t chunk_size = 64;
+
+  [[nodiscard]] entry& operator[](std::uint32_t index) {
+    return chunks_[index / chunk_size][index % chunk_size];
+  }
+  [[nodiscard]] const entry& operator[](std::uint32_t index) const {
+    return chunks_[index / chunk_size][index % chunk_size];
+  }
+  // Entries ever made (free or in use).
+  [[nodiscard]] std::uint32_t size() const { return size_; }
+
+  // The index of a free entry (it holds whatever its last user left, or its default value).
+  std::uint32_t acquire() {
+    if (!free_.empty()) {
+      const std::uint32_t index = free_.back();
+      free_.pop_back();
+      return index;
+    }
+    if (size_ % chunk_size == 0) chunks_.push_back(std::make_unique<entry[]>(chunk_size));
+    return size_++;
+  }
+  // Makes the entry free for a later acquire.
+  void release(std::uint32_t index) { free_.push_back(index); }
+
+ private:
+  std::vector<std::unique_ptr<entry[]>> chunks_;
+  std::vector<std::uint32_t> free_;
+  std::uint32_t size_ = 0;
+};
 
 // Thrown when a run reaches its bound on events: the run does not stop on its own.
 class event_limit_exceeded : public std::runtime_error {
@@ -56,9 +106,16 @@ struct event_id {
   std::uint32_t generation = 0;
 };
 
+// What the scheduler runs: a callable taking nothing, stored inline.
+using event_callback = inplace_function<48>;
+
+// A callable the scheduler accepts: one an event_callback can be made from.
+template <class callable>
+concept schedulable = std::constructible_from<event_callback, callable&&>;
+
 class scheduler {
  public:
-  using callback = inplace_function<48>;
+  using callback = event_callback;
   static constexpr std::uint64_t no_event_limit = std::numeric_limits<std::uint64_t>::max();
   // No total bound by default: the runaway guard bounds events per simulated time instead.
   static constexpr std::uint64_t default_event_limit = no_event_limit;
@@ -77,25 +134,28 @@ class scheduler {
   [[nodiscard]] std::size_t pending() const { return pending_; }
   [[nodiscard]] bool idle() const { return pending_ == 0; }
 
-  // Runs `function` at time `when`; `when` must not be before now().
-  event_id schedule_at(time_point when, callback function) {
+  // Runs `function` (a callable taking nothing, or a `callback`) at time `when`; `when` must not
+  // be before now().
+  template <schedulable callable>
+  event_id schedule_at(time_point when, callable&& function) {
     if (when < now_) {
       throw usage_error("scheduler: cannot schedule an event at " + to_string(when) +
                         ", which is before the current time " + to_string(now_));
     }
-    const std::uint32_t slot = acquire_slot(std::move(function));
-    heap_.push_back({when.count_us(), next_sequence_++, slot});
-    std::push_heap(heap_.begin(), heap_.end(), later{});
+    const std::uint32_t slot = slots_.acquire();
+    slots_[slot].function.emplace(std::forward<callable>(function));
+    enqueue(when.count_us(), slot);
     ++pending_;
     return {slot, slots_[slot].generation};
   }
 
   // Runs `function` after `delay`, which must not be negative.
-  event_id schedule_after(duration delay, callback function) {
+  template <schedulable callable>
+  event_id schedule_after(duration delay, callable&& function) {
     if (delay < duration(0)) {
       throw usage_error("scheduler: negative delay " + to_string(delay));
     }
-    return schedule_at(now_ + delay, std::move(function));
+    return schedule_at(now_ + delay, std::forward<callable>(function));
   }
 
   // Cancels a pending event; false if it already ran, was cancelled, or never existed.
@@ -109,26 +169,33 @@ class scheduler {
     return true;
   }
 
-  // Runs the next event, if any; returns false when there is none.
+  // Runs the next event, if any; returns false when there is none. (Cancelled events before it
+  // are dropped on the way.)
   bool step() {
-    while (!heap_.empty()) {
-      std::pop_heap(heap_.begin(), heap_.end(), later{});
-      const heap_entry top = heap_.back();
-      heap_.pop_back();
-      slot_entry& entry = slots_[top.slot];
-      if (!entry.function) {  // cancelled
-        release_slot(top.slot);
+    while (const std::optional<queued> next = front()) {
+      const std::uint32_t slot = take(*next);
+      if (!slots_[slot].function) {  // cancelled
+        slots_.release(slot);
         continue;
       }
-      run(top, entry);
+      run(next->time_us, slot);
       return true;
     }
     return false;
   }
 
-  // Runs every event due at or before `until`, then sets the clock to `until`.
+  // Runs every event due at or before `until`, then sets the clock to `until`. (As step(), a
+  // cancelled event due dropped on the way is followed by the next event, whenever it is due.)
   void run_until(time_point until) {
-    while (!heap_.empty() && duration(heap_.front().time_us) <= until) step();
+    for (auto next = front(); next && next->time_us <= until.count_us(); next = front()) {
+      const std::uint32_t slot = take(*next);
+      if (!slots_[slot].function) {  // cancelled
+        slots_.release(slot);
+        step();
+        continue;
+      }
+      run(next->time_us, slot);
+    }
     if (until > now_) now_ = until;
   }
 
@@ -151,40 +218,128 @@ class scheduler {
       return left.sequence > right.sequence;
     }
   };
+  static constexpr std::uint32_t no_slot = UINT32_MAX;
   struct slot_entry {
     callback function;
     std::uint32_t generation = 0;
+    std::uint32_t next = no_slot;  // the next slot of its wheel FIFO
+    std::uint64_t sequence = 0;    // its place among events at the same time (wheel only)
   };
 
-  void run(const heap_entry& top, slot_entry& entry) {
+  // --- the queue: a timing wheel for the near future, a heap beyond (see the top) ---------------
+  static constexpr std::int64_t wheel_span = 1024;  // microseconds; a power of two
+  static constexpr std::size_t wheel_words = wheel_span / 64;
+  struct fifo {
+    std::uint32_t head = no_slot;
+    std::uint32_t tail = no_slot;
+  };
+  // The front of the queue: its time, and whether it is the wheel's (else the heap's).
+  struct queued {
+    std::int64_t time_us;
+    bool in_wheel;
+  };
+
+  static std::size_t bucket_of(std::int64_t time_us) {
+    return static_cast<std::size_t>(time_us) & (wheel_span - 1);
+  }
+
+  void enqueue(std::int64_t time_us, std::uint32_t slot) {
+    const std::uint64_t sequence = next_sequence_++;
+    if (time_us - now_.count_us() >= wheel_span) {
+      heap_.push_back({time_us, sequence, slot});
+      std::push_heap(heap_.begin(), heap_.end(), later{});
+      return;
+    }
+    slot_entry& entry = slots_[slot];
+    entry.sequence = sequence;
+    entry.next = no_slot;
+    const std::size_t bucket = bucket_of(time_us);
+    fifo& line = wheel_[bucket];
+    if (line.head == no_slot) {
+      line.head = slot;
+      occupied_[bucket / 64] |= std::uint64_t{1} << (bucket % 64);
+    } else {
+      slots_[line.tail].next = slot;
+    }
+    line.tail = slot;
+    ++in_wheel_;
+  }
+
+  // The time of the wheel's earliest event: its first non-empty bucket from now on (the wheel
+  // holds only times in [now, now + wheel_span), one per bucket).
+  [[nodiscard]] std::optional<std::int64_t> wheel_front() const {
+    if (in_wheel_ == 0) return std::nullopt;
+    const std::int64_t now_us = now_.count_us();
+    const std::size_t start = bucket_of(now_us);
+    std::size_t word = start / 64;
+    std::uint64_t bits = occupied_[word] & (~std::uint64_t{0} << (start % 64));
+    while (bits == 0) {  // ends: some bucket is occupied (at worst below `start`, after a wrap)
+      word = (word + 1) % wheel_words;
+      bits = occupied_[word];
+    }
+    const std::size_t bucket = word * 64 + static_cast<std::size_t>(std::countr_zero(bits));
+    return now_us + static_cast<std::int64_t>((bucket - start) & (wheel_span - 1));
+  }
+
+  [[nodiscard]] std::optional<queued> front() const {
+    const std::optional<std::int64_t> wheel = wheel_front();
+    if (heap_.empty()) return wheel ? std::optional<queued>({*wheel, true}) : std::nullopt;
+    const heap_entry& top = heap_.front();
+    if (!wheel || top.time_us < *wheel) return queued{top.time_us, false};
+    if (*wheel < top.time_us) return queued{*wheel, true};
+    const std::uint64_t wheel_sequence = slots_[wheel_[bucket_of(*wheel)].head].sequence;
+    return queued{*wheel, wheel_sequence < top.sequence};  // same time: scheduled first runs first
+  }
+
+  // Removes the front (as front() found it) from the queue; returns its slot.
+  std::uint32_t take(const queued& next) {
+    if (!next.in_wheel) {
+      std::pop_heap(heap_.begin(), heap_.end(), later{});
+      const std::uint32_t slot = heap_.back().slot;
+      heap_.pop_back();
+      return slot;
+    }
+    const std::size_t bucket = bucket_of(next.time_us);
+    fifo& line = wheel_[bucket];
+    const std::uint32_t slot = line.head;
+    line.head = slots_[slot].next;
+    if (line.head == no_slot) {
+      line.tail = no_slot;
+      occupied_[bucket / 64] &= ~(std::uint64_t{1} << (bucket % 64));
+    }
+    --in_wheel_;
+    return slot;
+  }
+
+  void run(std::int64_t time_us, std::uint32_t slot) {
     if (events_run_ >= event_limit_) {
       throw event_limit_exceeded("scheduler: event limit of " + std::to_string(event_limit_) +
                                  " events reached at simulated time " + to_string(now_) +
                                  ": the run does not settle on its own");
     }
-    AURORA_ASSERT(top.time_us >= now_.count_us(), "the clock never runs backwards");
-    spend_budget(top.time_us);
-    now_ = duration(top.time_us);
+    AURORA_ASSERT(time_us >= now_.count_us(), "the clock never runs backwards");
+    spend_budget(time_us);
+    now_ = duration(time_us);
     ++events_run_;
     --pending_;
-    callback function = std::move(entry.function);
-    ++entry.generation;
-    release_slot(top.slot);  // before running: the callback may schedule into this slot
-    function();
+    slot_entry& entry = slots_[slot];
+    ++entry.generation;  // its id names nothing pending any more: cancel() refuses it
+    const slot_release done{*this, slot};
+    entry.function();  // in place: events it schedules take other slots
   }
 
-  std::uint32_t acquire_slot(callback function) {
-    if (free_slots_.empty()) {
-      slots_.push_back({std::move(function), 0});
-      return static_cast<std::uint32_t>(slots_.size() - 1);
+  // Empties a slot whose event ran and frees it, also when the event throws.
+  struct slot_release {
+    scheduler& owner;
+    std::uint32_t slot;
+    slot_release(scheduler& of, std::uint32_t index) : owner(of), slot(index) {}
+    slot_release(const slot_release&) = delete;
+    slot_release& operator=(const slot_release&) = delete;
+    ~slot_release() {
+      owner.slots_[slot].function.reset();
+      owner.slots_.release(slot);
     }
-    const std::uint32_t slot = free_slots_.back();
-    free_slots_.pop_back();
-    slots_[slot].function = std::move(function);
-    return slot;
-  }
-
-  void release_slot(std::uint32_t slot) { free_slots_.push_back(slot); }
+  };
 
   // The runaway guard: refills the budget for the simulated time since the last event, then
   // takes one event from it, or stops the run when it is empty.
@@ -193,7 +348,9 @@ class scheduler {
     refilled_at_us_ = time_us;
     if (elapsed > 0 && guard_.per_us > 0) {
       const std::uint64_t room = guard_.burst - budget_;
-      budget_ += elapsed > room / guard_.per_us ? room : elapsed * guard_.per_us;
+      std::uint64_t refill = 0;  // elapsed * per_us, unless that overflows or exceeds the room
+      const bool overflow = __builtin_mul_overflow(elapsed, guard_.per_us, &refill);
+      budget_ += overflow || refill > room ? room : refill;
     }
     if (budget_ == 0) {
       throw event_limit_exceeded(
@@ -213,9 +370,11 @@ class scheduler {
   std::uint64_t budget_;             // events the guard still allows before time must advance
   std::int64_t refilled_at_us_ = 0;  // the simulated time the budget was last refilled for
   std::size_t pending_ = 0;
-  std::vector<heap_entry> heap_;
-  std::vector<slot_entry> slots_;
-  std::vector<std::uint32_t> free_slots_;
+  std::vector<heap_entry> heap_;  // events at now + wheel_span or later (when scheduled)
+  std::array<fifo, wheel_span> wheel_{};
+  std::array<std::uint64_t, wheel_words> occupied_{};  // bit b: wheel_[b] is not empty
+  std::size_t in_wheel_ = 0;                           // entries in the wheel (cancelled too)
+  stable_pool<slot_entry> slots_;
 };
 
 }  // namespace aurora::sim

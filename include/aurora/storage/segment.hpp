@@ -27,6 +27,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "aurora/sim/assert.hpp"
@@ -144,6 +145,25 @@ class segment {
     return true;
   }
 
+  // Stores records given in ascending LSN order (a redo batch, a gossip reply): the same as
+  // accepting each in turn. When none is truncated, held or at or below the base, and they all
+  // go to one place in the hot log (the usual case: a batch that arrives before or after its
+  // neighbours, by network jitter), they are inserted at once and SCL walks the chain once.
+  void accept_all(std::span<const log_record> records) {
+    if (records.empty()) return;
+    const auto place = insertion_point(records);
+    if (!place) {
+      for (const log_record& record : records) accept(record);
+      return;
+    }
+    const bool links_to_scl = std::any_of(records.begin(), records.end(), [this](const auto& each) {
+      return each.previous_in_pg == scl_;
+    });
+    if (*place == log_.end()) return append_all(records, links_to_scl);
+    log_.insert(*place, records.begin(), records.end());
+    if (links_to_scl) advance_scl();  // else SCL cannot move (see advance_scl)
+  }
+
   // Adds one range to the current decision (as its own recovery would) and removes what it covers.
   void truncate(truncation_range range) {
     truncation_history next = history_;
@@ -196,11 +216,12 @@ class segment {
   void collect_garbage(lsn pgmrpl) {
     const lsn fold_to = std::min(pgmrpl, scl_);
     if (log_.size() < gc_hot_log_min || fold_to <= base_lsn_) return;
-    auto end = upper_bound(fold_to);
     // Fold only a prefix worth the move: at least gc_hot_log_min records and half the hot log,
-    // so that the records above it are moved (amortised) a constant number of times.
-    const auto foldable = static_cast<std::size_t>(end - log_.begin());
-    if (foldable < gc_hot_log_min || 2 * foldable < log_.size()) return;
+    // so that the records above it are moved (amortised) a constant number of times. The log is
+    // sorted, so the smallest such prefix tells at once whether there is one.
+    const std::size_t least = std::max(gc_hot_log_min, (log_.size() + 1) / 2);
+    if (log_[least - 1].id > fold_to) return;
+    auto end = upper_bound(fold_to);
     base_lsn_ = std::prev(end)->id;
     for (auto it = log_.begin(); it != end; ++it) trim_below(versions_[it->key], base_lsn_);
     log_.erase(log_.begin(), end);
@@ -227,7 +248,7 @@ class segment {
     install_truncations(payload.truncations);
     if (payload.base_lsn && *payload.base_lsn > scl_) install_base(*payload.base_lsn, payload.base);
     note_vdl(std::min(payload.vdl_hint, scl_));
-    for (const log_record& record : payload.records) accept(record);
+    accept_all(payload.records);
   }
 
   [[nodiscard]] recovery_summary summarize_for_recovery() const {
@@ -311,7 +332,37 @@ class segment {
     materialize(record);
     scl_ = record.id;
   }
-  [[nodiscard]] bool truncated(lsn id) const { return history_.covers(id); }
+  [[nodiscard]] bool truncated(lsn id) const {
+    return !history_.ranges.empty() && history_.covers(id);
+  }
+
+  // Where records (ascending LSNs, none truncated: no ranges at all) all go as one run in the
+  // hot log, if they do: above the base, none held, no record held between two of them.
+  [[nodiscard]] std::optional<log_iterator> insertion_point(
+      std::span<const log_record> records) const {
+    AURORA_ASSERT(records.front().id != no_lsn, "records carry an LSN");
+    if (!history_.ranges.empty() || records.front().id <= base_lsn_) return std::nullopt;
+    for (std::size_t index = 1; index < records.size(); ++index) {
+      if (records[index].id <= records[index - 1].id) return std::nullopt;
+    }
+    if (records.front().id > highest_lsn()) return log_.end();
+    const auto at = lower_bound(records.front().id);
+    if (at->id <= records.back().id) return std::nullopt;  // held, or held between them
+    // Accepting them one by one, SCL could walk on past the record above them before the last
+    // one is in, if that record linked to one of the others: then the walks would differ.
+    const lsn link = at->previous_in_pg;
+    if (link >= records.front().id && link < records.back().id) return std::nullopt;
+    return at;
+  }
+
+  // Appends records above every record held (see append: the same, for several).
+  void append_all(std::span<const log_record> records, bool links_to_scl) {
+    if (!links_to_scl) {
+      log_.insert(log_.end(), records.begin(), records.end());
+      return;
+    }
+    for (const log_record& record : records) append(record);
+  }
 
   // Walks the chain up from SCL. Every change to the hot log ends with SCL as far as the chain
   // goes, so a new record can move SCL only if it links straight to SCL (previous_in_pg == SCL):

@@ -130,7 +130,7 @@ class storage_node final : public sim::endpoint<message> {
     const lsn scl_before = where->data.scl();
     where->data.adopt_epoch(batch.volume_epoch);
     where->data.install_truncations(batch.truncations, true);  // the writer finished recovery
-    for (const log_record& record : batch.records) where->data.accept(record);
+    where->data.accept_all(batch.records.get());
     where->data.note_vdl(std::min(batch.vdl, where->data.scl()));
     const lsn base_before = where->data.base_lsn();
     where->data.collect_garbage(batch.pgmrpl);
@@ -252,7 +252,7 @@ class storage_node final : public sim::endpoint<message> {
     const std::size_t before = where->data.hot_log_size();
     where->data.install_truncations(cut.history, true);
     if (where->data.hot_log_size() < before) net_.probes().hit("truncation removed records");
-    for (const log_record& record : cut.records) where->data.accept(record);
+    where->data.accept_all(cut.records);
     trace_scl(*where, scl_before);
     net_.send(self_, from,
               truncate_ack{cut.round, cut.pg, where->slot, where->disk, where->data.scl(),
@@ -262,12 +262,12 @@ class storage_node final : public sim::endpoint<message> {
   void trace_scl(const hosted& where, lsn before) {
     trace::recorder& trace = net_.trace();
     if (!trace.enabled() || where.data.scl() == before) return;
-    std::vector<trace::field> fields{{"node", net_.name(self_)},
-                                     {"pg", static_cast<std::int64_t>(where.pg)}};
+    trace::event_writer event = trace.begin(net_.clock().now(), trace::kind::scl, net_.name(self_));
+    event.add(trace::key::node, net_.name(self_))
+        .add(trace::key::pg, static_cast<std::int64_t>(where.pg));
     // The first volume's events keep their one-cluster shape.
-    if (where.volume != 0) fields.push_back({"volume", static_cast<std::int64_t>(where.volume)});
-    fields.push_back({"lsn", static_cast<std::int64_t>(where.data.scl())});
-    trace.record({net_.clock().now(), "scl", std::move(fields), net_.name(self_), {}, 0});
+    if (where.volume != 0) event.add("volume", static_cast<std::int64_t>(where.volume));
+    event.add(trace::key::lsn, static_cast<std::int64_t>(where.data.scl()));
   }
 
   sim::network<message>& net_;
