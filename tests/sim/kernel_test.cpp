@@ -1,6 +1,8 @@
 // Unit tests of the simulation kernel: time, the PRNG, the scheduler and the network.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -114,6 +116,33 @@ TEST(scheduler, equal_times_run_in_insertion_order) {
   }
   clock.run_until_idle();
   for (int index = 0; index < 100; ++index) EXPECT_EQ(order[index], index);
+}
+
+// The queue is a timing wheel for the next 1,024us and a heap beyond: events scheduled on both
+// sides of that boundary, in a scrambled order and with equal times on each side, still run in
+// (time, insertion) order, also when the clock moves a heap event into the wheel's span.
+TEST(scheduler, events_across_the_wheel_and_the_heap_run_in_time_then_insertion_order) {
+  scheduler clock;
+  std::vector<std::pair<std::int64_t, int>> order;
+  const std::int64_t times[] = {1'500, 3, 1'023, 1'024, 1'025, 3, 2'048, 1'024, 0, 5'000, 1'023};
+  int index = 0;
+  for (const std::int64_t at : times) {
+    const int mine = index++;
+    clock.schedule_at(us(at), [&order, &clock, at, mine] {
+      order.emplace_back(at, mine);
+      if (mine == 0) {  // scheduled while running, at a time the heap held events for
+        clock.schedule_after(us(1'000), [&order] { order.emplace_back(2'500, 99); });
+      }
+    });
+  }
+  clock.run_until_idle();
+  std::vector<std::pair<std::int64_t, int>> expected;
+  index = 0;
+  for (const std::int64_t at : times) expected.emplace_back(at, index++);
+  expected.emplace_back(2'500, 99);
+  std::stable_sort(expected.begin(), expected.end(),
+                   [](const auto& left, const auto& right) { return left.first < right.first; });
+  EXPECT_EQ(order, expected);
 }
 
 TEST(scheduler, events_scheduled_while_running_keep_the_order) {
