@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -243,16 +244,22 @@ class deployment {
                   0});
   }
 
-  // The instance an operation through `from` goes to, chosen when it starts: the designated
-  // writer, the next replica in round robin (reads only), or the named instance.
-  sim::participant_id route(const db::cluster& target, const endpoint& from) {
-    switch (from.kind()) {
-      case endpoint_kind::cluster: return target.writer_id();
-      case endpoint_kind::instance: return target.find_instance(from.instance_name()).id();
+  // What picks the instance an operation through `via` goes to, when it starts: the designated
+  // writer, the next replica in round robin (reads only), or the named instance. Each router
+  // captures at most two pointers, so std::function keeps it without allocating.
+  std::function<sim::participant_id()> router(const db::cluster& target, const endpoint& via) {
+    switch (via.kind()) {
+      case endpoint_kind::cluster: return [&target] { return target.writer_id(); };
+      case endpoint_kind::instance: {
+        const sim::participant_id named = target.find_instance(via.instance_name()).id();
+        return [named] { return named; };
+      }
       case endpoint_kind::reader: break;
     }
-    const std::vector<sim::participant_id> readers = target.reader_ids();
-    return readers[reader_cursor_++ % readers.size()];
+    return [this, &target] {
+      const std::vector<sim::participant_id> readers = target.reader_ids();
+      return readers[reader_cursor_++ % readers.size()];
+    };
   }
 
   db::world& world_;

@@ -49,10 +49,7 @@ AURORA_DECL void deployment::write(std::string_view client_name,
   op.cluster = target.name();
   op.from = to;
   for (const auto& [key, value] : puts) op.puts.emplace_back(target.keys().intern(key), value);
-  find_client(client_name)
-      .start(
-          std::move(op), target.keys(), [this, &target, to] { return route(target, to); },
-          std::move(done));
+  find_client(client_name).start(std::move(op), target.keys(), router(target, to), std::move(done));
 }
 
 AURORA_DECL void deployment::read(std::string_view client_name, std::string_view key,
@@ -65,9 +62,7 @@ AURORA_DECL void deployment::read(std::string_view client_name, std::string_view
   op.key = target.keys().intern(key);
   op.from = from;
   find_client(client_name)
-      .start(
-          std::move(op), target.keys(), [this, &target, from] { return route(target, from); },
-          std::move(done));
+      .start(std::move(op), target.keys(), router(target, from), std::move(done));
 }
 
 AURORA_DECL client& deployment::find_client(std::string_view name) {
