@@ -35,6 +35,14 @@ using storage::recovery_summary;
 
 const storage::quorum_sizes aurora_sizes{storage::aurora_quorum{}};
 
+// Every storage node of the default fleet (2 per AZ), as partition members: `az X` would take
+// the instances living in the AZ too.
+std::vector<sim::target> every_storage_node() {
+  std::vector<sim::target> nodes;
+  for (const char* name : {"a1", "a2", "b1", "b2", "c1", "c2"}) nodes.push_back({name, false});
+  return nodes;
+}
+
 // --- lsn_points ---------------------------------------------------------------------------------
 
 log_record rec(lsn id, bool cpl, pg_id pg = 0) {
@@ -652,7 +660,7 @@ TEST(cluster, a_zombie_writer_is_deposed_by_the_epoch_and_restarts_as_a_replica)
   checked_cluster c(config);
   c.model.write("c1", {{"x", 1}});
   c.run_for(sim::ms(10));
-  c.apply(sim::partition{{{"db1", false}}, {{"a", true}, {"b", true}, {"c", true}}, false});
+  c.apply(sim::partition{{{"db1", false}}, every_storage_node(), false});
   c.model.write("c2", {{"x", 2}});
   c.run_for(sim::ms(5));
   c.model.apply(ops::failover{"db2"});
@@ -947,7 +955,7 @@ std::vector<check::violation> write_then_lose_the_writer(teaching_variant varian
   check::fact_log facts;
   ops::simulation model(config, &facts);
   check::invariant_checker checker(model, facts);
-  model.apply(sim::partition{{{"db1", false}}, {{"a", true}, {"b", true}, {"c", true}}, false});
+  model.apply(sim::partition{{{"db1", false}}, every_storage_node(), false});
   model.write("c1", {{"x", 1}});
   model.run_until(sim::ms(150));
   model.apply(crash("db1"));
