@@ -38,12 +38,16 @@ inline std::string effective_config_line(const ops::setup& config) {
                      " variant=" + std::string(db::to_string(config.variant)) +
                      " failover=" + (manual ? "manual" : "auto") +
                      " detection_time=" + sim::to_string(config.failover.detection) +
-                     " recreate_time=" + sim::to_string(config.failover.recreate);
+                     " recreate_time=" + sim::to_string(config.failover.recreate) +
+                     " dns_ttl=" + sim::to_string(config.dns_ttl);
   const db::cluster_config cluster = config.main();
   for (int number = 1; number <= 1 + config.replicas; ++number) {
     const db::instance_spec spec = cluster.spec(number);
     text += "\ninstance db" + std::to_string(number) + " az=" + std::string(1, spec.az) +
             " tier=" + std::to_string(spec.tier) + " size=" + std::to_string(spec.size);
+  }
+  for (const auto& [name, options] : config.clients) {
+    text += "\n" + harness::print_client(name, options);
   }
   return text;
 }

@@ -107,7 +107,8 @@ RC_GTEST_PROP(scenario_roundtrip, printing_then_parsing_gives_back_an_equal_scen
   // Each step remembers its line: after the seed, config and instance lines, one line per step.
   const int header_lines = (original.seed ? 1 : 0) +
                            (print_config(original.settings).empty() ? 0 : 1) +
-                           static_cast<int>(original.settings.instances.size());
+                           static_cast<int>(original.settings.instances.size()) +
+                           static_cast<int>(original.settings.clients.size());
   for (std::size_t index = 0; index < parsed.value->steps.size(); ++index) {
     RC_ASSERT(parsed.value->steps[index].line == header_lines + static_cast<int>(index) + 1);
   }

@@ -58,6 +58,7 @@
 
 #include "aurora/ops/action.hpp"
 #include "aurora/ops/client.hpp"
+#include "aurora/ops/client_options.hpp"
 #include "aurora/ops/control_plane.hpp"
 #include "aurora/ops/deployment.hpp"
 #include "aurora/ops/endpoint.hpp"

@@ -380,10 +380,13 @@ struct checked_cluster {
   check::invariant_checker checker;
 };
 
+// c1 is a topology-aware client (it follows a failover at once), so that these tests of the
+// protocol do not wait out a DNS TTL; `clients` below tests DNS caching itself.
 ops::setup small_config(std::uint64_t seed = 1) {
   ops::setup config;
   config.seed = seed;
   config.op_timeout = sim::ms(100);
+  config.clients["c1"] = ops::client_options{ops::dns_caching::ttl, {}, ops::client_path::smart};
   return config;
 }
 
@@ -1227,6 +1230,39 @@ at 2s     restart b1
   for (const std::string& each : result.unmet) ADD_FAILURE() << each;
   for (const check::violation& each : result.violations) ADD_FAILURE() << each.reason;
   if (result.final_check_failure) ADD_FAILURE() << *result.final_check_failure;
+}
+
+// DNS caching [UG]: after a failover, a client that keeps the cluster endpoint's old answer
+// reaches the old writer (now a replica) and its writes are refused, until the TTL runs out
+// (`dns=ttl`) or for ever (`dns=forever`); a topology-aware client (`via=smart`) and the proxy
+// follow the new writer at once. An operation sent on a stale answer is recorded as going to
+// that instance's endpoint.
+TEST(clients, a_cached_dns_answer_keeps_a_client_on_the_old_writer_until_it_expires) {
+  const char* text = R"(config replicas=1 dns_ttl=2s op_timeout=200ms
+client c2 dns=forever
+client c3 via=smart
+client c4 via=proxy
+at 0ms     write x=1 as c1   expect ok
+at 0ms     write x=2 as c2   expect ok
+at 0ms     write x=3 as c3   expect ok
+at 0ms     write x=4 as c4   expect ok
+at 100ms   failover to db2
+at 200ms   write y=1 as c1   expect refused
+at 200ms   write y=2 as c2   expect refused
+at 200ms   write y=3 as c3   expect ok
+at 200ms   write y=4 as c4   expect ok
+at 2100ms  write z=1 as c1   expect ok
+at 2100ms  write z=2 as c2   expect refused
+)";
+  harness::runner run(harness::parse_scenario_or_throw(text, "dns.scn"), {});
+  const harness::run_result result = run.run();
+  for (const std::string& each : result.unmet) ADD_FAILURE() << each;
+  for (const check::violation& each : result.violations) ADD_FAILURE() << each.reason;
+  EXPECT_TRUE(result.passed());
+  const std::vector<check::operation>& ops = run.model().history().operations();
+  EXPECT_EQ(ops[5].from, ops::endpoint::instance("db1")) << "sent on a stale answer";
+  EXPECT_EQ(ops[6].from, ops::endpoint::cluster());
+  EXPECT_GE(run.model().world().probes().count("a client used a stale DNS answer"), 3u);
 }
 
 // A replica answers a write with an error: `refused` (history `fail`), distinct from

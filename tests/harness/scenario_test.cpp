@@ -373,11 +373,24 @@ const std::vector<error_case>& error_cases() {
       {"config replicas=3\nat 1ms partition db4 | az a", 2, 24,
        "'az a' overlaps 'db4' on the other side of the partition"},
       {"config failover=sometimes", 1, 17, "failover must be auto or manual, not 'sometimes'"},
+      {"client", 1, 7,
+       "expected a client name after 'client' ([a-z][a-z0-9_-]*), found end of line"},
+      {"client c2 via=bus", 1, 15, "via must be dns, proxy or smart, not 'bus'"},
+      {"client c2 dns=often", 1, 15, "dns must be ttl, forever or a duration, not 'often'"},
+      {"client c2 dns=5", 1, 15, "bad duration '5': missing unit (us, ms, s, min, h or d)"},
+      {"client c2 ttl=5s", 1, 11, "unknown client key 'ttl': expected dns or via"},
+      {"client c2 via=smart via=dns", 1, 21, "client key 'via' is given twice"},
+      {"client c2 via=smart\nclient c2 dns=forever", 2, 8,
+       "client c2 is already described (line 1)"},
+      {"client final-check via=smart", 1, 8,
+       "'final-check' is reserved for the final check's own client: choose another client name"},
       // Statements.
-      {"foo", 1, 1, "unknown statement 'foo': expected 'seed', 'config', 'instance' or 'at'"},
-      {"  | x", 1, 3, "unknown statement '|': expected 'seed', 'config', 'instance' or 'at'"},
+      {"foo", 1, 1,
+       "unknown statement 'foo': expected 'seed', 'config', 'instance', 'client' or 'at'"},
+      {"  | x", 1, 3,
+       "unknown statement '|': expected 'seed', 'config', 'instance', 'client' or 'at'"},
       {"AT 1ms heal", 1, 1,
-       "unknown statement 'AT': expected 'seed', 'config', 'instance' or 'at'"},
+       "unknown statement 'AT': expected 'seed', 'config', 'instance', 'client' or 'at'"},
       // seed
       {"seed", 1, 5, "seed must be an integer from 0 to 18446744073709551615, found end of line"},
       {"seed -1", 1, 6, "seed must be an integer from 0 to 18446744073709551615, found '-1'"},
@@ -390,7 +403,7 @@ const std::vector<error_case>& error_cases() {
       {"config", 1, 7, "config needs at least one key=value, e.g. config replicas=2"},
       {"config x=1", 1, 8,
        "unknown config key 'x': expected protection_groups, nodes_per_az, replicas, op_timeout, "
-       "lal, variant, failover, detection_time or recreate_time"},
+       "lal, variant, failover, detection_time, recreate_time or dns_ttl"},
       {"config =1", 1, 8, "expected a config key, found '='"},
       {"config replicas", 1, 16, "expected '=' after config key 'replicas', found end of line"},
       {"config replicas 2", 1, 17, "expected '=' after config key 'replicas', found '2'"},
@@ -1014,7 +1027,7 @@ TEST(vocabulary, the_parser_lists_the_vocabulary) {
             "delay or slow");
   EXPECT_EQ(config_key_list(),
             "protection_groups, nodes_per_az, replicas, op_timeout, lal, variant, failover, "
-            "detection_time or recreate_time");
+            "detection_time, recreate_time or dns_ttl");
   EXPECT_EQ(verb_of<ops::failover>().group, verb_group::action);
   EXPECT_EQ(verb_of<aurora::sim::destroy>().budget, budget_rule::destroys_disk);
   EXPECT_EQ(argument_of(verb_of<aurora::sim::message_delay>(), argument_kind::duration)->high,

@@ -266,7 +266,7 @@ config draw_config(source& draw) {
   settings.variant = *db::parse_teaching_variant(
       db::teaching_variant_names[draw.below(db::teaching_variant_names.size())]);
   settings.manual_failover = draw.percent(50);
-  for (const std::string_view name : {"detection_time", "recreate_time"}) {
+  for (const std::string_view name : {"detection_time", "recreate_time", "dns_ttl"}) {
     const config_key_info& key = bounds(name);
     duration_setting(settings, name) = draw_duration(draw, sim::us(key.low), sim::us(key.high));
   }
@@ -278,6 +278,16 @@ config draw_config(source& draw) {
     spec.tier = static_cast<int>(draw.uniform(0, db::max_promotion_tier));
     spec.size = static_cast<int>(draw.uniform(1, db::max_instance_size));
     if (spec != db::instance_spec{}) settings.instances[number] = spec;
+  }
+  const auto clients = draw.below(4);
+  for (std::uint64_t index = 0; index < clients; ++index) {
+    ops::client_options options;
+    options.caching = static_cast<ops::dns_caching>(draw.below(3));
+    if (options.caching == ops::dns_caching::fixed) {
+      options.cache_for = draw_duration(draw, sim::us(0), scenario_limits::max_duration);
+    }
+    options.via = static_cast<ops::client_path>(draw.below(3));
+    if (options != ops::client_options{}) settings.clients[draw_name(draw)] = options;
   }
   return settings;
 }

@@ -71,6 +71,8 @@ inline ops::setup setup_for(const scenario& plan, const run_options& options) {
                                                          : ops::failover_policy::automatic;
   config.failover.detection = plan.settings.detection_time;
   config.failover.recreate = plan.settings.recreate_time;
+  config.dns_ttl = plan.settings.dns_ttl;
+  for (const auto& [name, options] : plan.settings.clients) config.clients[name] = options;
   for (const auto& [number, spec] : plan.settings.instances) {
     if (config.instances.size() < static_cast<std::size_t>(number)) config.instances.resize(number);
     config.instances[number - 1] = spec;
@@ -145,7 +147,7 @@ class runner {
   }
 
   static std::string outcome_of(const check::operation& op) {
-    if (op.status == check::op_status::fail) return "refused";
+    if (op.status == check::op_status::fail && op.answered) return "refused";
     if (op.status != check::op_status::ok) return "unavailable";
     if (op.kind == check::op_kind::write) return "ok";
     return op.value ? "read " + std::to_string(*op.value) : std::string("read none");
@@ -167,7 +169,7 @@ class runner {
     switch (want.what) {
       case expectation::kind::ok: return ok;
       case expectation::kind::unavailable: return !ok;  // no answer in time, or an error
-      case expectation::kind::refused: return op.status == check::op_status::fail;
+      case expectation::kind::refused: return op.status == check::op_status::fail && op.answered;
       case expectation::kind::value: return ok && op.value && *op.value == want.value;
       case expectation::kind::none: return ok && !op.value;
     }

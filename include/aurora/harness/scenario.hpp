@@ -31,6 +31,7 @@
 #include "aurora/db/limits.hpp"
 #include "aurora/db/teaching_variant.hpp"
 #include "aurora/ops/action.hpp"
+#include "aurora/ops/client_options.hpp"
 #include "aurora/ops/endpoint.hpp"
 #include "aurora/sim/fault.hpp"
 #include "aurora/sim/time.hpp"
@@ -85,6 +86,10 @@ struct config {
   bool manual_failover = false;                               // `failover=manual`; default `auto`
   sim::duration detection_time = sim::s(10);     // until the control plane acts on a lost writer
   sim::duration recreate_time = sim::s(5 * 60);  // with no replica: until the writer is recreated
+  sim::duration dns_ttl = ops::default_dns_ttl;  // the TTL of the endpoints' DNS records
+  // `client <name> dns= via=` statements, by client name; only clients with some non-default
+  // option are kept, so equal meanings compare equal.
+  std::map<std::string, ops::client_options, std::less<>> clients;
   // `instance dbN az= tier= size=` statements, by instance number; only what differs from the
   // default (round-robin AZ, tier 1, size 1) is kept, so equal meanings compare equal.
   std::map<int, db::instance_spec> instances;
@@ -103,6 +108,7 @@ struct config {
 inline sim::duration& duration_setting(config& settings, std::string_view key) {
   if (key == "detection_time") return settings.detection_time;
   if (key == "recreate_time") return settings.recreate_time;
+  if (key == "dns_ttl") return settings.dns_ttl;
   return settings.op_timeout;
 }
 inline sim::duration duration_setting(const config& settings, std::string_view key) {

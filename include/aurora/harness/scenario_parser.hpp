@@ -125,9 +125,10 @@ class scenario_parser {
     if (word == "seed") return parse_seed(cursor, keyword);
     if (word == "config") return parse_config(cursor, keyword);
     if (word == "instance") return parse_instance(cursor, keyword);
+    if (word == "client") return parse_client(cursor, keyword);
     if (word == "at") return parse_step(cursor, keyword);
     fail(keyword, "unknown statement " + describe(keyword) +
-                      ": expected 'seed', 'config', 'instance' or 'at'");
+                      ": expected 'seed', 'config', 'instance', 'client' or 'at'");
   }
 
   static void expect_end(token_cursor& cursor, std::string_view statement) {
@@ -220,6 +221,62 @@ class scenario_parser {
     instance_lines_.emplace(number, instance_line{line_, name.column});
     if (spec.az == db::round_robin_az(number)) spec.az = 0;  // the default, said aloud
     if (spec != db::instance_spec{}) result_.settings.instances[number] = spec;
+  }
+
+  // `client <name> [dns=ttl|forever|<duration>] [via=dns|proxy|smart]`: how a client reaches
+  // the endpoints (ops/client_options.hpp).
+  void parse_client(token_cursor& cursor, const token& keyword) {
+    require_header(keyword);
+    const token name = cursor.next();
+    if (name.kind != token_kind::word || !is_name(name.text)) {
+      fail_expected(name, "a client name after 'client' ([a-z][a-z0-9_-]*)");
+    }
+    if (const auto seen = client_lines_.find(name.text); seen != client_lines_.end()) {
+      fail(name, "client " + std::string(name.text) + " is already described (line " +
+                     std::to_string(seen->second) + ")");
+    }
+    note_client(name, name.text);
+    ops::client_options options;
+    std::set<std::string, std::less<>> keys;
+    while (cursor.peek().kind != token_kind::end) {
+      const token key = cursor.next();
+      const bool known = key.kind == token_kind::word && (key.text == "dns" || key.text == "via");
+      if (!known) fail(key, "unknown client key " + describe(key) + ": expected dns or via");
+      if (!keys.emplace(key.text).second) {
+        fail(key, "client key '" + std::string(key.text) + "' is given twice");
+      }
+      if (!cursor.accept(token_kind::equals)) {
+        fail_expected(cursor.peek(), "'=' after client key '" + std::string(key.text) + "'");
+      }
+      const token value = cursor.next();
+      if (key.text == "via") {
+        options.via = parse_client_path(value);
+      } else if (value.kind == token_kind::word && value.text == "ttl") {
+        options.caching = ops::dns_caching::ttl;
+      } else if (value.kind == token_kind::word && value.text == "forever") {
+        options.caching = ops::dns_caching::forever;
+      } else {
+        if (value.kind != token_kind::word || value.text.empty() || value.text[0] < '0' ||
+            value.text[0] > '9') {
+          fail(value, "dns must be ttl, forever or a duration, not " + describe(value));
+        }
+        options.caching = ops::dns_caching::fixed;
+        options.cache_for = parse_bounded_duration(value, "ttl, forever or a duration for dns",
+                                                   "dns", scenario_limits::max_duration);
+      }
+    }
+    client_lines_.emplace(std::string(name.text), line_);
+    if (options != ops::client_options{})
+      result_.settings.clients[std::string(name.text)] = options;
+  }
+
+  static ops::client_path parse_client_path(const token& value) {
+    if (value.kind == token_kind::word) {
+      if (value.text == "dns") return ops::client_path::dns;
+      if (value.text == "proxy") return ops::client_path::proxy;
+      if (value.text == "smart") return ops::client_path::smart;
+    }
+    fail(value, "via must be dns, proxy or smart, not " + describe(value));
   }
 
   // Every `instance` names an instance that `replicas` creates: checked once the header is over.
@@ -438,6 +495,7 @@ class scenario_parser {
     int column = 0;
   };
   std::map<int, instance_line> instance_lines_;  // `instance` statements, by instance number
+  std::map<std::string, int, std::less<>> client_lines_;  // `client` statements, by name
   bool header_closed_ = false;
   std::map<std::string, int, std::less<>> config_key_lines_;  // config key -> its line
   std::set<std::string, std::less<>> keys_seen_;              // distinct keys of the steps so far

@@ -116,6 +116,17 @@ inline std::string print_instance(int number, const db::instance_spec& spec) {
   return text;
 }
 
+// "client c2 dns=forever via=proxy": the options that differ from the default, in that order.
+inline std::string print_client(const std::string& name, const ops::client_options& options) {
+  std::string text = "client " + name;
+  if (options.caching == ops::dns_caching::forever) text += " dns=forever";
+  if (options.caching == ops::dns_caching::fixed)
+    text += " dns=" + sim::to_string(options.cache_for);
+  if (options.via == ops::client_path::proxy) text += " via=proxy";
+  if (options.via == ops::client_path::smart) text += " via=smart";
+  return text;
+}
+
 // The whole scenario, one statement per line, each ending with a newline.
 inline std::string print_scenario(const scenario& value) {
   std::string text;
@@ -124,6 +135,9 @@ inline std::string print_scenario(const scenario& value) {
   if (!settings.empty()) text += settings + "\n";
   for (const auto& [number, spec] : value.settings.instances) {
     text += print_instance(number, spec) + "\n";
+  }
+  for (const auto& [name, options] : value.settings.clients) {
+    text += print_client(name, options) + "\n";
   }
   for (const step& each : value.steps) text += print_step(each) + "\n";
   return text;

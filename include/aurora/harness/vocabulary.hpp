@@ -247,7 +247,7 @@ struct config_key_info {
 };
 
 // clang-format off
-inline constexpr std::array<config_key_info, 9> config_keys = {{
+inline constexpr std::array<config_key_info, 10> config_keys = {{
     {"protection_groups", config_value_kind::integer, 1, scenario_limits::max_protection_groups,
      "1", false,
      "how many protection groups (PGs) the volume has; each has six segments, two per AZ"},
@@ -278,6 +278,10 @@ inline constexpr std::array<config_key_info, 9> config_keys = {{
      scenario_limits::max_control_plane_time.count_us(), "`5min`", false,
      "with no replica to promote, how long until the lost writer is recreated (it then "
      "recovers the volume); the user guide says under 10 minutes"},
+    {"dns_ttl", config_value_kind::duration, 0, scenario_limits::max_control_plane_time.count_us(),
+     "`5s`", false,
+     "the TTL of the endpoints' DNS records (Aurora's is 5 s): how long a `dns=ttl` client keeps "
+     "an answer"},
 }};
 // clang-format on
 

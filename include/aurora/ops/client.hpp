@@ -17,6 +17,8 @@
 #include <utility>
 
 #include "aurora/db/wire.hpp"
+#include "aurora/ops/client_options.hpp"
+#include "aurora/ops/endpoint.hpp"
 #include "aurora/ops/history.hpp"
 #include "aurora/sim/network.hpp"
 #include "aurora/storage/placement.hpp"
@@ -33,15 +35,27 @@ class client final : public sim::endpoint<message> {
   // scenario the parser accepts never reaches it, even with every step on one client at once.
   static constexpr std::size_t queue_max = 100'000;
 
-  client(sim::network<message>& net, std::string name, history& history, sim::duration op_timeout)
-      : net_(net), name_(std::move(name)), history_(history), op_timeout_(op_timeout) {}
+  client(sim::network<message>& net, std::string name, history& history, sim::duration op_timeout,
+         client_options options = {}, sim::duration dns_ttl = default_dns_ttl)
+      : net_(net),
+        name_(std::move(name)),
+        history_(history),
+        op_timeout_(op_timeout),
+        options_(options),
+        dns_ttl_(dns_ttl) {}
+
+  [[nodiscard]] const client_options& options() const { return options_; }
 
   void attach(sim::participant_id self) { self_ = self; }
   [[nodiscard]] sim::participant_id id() const { return self_; }
   [[nodiscard]] bool busy() const { return current_.has_value(); }
 
-  // Starts (or queues) an operation on the cluster whose key table is `keys`; `route` picks the
-  // instance when it actually starts.
+  // Starts (or queues) an operation on the cluster whose key table is `keys`; `route` gives the
+  // instance its endpoint names when it actually starts (for the cluster endpoint: the
+  // designated writer, as DNS and the control plane say now). A client that goes through DNS
+  // (`via=dns`) keeps that answer for the cluster and reader endpoints and uses it while it is
+  // fresh (client_options.hpp); a cluster-endpoint operation sent on a stale answer is recorded
+  // as going to that instance's endpoint, which is where it went.
   void start(operation op, const storage::key_table& keys,
              std::function<sim::participant_id()> route, done_callback done) {
     if (queued_.size() >= queue_max) {
@@ -77,13 +91,56 @@ class client final : public sim::endpoint<message> {
     sim::time_point deadline;
   };
 
+  // A DNS answer kept for one endpoint of one cluster.
+  struct dns_answer {
+    std::string cluster;
+    endpoint_kind kind = endpoint_kind::cluster;
+    sim::participant_id to{};
+    sim::time_point expires{};
+  };
+
+  // Where the operation goes: the route's answer now, or a cached DNS answer while it is fresh.
+  sim::participant_id resolve(pending& next) {
+    const endpoint_kind kind = next.op.from.kind();
+    if (options_.via != client_path::dns || kind == endpoint_kind::instance) return next.route();
+    const sim::time_point now = net_.clock().now();
+    for (dns_answer& each : answers_) {
+      if (each.cluster != next.op.cluster || each.kind != kind) continue;
+      if (now < each.expires) return stale_or_current(next, each.to);
+      each.to = next.route();
+      each.expires = expiry(now);
+      return each.to;
+    }
+    answers_.push_back({next.op.cluster, kind, next.route(), expiry(now)});
+    return answers_.back().to;
+  }
+
+  // A cached cluster-endpoint answer that is no longer the writer: the operation goes to that
+  // instance, and the history says so (the checkers judge it as an instance endpoint's).
+  sim::participant_id stale_or_current(pending& next, sim::participant_id cached) {
+    if (next.op.from.is_cluster() && next.route() != cached) {
+      net_.probes().hit("a client used a stale DNS answer");
+      next.op.from = ops::endpoint::instance(net_.name(cached));
+    }
+    return cached;
+  }
+
+  [[nodiscard]] sim::time_point expiry(sim::time_point now) const {
+    switch (options_.caching) {
+      case dns_caching::ttl: return now + dns_ttl_;
+      case dns_caching::forever: return sim::time_point::max();
+      case dns_caching::fixed: return now + options_.cache_for;
+    }
+    return now;
+  }
+
   void start_next() {
     if (queued_.empty()) return;
     pending& next = queued_.front();
     next.op.process = name_;
     next.op.invoked = net_.clock().now();
+    const sim::participant_id to = resolve(next);
     const std::uint64_t id = history_.invoke(std::move(next.op), *next.keys);
-    const sim::participant_id to = next.route();
     done_callback done = std::move(next.done);
     queued_.pop_front();
     const operation& op = history_.at(id);
@@ -110,13 +167,14 @@ class client final : public sim::endpoint<message> {
     if (!current_) return;
     if (current_->deadline > net_.clock().now()) return arm_timer();
     const bool is_write = history_.at(current_->history_id).kind == op_kind::write;
-    finish(is_write ? op_status::info : op_status::fail, std::nullopt, storage::no_lsn);
+    finish(is_write ? op_status::info : op_status::fail, std::nullopt, storage::no_lsn, false);
   }
 
-  void finish(op_status status, std::optional<std::int64_t> value, storage::lsn at) {
+  void finish(op_status status, std::optional<std::int64_t> value, storage::lsn at,
+              bool answered = true) {
     in_flight done = std::move(*current_);
     current_.reset();
-    history_.complete(done.history_id, status, net_.clock().now(), value, at);
+    history_.complete(done.history_id, status, net_.clock().now(), value, at, answered);
     if (done.done) done.done(history_.at(done.history_id));
     start_next();
   }
@@ -125,6 +183,9 @@ class client final : public sim::endpoint<message> {
   std::string name_;  // the history's process name; the network name is "client-" + name_
   history& history_;
   sim::duration op_timeout_;
+  client_options options_;
+  sim::duration dns_ttl_;
+  std::vector<dns_answer> answers_;  // searched, never iterated into behaviour or output
   sim::participant_id self_{};
   std::optional<in_flight> current_;
   bool timer_armed_ = false;

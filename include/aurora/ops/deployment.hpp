@@ -65,6 +65,9 @@ struct setup {
   // entries: round-robin AZ, tier 1, size 1.
   std::vector<db::instance_spec> instances;
   failover_timing failover;  // automatic or manual failover, and how long the control plane takes
+  sim::duration dns_ttl = default_dns_ttl;  // the TTL of the endpoints' DNS records
+  // How each named client reaches the endpoints (ops/client_options.hpp); others: the defaults.
+  std::map<std::string, client_options, std::less<>> clients;
 
   [[nodiscard]] sim::world_options world() const { return {seed, event_limit, trace}; }
   [[nodiscard]] db::cluster_config main() const {

@@ -49,6 +49,7 @@ struct operation {
   storage::lsn at = storage::no_lsn;  // commit LSN of an ok write; version LSN of an ok read
   sim::time_point invoked{}, completed{};
   op_status status = op_status::pending;
+  bool answered = false;  // the instance answered (ok or an error), not the client's timeout
   int step = -1;
 };
 
@@ -67,10 +68,11 @@ class history {
   }
 
   void complete(std::uint64_t id, op_status status, sim::time_point when,
-                std::optional<std::int64_t> value, storage::lsn at) {
+                std::optional<std::int64_t> value, storage::lsn at, bool answered = true) {
     operation& op = operations_.at(id);
     if (op.status != op_status::pending) return;  // one completion only
     op.status = status;
+    op.answered = answered;
     op.completed = when;
     op.value = value;
     op.at = at;

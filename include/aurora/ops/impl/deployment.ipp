@@ -69,7 +69,10 @@ AURORA_DECL client& deployment::find_client(std::string_view name) {
   auto found = clients_.find(name);
   if (found != clients_.end()) return *found->second;
   const std::string key(name);
-  auto made = std::make_unique<client>(world_.net(), key, history_, setup_.op_timeout);
+  const auto options = setup_.clients.find(name);
+  auto made = std::make_unique<client>(
+      world_.net(), key, history_, setup_.op_timeout,
+      options == setup_.clients.end() ? client_options{} : options->second, setup_.dns_ttl);
   made->attach(world_.net().add("client-" + key, 0, sim::role::client, made.get()));
   return *clients_.emplace(key, std::move(made)).first->second;
 }

@@ -1,0 +1,40 @@
+// How a client reaches a cluster's endpoints: through DNS (with its caching), the proxy, or a
+// topology-aware driver.
+//
+// DESIGN §2.4 [UG, "Amazon Aurora endpoints", "Amazon RDS Proxy"]: Aurora's endpoints are DNS
+// names whose records the control plane updates after a failover, with a TTL of 5 seconds; a
+// client that keeps an answer longer keeps reaching the old writer, now a read-only replica
+// (its writes are refused) or down (no answer). The scenario language's `client` statement
+// (`client c2 dns=forever via=proxy`) chooses, per client:
+//  - `dns`: how long a DNS answer is kept: the record's TTL (`ttl`, the default: the
+//    scenario's `dns_ttl`), for ever (`forever`, like a JVM that caches for ever), or a fixed
+//    time whatever the TTL;
+//  - `via`: `dns` (the default) resolves the cluster and reader endpoints and caches each
+//    answer; `proxy` sends everything through the cluster's proxy, which follows the writer
+//    through the control plane; `smart` is a topology-aware driver (the AWS JDBC wrapper) that
+//    learns the writer from the cluster itself. Neither of the last two waits for DNS.
+// The model's DNS record changes when the control plane designates a new writer (no
+// propagation delay), and instance endpoints never change. A header of its own, so that the
+// scenario parser can hold these values without compiling the model.
+#pragma once
+
+#include <cstdint>
+
+#include "aurora/sim/time.hpp"
+
+namespace aurora::ops {
+
+enum class dns_caching : std::uint8_t { ttl, forever, fixed };
+enum class client_path : std::uint8_t { dns, proxy, smart };
+
+struct client_options {
+  dns_caching caching = dns_caching::ttl;
+  sim::duration cache_for = sim::us(0);  // with `fixed`: how long an answer is kept
+  client_path via = client_path::dns;
+  bool operator==(const client_options&) const = default;
+};
+
+// Aurora's DNS records have a TTL of 5 seconds [UG].
+inline constexpr sim::duration default_dns_ttl = sim::s(5);
+
+}  // namespace aurora::ops
