@@ -6,7 +6,9 @@
 // answer. It records every operation in the history (ops/history.hpp): `ok` when answered,
 // `fail` when refused (or a read that timed out: a read has no effect), `info` when a write timed
 // out or its writer was deposed with it in flight (it may still take effect). Operations started
-// while one is in flight wait in a bounded queue, in order.
+// while one is in flight wait in a bounded queue, in order. A client that reaches the cluster
+// and reader endpoints through DNS (ops/client_options.hpp, the default) keeps each answer while
+// it is fresh: after a failover it may keep reaching the old writer [UG].
 #pragma once
 
 #include <cstdint>

@@ -12,7 +12,9 @@
 // (docs/trace-events.md): "cluster", "reader" or the instance's name. `parse` reads the forms a
 // scenario and the deployment's string convenience use: "" (or "cluster"), "reader", or an
 // instance name; an instance's name always holds `db<N>`, so it is never one of the two words.
-// Not modelled yet: DNS caching and its TTL, and custom endpoints.
+// DNS and its caching are the client's (ops/client.hpp, ops/client_options.hpp): a client that
+// keeps an answer may reach another instance than the endpoint names now, and the history then
+// records that instance's endpoint. Not modelled: custom endpoints.
 #pragma once
 
 #include <compare>
