@@ -216,6 +216,11 @@ inline harness::scenario property_scenario(db::teaching_variant variant, volume_
   plan.settings.variant = variant;
   if (mix.lal > 0) plan.settings.lal = mix.lal;
   if (mix.control_plane_failover) plan.settings.detection_time = mix.detection;
+  const std::vector<std::string> clients = harness::swarm_names::client_names();
+  for (std::size_t index = 0; index < mix.client_paths.size(); ++index) {
+    if (mix.client_paths[index] == ops::client_options{}) continue;
+    plan.settings.clients[clients[index]] = mix.client_paths[index];
+  }
   return plan;
 }
 

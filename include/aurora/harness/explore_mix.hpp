@@ -210,6 +210,9 @@ struct fault_mix {
   // The control plane's own detection fails a crashed writer over too (`config
   // detection_time=<detection>`): the scenario shows no step for those failovers.
   bool control_plane_failover = false;
+  // How each client c1, c2, ... reaches the endpoints (`client` statements): mostly through DNS
+  // with the TTL, some caching for ever or for a while, some topology-aware or through the proxy.
+  std::vector<ops::client_options> client_paths;
   int protection_groups = 1;
   int nodes_per_az = 2;
   int loss_percent = 0;       // `loss P%` when loss is switched on
@@ -258,6 +261,23 @@ struct fault_mix {
   }
 
  private:
+  // ", clients: 3 cache DNS longer, 2 follow the writer" (nothing when every client uses DNS
+  // with the TTL).
+  [[nodiscard]] std::string clients_text() const {
+    int longer = 0;
+    int follow = 0;
+    for (const ops::client_options& each : client_paths) {
+      if (each.via != ops::client_path::dns) {
+        ++follow;
+      } else if (each.caching != ops::dns_caching::ttl) {
+        ++longer;
+      }
+    }
+    if (longer + follow == 0) return "";
+    return ", clients: " + std::to_string(longer) + " cache DNS longer, " + std::to_string(follow) +
+           " follow the writer";
+  }
+
   [[nodiscard]] std::string failover_text() const {
     return "auto failover " + std::to_string(auto_failover_percent) + "% after " +
            sim::to_string(detection) + (control_plane_failover ? ", by the control plane too" : "");
@@ -514,6 +534,21 @@ fault_mix sample_fault_mix(source& draw, explore_shape shape, int fixed_protecti
                                                                                             : 1;
   // Drawn last, so that the rest of a seed's mix is what it was before this existed.
   mix.control_plane_failover = draw.percent(limits::control_plane_failover_percent);
+  for (std::size_t index = 0; index < swarm_names::client_names().size(); ++index) {
+    ops::client_options options;
+    const std::uint64_t kind = draw.below(100);
+    if (kind < 8) {
+      options.caching = ops::dns_caching::forever;
+    } else if (kind < 13) {
+      options.caching = ops::dns_caching::fixed;
+      options.cache_for = sim::ms(draw_int(draw, 1, 30'000));
+    } else if (kind < 19) {
+      options.via = ops::client_path::smart;
+    } else if (kind < 25) {
+      options.via = ops::client_path::proxy;
+    }
+    mix.client_paths.push_back(options);
+  }
   return mix;
 }
 
