@@ -106,6 +106,39 @@ TEST(replica, an_early_notice_waits_for_the_one_before_it) {
   EXPECT_EQ(value_of(reader, 4), std::optional<std::int64_t>(2));
 }
 
+// Two early notices without records continue the stream from the same place: the one sent last
+// (the higher VDL) is the one kept, so the read point does not stop at the older VDL.
+TEST(replica, of_two_early_notices_from_one_place_the_later_is_kept) {
+  replica reader;
+  vdl_notice first = notice(1, 0, {}, 0);
+  reader.on(first, 1);
+  vdl_notice later = notice(1, 1, {}, 5);
+  vdl_notice earlier = notice(1, 1, {}, 3);
+  reader.on(later, 1);
+  reader.on(earlier, 1);
+  vdl_notice missing = notice(1, 0, {record(1, 9, 1)}, 1);
+  reader.on(missing, 1);
+  EXPECT_EQ(reader.read_point(), 5u);
+  EXPECT_FALSE(reader.waiting());
+}
+
+// A missing notice given up (the instance's timer): the stream restarts at the oldest early one.
+TEST(replica, giving_up_a_gap_moves_the_read_point_to_the_early_notices) {
+  replica reader;
+  vdl_notice first = notice(1, 0, {}, 0);
+  reader.on(first, 1);
+  reader.on_page_read(4, 0, std::nullopt);
+  vdl_notice early = notice(1, 1, {record(2, 4, 7)}, 2);
+  reader.on(early, 1);
+  EXPECT_TRUE(reader.waiting());
+  EXPECT_EQ(reader.oldest_waiting(), 1u);
+  const replica::progress made = reader.give_up_gap(1);
+  EXPECT_TRUE(made.moved);
+  EXPECT_TRUE(made.dropped_cache);
+  EXPECT_EQ(reader.read_point(), 2u);
+  EXPECT_EQ(reader.cached(4), nullptr);
+}
+
 TEST(replica, a_lost_notice_or_a_new_writer_empties_the_cache) {
   replica reader;
   vdl_notice first = notice(1, 0, {}, 0);

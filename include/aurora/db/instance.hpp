@@ -124,8 +124,14 @@ class instance final : public sim::endpoint<message>, private read_host {
     context_.report(facts::restarted{number()});
   }
 
+  // A restarted instance that is not the designated writer comes back as a replica and says so
+  // to the other instances (an empty `replica_feedback`): the writer answers with a notice, so
+  // that the replica gets a read point even if the writer has nothing new to ship.
   void on_restart() override {
-    if (context_.designated()) start_recovery();
+    if (context_.designated()) return start_recovery();
+    for (sim::participant_id other : context_.replicas()) {
+      context_.net().send(context_.self(), other, replica_feedback{});
+    }
   }
 
  private:
@@ -365,11 +371,18 @@ class instance final : public sim::endpoint<message>, private read_host {
     replica* reader = std::get_if<replica>(&role_);
     if (reader == nullptr || notice.volume_epoch < context_.known_epoch()) return;
     context_.hear_of_epoch(notice.volume_epoch);
-    const storage::epoch writer_epoch = notice.volume_epoch;
-    const replica::progress made = reader->on(notice, context_.pg_count());
+    after_notice(from, reader->on(notice, context_.pg_count()));
+    if (reader->waiting()) arm_gap_wait(from, reader->oldest_waiting());
+  }
+
+  // A notice moved the read point (or emptied the cache): report it, and tell the writer the
+  // lowest read point this replica still reads at, per PG.
+  void after_notice(sim::participant_id writer, const replica::progress& made) {
     if (made.dropped_cache)
       context_.probe("a replica dropped its cache (new writer or stream gap)");
-    if (!made.moved) return;
+    const replica* reader = std::get_if<replica>(&role_);
+    if (!made.moved || reader == nullptr) return;
+    const storage::epoch writer_epoch = reader->position()->writer_epoch;
     context_.report(facts::replica_point{number(), writer_epoch, reader->read_point()});
     std::vector<lsn> lowest(context_.pg_count());
     for (pg_id pg = 0; pg < lowest.size(); ++pg) {
@@ -377,7 +390,21 @@ class instance final : public sim::endpoint<message>, private read_host {
       AURORA_ASSERT(lowest[pg] <= reader->read_point(),
                     "a replica holds back at most its read point");
     }
-    context_.net().send(context_.self(), from, replica_feedback{std::move(lowest)});
+    context_.net().send(context_.self(), writer, replica_feedback{std::move(lowest)});
+  }
+
+  // An early notice waits for a missing one at most `replica_gap_wait`; then the missing one is
+  // given up (it was lost), so that a quiet writer cannot leave the replica's read point behind.
+  void arm_gap_wait(sim::participant_id writer, lsn waiting_for) {
+    context_.net().timer(context_.self(), context_.options().replica_gap_wait,
+                         [this, writer, waiting_for] {
+                           replica* reader = std::get_if<replica>(&role_);
+                           if (reader == nullptr || reader->oldest_waiting() != waiting_for) return;
+                           context_.probe("a replica gave up a lost notice");
+                           after_notice(writer, reader->give_up_gap(context_.pg_count()));
+                           // Another notice may be missing after the ones just accepted.
+                           if (reader->waiting()) arm_gap_wait(writer, reader->oldest_waiting());
+                         });
   }
 
   // --- recovery -------------------------------------------------------------------------------

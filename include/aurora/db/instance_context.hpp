@@ -44,9 +44,10 @@ struct instance_options {
   sim::duration hedge_delay = sim::ms(1);             // ask another segment if a read is slow
   sim::duration batch_window = sim::us(0);            // group commit: wait this long to batch
   sim::duration replica_feedback_ttl = sim::ms(100);  // a silent replica stops holding PGMRPL
-  sim::duration recovery_retry = sim::ms(5);          // ask again those that did not answer
-  std::size_t waiting_max = 4'096;                    // transactions queued by LAL or recovery
-  std::size_t cache_keys_max = 4'096;                 // buffer cache bound
+  sim::duration replica_gap_wait = sim::ms(10);  // an early notice waits this long for a lost one
+  sim::duration recovery_retry = sim::ms(5);     // ask again those that did not answer
+  std::size_t waiting_max = 4'096;               // transactions queued by LAL or recovery
+  std::size_t cache_keys_max = 4'096;            // buffer cache bound
   int read_attempts_max = 24;
   // Teaching knobs: each true value is one rule of the papers, off only in unsafe variants.
   bool ack_after_vdl = true;

@@ -16,10 +16,11 @@
 //
 // The stream is ordered: each notice names where it continues the stream (`stream_from`, the
 // last record shipped before it). A notice that arrives early waits for the ones before it (up to
-// `max_waiting_notices`); one that was lost leaves a gap the replica cannot fill, so it drops its
-// cache and restarts the stream from the oldest notice it holds — reads then go to storage until
-// pages are cached again. A notice from a newer writer (a higher epoch) does the same: the old
-// writer's records above its VDL may have been truncated.
+// `max_waiting_notices`, and for at most the instance's `replica_gap_wait`); one that was lost
+// leaves a gap the replica cannot fill, so it drops its cache and restarts the stream from the
+// oldest notice it holds — reads then go to storage until pages are cached again. A notice from a
+// newer writer (a higher epoch) does the same: the old writer's records above its VDL may have been
+// truncated.
 //
 // With the VDL come each PG's last record at or below it (what "complete" means for a read at
 // that point) and the writer's truncation decision (a replica's reads carry it). A replica's read
@@ -86,18 +87,31 @@ class replica {
     }
     if (notice.stream_from < stream_tail_) return result;  // a duplicate or an old notice
     if (notice.stream_from > stream_tail_) {               // an earlier notice is missing
-      waiting_.emplace(notice.stream_from, std::move(notice));
+      hold_early(std::move(notice));
       if (waiting_.size() <= max_waiting_notices) return result;
-      result.dropped_cache = !cache_.empty() || result.dropped_cache;
-      restart_stream(stream_epoch_, waiting_.begin()->first);  // give the missing one up
-    } else {
-      result.moved = accept(notice, pg_count);
+      const progress given_up = give_up_gap(pg_count);
+      return {given_up.moved, given_up.dropped_cache || result.dropped_cache};
     }
-    while (!waiting_.empty() && waiting_.begin()->first <= stream_tail_) {
-      vdl_notice next = std::move(waiting_.begin()->second);
-      waiting_.erase(waiting_.begin());
-      if (next.stream_from == stream_tail_) result.moved = accept(next, pg_count) || result.moved;
-    }
+    result.moved = accept(notice, pg_count);
+    result.moved = drain(pg_count) || result.moved;
+    return result;
+  }
+
+  // True while an early notice waits for a missing one; `oldest_waiting` names where it
+  // continues the stream.
+  [[nodiscard]] bool waiting() const { return !waiting_.empty(); }
+  [[nodiscard]] lsn oldest_waiting() const {
+    return waiting_.empty() ? no_lsn : waiting_.begin()->first;
+  }
+
+  // The missing notice is given up (lost, or waited for too long: the instance's timer decides):
+  // the cache is emptied and the stream restarts at the oldest notice that arrived.
+  progress give_up_gap(int pg_count) {
+    progress result;
+    if (waiting_.empty()) return result;
+    result.dropped_cache = !cache_.empty();
+    restart_stream(stream_epoch_, waiting_.begin()->first);
+    result.moved = drain(pg_count);
     return result;
   }
 
@@ -123,6 +137,29 @@ class replica {
   }
 
  private:
+  // Keeps an early notice. Notices without records continue the stream from the same place, so
+  // of two that do, the one sent last wins: the higher VDL, then the one with records (the
+  // writer ships records once, and its VDL never goes back).
+  void hold_early(vdl_notice notice) {
+    const auto [at, added] = waiting_.try_emplace(notice.stream_from, std::move(notice));
+    if (added) return;
+    vdl_notice& held = at->second;
+    const bool later = notice.vdl > held.vdl ||
+                       (notice.vdl == held.vdl && held.records.empty() && !notice.records.empty());
+    if (later) held = std::move(notice);
+  }
+
+  // Accepts the early notices that now continue the stream, in order.
+  bool drain(int pg_count) {
+    bool moved = false;
+    while (!waiting_.empty() && waiting_.begin()->first <= stream_tail_) {
+      vdl_notice next = std::move(waiting_.begin()->second);
+      waiting_.erase(waiting_.begin());
+      if (next.stream_from == stream_tail_) moved = accept(next, pg_count) || moved;
+    }
+    return moved;
+  }
+
   // Starts the stream afresh at `from` for the writer of `epoch`: nothing cached, nothing pending,
   // and no early notice from before `from`.
   void restart_stream(storage::epoch epoch, lsn from) {

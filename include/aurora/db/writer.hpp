@@ -133,6 +133,7 @@ class writer {
   }
 
   void on(sim::participant_id from, const replica_feedback& feedback) {
+    if (feedback.lowest_read_points.empty()) return greet(from);  // a replica (re)started
     if (feedback.lowest_read_points.size() != static_cast<std::size_t>(context_.pg_count())) return;
     for (replica_floor& each : replica_floors_) {
       if (each.replica == from) {
@@ -189,6 +190,19 @@ class writer {
     context_.trace_event("vdl", {{"lsn", static_cast<std::int64_t>(points_.vdl())}});
   }
   // Ships VDL, each PG's tail at or below it and the truncation decision to the replicas.
+  // A replica that (re)started gets a notice of its own: no records (it has no cache yet), the
+  // current VDL, and where the stream goes on from.
+  void greet(sim::participant_id replica) {
+    context_.net().send(context_.self(), replica,
+                        vdl_notice{epoch_,
+                                   shipped_tail_,
+                                   {},
+                                   points_.vdl(),
+                                   points_.vcl(),
+                                   durable_tails(),
+                                   truncations_});
+  }
+
   // Ships the redo stream since the last notice, VDL (and VCL), each PG's tail at or below VDL
   // and the truncation decision to every replica [P17 §4.2.4].
   void notify_replicas() {

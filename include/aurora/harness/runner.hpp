@@ -260,8 +260,19 @@ class runner {
     return *final_client_;
   }
 
-  // Starts one operation of the final check through the writer endpoint.
+  // Starts one operation of the final check through the writer endpoint, or (a read whose `from`
+  // is the reader endpoint) through the reader endpoint, round robin over main's replicas.
   void start_final_operation(check::operation op, ops::client::done_callback done) {
+    if (op.from.is_reader()) {
+      final_client().start(
+          std::move(op), model_.keys(),
+          [this] {
+            const std::vector<sim::participant_id> readers = model_.main().reader_ids();
+            return readers[reader_turn_++ % readers.size()];
+          },
+          std::move(done));
+      return;
+    }
     final_client().start(
         std::move(op), model_.keys(), [this] { return model_.main().writer_id(); },
         std::move(done));
@@ -308,22 +319,25 @@ class runner {
   // the invariants judge what comes back (a read that started after an acknowledgement must see
   // it). A read refused while the writer is briefly re-recovering is asked again, up to
   // `progress_attempts` rounds.
+  // Then, with replicas, reads every key again through the reader endpoint: the replicas serve
+  // it at their read points, and the history checker judges those reads as replica reads.
   void read_back_every_key() {
-    std::set<std::string> pending;
+    std::set<std::string> written;
     for (const check::operation& op : model_.history().operations()) {
       if (op.kind != check::op_kind::write) continue;
-      for (const auto& [key, value] : op.puts) pending.insert(model_.keys().name(key));
+      for (const auto& [key, value] : op.puts) written.insert(model_.keys().name(key));
     }
-    const std::size_t keys = pending.size();
-    for (int round = 0; round < progress_attempts && !pending.empty(); ++round) {
-      const std::vector<std::string> asked(pending.begin(), pending.end());
-      for (std::size_t first = 0; first < asked.size(); first += read_back_batch) {
-        read_back_batch_of(asked, first, pending);
-      }
-    }
+    const std::size_t keys = written.size();
+    std::set<std::string> pending = read_back(written, ops::endpoint::cluster());
     if (!pending.empty()) {
       result_.final_check_failure =
           std::to_string(pending.size()) + " key(s) could not be read back after recovery";
+    } else if (model_.main().instances().size() > 1) {
+      pending = read_back(written, ops::endpoint::reader());
+      if (!pending.empty()) {
+        result_.final_check_failure = std::to_string(pending.size()) +
+                                      " key(s) could not be read back through the reader endpoint";
+      }
     }
     report({-1,
             model_.clock().now(),
@@ -333,11 +347,24 @@ class runner {
             {}});
   }
 
+  // Reads `keys` through `via`, `read_back_batch` at a time, up to `progress_attempts` rounds;
+  // returns the keys no read answered.
+  std::set<std::string> read_back(const std::set<std::string>& keys, const ops::endpoint& via) {
+    std::set<std::string> pending = keys;
+    for (int round = 0; round < progress_attempts && !pending.empty(); ++round) {
+      const std::vector<std::string> asked(pending.begin(), pending.end());
+      for (std::size_t first = 0; first < asked.size(); first += read_back_batch) {
+        read_back_batch_of(asked, first, pending, via);
+      }
+    }
+    return pending;
+  }
+
   // Reads `keys[first, first + read_back_batch)` and waits until each is answered or timed out
   // (reads are sequential on one client: at most one timeout each); answered keys leave
   // `pending`.
   void read_back_batch_of(const std::vector<std::string>& keys, std::size_t first,
-                          std::set<std::string>& pending) {
+                          std::set<std::string>& pending, const ops::endpoint& via) {
     const std::size_t count = std::min(read_back_batch, keys.size() - first);
     struct tally {
       std::size_t completed = 0;
@@ -348,6 +375,7 @@ class runner {
       check::operation read;
       read.kind = check::op_kind::read;
       read.key = *model_.keys().find(keys[index]);
+      read.from = via;
       start_final_operation(std::move(read), [seen, key = keys[index]](const check::operation& op) {
         ++seen->completed;
         if (op.status == check::op_status::ok) seen->answered.push_back(key);
@@ -371,6 +399,7 @@ class runner {
   sim::time_point last_step_at_{};
   int steps_performed_ = 0;
   std::unique_ptr<ops::client> final_client_;  // made by the final check (final_client())
+  std::size_t reader_turn_ = 0;                // the final check's reader endpoint round robin
 };
 
 }  // namespace aurora::harness
