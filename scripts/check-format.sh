@@ -12,7 +12,7 @@ if ! command -v "$clang_format" >/dev/null 2>&1; then
   echo "check-format: $clang_format not found (Debian package clang-format)" >&2
   exit 2
 fi
-mapfile -t files < <(find include harness property-tests tests tutorials bench \
+mapfile -t files < <(find include src harness property-tests tests tutorials bench \
                        -type f \( -name '*.hpp' -o -name '*.ipp' -o -name '*.cpp' -o -name '*.h' \) | LC_ALL=C sort)
 if [[ "${1:-}" == "--fix" ]]; then
   "$clang_format" -i "${files[@]}"

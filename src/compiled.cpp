@@ -7,5 +7,5 @@
 #endif
 
 #include "aurora/check/impl/invariants.ipp"
-#include "aurora/ops/impl/deployment.ipp"
 #include "aurora/harness/impl/runner.ipp"
+#include "aurora/ops/impl/deployment.ipp"
