@@ -288,9 +288,7 @@ class scenario_parser {
       add_error(where.line, where.column,
                 "unknown instance db" + std::to_string(number) +
                     ": replicas=" + std::to_string(result_.settings.replicas) + " gives " +
-                    (result_.settings.replicas == 0
-                         ? std::string("db1")
-                         : "db1..db" + std::to_string(1 + result_.settings.replicas)));
+                    instance_range(result_.settings));
     }
   }
 

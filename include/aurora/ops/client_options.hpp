@@ -10,9 +10,11 @@
 //    scenario's `dns_ttl`), for ever (`forever`, like a JVM that caches for ever), or a fixed
 //    time whatever the TTL;
 //  - `via`: `dns` (the default) resolves the cluster and reader endpoints and caches each
-//    answer; `proxy` sends everything through the cluster's proxy, which follows the writer
-//    through the control plane; `smart` is a topology-aware driver (the AWS JDBC wrapper) that
-//    learns the writer from the cluster itself. Neither of the last two waits for DNS.
+//    answer; `smart` is a topology-aware driver (the AWS JDBC wrapper) that learns the writer
+//    from the cluster itself; `proxy` stands for RDS Proxy, which follows the writer through the
+//    control plane. Neither of the last two waits for DNS. Not modelled yet: the proxy as a
+//    participant of its own (an AZ, a hop, sessions kept across a failover, requests queued
+//    while no writer is up): today `proxy` routes like `smart`.
 // The model's DNS record changes when the control plane designates a new writer (no
 // propagation delay), and instance endpoints never change. A header of its own, so that the
 // scenario parser can hold these values without compiling the model.
