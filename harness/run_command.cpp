@@ -26,7 +26,7 @@
 namespace aurora::cli {
 
 // "config protection_groups=1 nodes_per_az=2 replicas=0 op_timeout=1s lal=1000 variant=safe
-// failover=auto detection_time=10s recreate_time=300s", then "instance db1 az=a tier=1 size=1"
+// failover=auto detection_time=10s recreate_time=300s promotion_time=0us dns_ttl=5s ...", then "instance db1 az=a tier=1 size=1"
 // per instance: every value the model runs with, defaults included.
 inline std::string effective_config_line(const ops::setup& config) {
   const bool manual = config.failover.policy == ops::failover_policy::manual;
@@ -39,7 +39,10 @@ inline std::string effective_config_line(const ops::setup& config) {
                      " failover=" + (manual ? "manual" : "auto") +
                      " detection_time=" + sim::to_string(config.failover.detection) +
                      " recreate_time=" + sim::to_string(config.failover.recreate) +
-                     " dns_ttl=" + sim::to_string(config.dns_ttl);
+                     " promotion_time=" + sim::to_string(config.failover.promotion) +
+                     " dns_ttl=" + sim::to_string(config.dns.ttl) +
+                     " dns_propagation=" + sim::to_string(config.dns.propagation) +
+                     " proxy_borrow_timeout=" + sim::to_string(config.proxy.borrow_timeout);
   const db::cluster_config cluster = config.main();
   for (int number = 1; number <= 1 + config.replicas; ++number) {
     const db::instance_spec spec = cluster.spec(number);

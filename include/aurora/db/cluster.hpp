@@ -109,6 +109,7 @@ class cluster final : private instance_observer {
         observer_(observer) {
     control_.membership.assign(config.protection_groups, storage::pg_membership{});
     control_.writer = instance_name(1);
+    control_.designations.push_back({world.now(), control_.writer});
     build_instances();
     instances_.front()->open_empty_volume();
   }
@@ -134,6 +135,11 @@ class cluster final : private instance_observer {
   [[nodiscard]] sim::participant_id writer_id() const {
     return find_instance(control_.writer).id();
   }
+  // The instance the cluster endpoint named at `when` (what DNS still answers while a change
+  // propagates).
+  [[nodiscard]] sim::participant_id writer_id_as_of(sim::time_point when) const {
+    return find_instance(control_.writer_as_of(when)).id();
+  }
   // The reader endpoint's targets: every instance but the writer (the writer when there is none).
   [[nodiscard]] std::vector<sim::participant_id> reader_ids() const {
     std::vector<sim::participant_id> readers;
@@ -150,6 +156,7 @@ class cluster final : private instance_observer {
   void designate_writer(const std::string& name) {
     AURORA_ASSERT(has_instance(name), "only an instance of the cluster is designated the writer");
     control_.writer = name;
+    control_.designations.push_back({world_.now(), name});
     wire_replicas();
     AURORA_ASSERT(control_.writer == name, "the designated writer is the one just named");
   }
@@ -165,8 +172,9 @@ class cluster final : private instance_observer {
     return false;
   }
 
-  // Restarts a live instance at once: it loses its volatile state and what was sent to it.
-  void reboot(const instance& which) {
+  // Restarts a live instance: it loses its volatile state and what was sent to it, and is back
+  // `downtime` later (at once by default).
+  void reboot(const instance& which, sim::duration downtime = {}) {
     if (!net_.alive(which.id())) return;
     trace::recorder& trace = world_.trace();
     if (trace.enabled()) {
@@ -178,7 +186,13 @@ class cluster final : private instance_observer {
                     0});
     }
     net_.crash(which.id());
-    net_.restart(which.id());
+    if (downtime <= sim::us(0)) return net_.restart(which.id());
+    const sim::participant_id id = which.id();
+    const std::uint32_t life = net_.incarnation(id);
+    sim::network<message>& net = net_;
+    world_.clock().schedule_after(downtime, [&net, id, life] {
+      if (!net.alive(id) && net.incarnation(id) == life) net.restart(id);
+    });
   }
 
   // The control plane failed the cluster over: reported to the observer like the instances'

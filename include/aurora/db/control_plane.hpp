@@ -12,13 +12,31 @@
 #include <string>
 #include <vector>
 
+#include "aurora/sim/time.hpp"
 #include "aurora/storage/membership.hpp"
 
 namespace aurora::db {
 
+// One designation of a writer: from `since` on, the cluster endpoint names `writer`.
+struct writer_designation {
+  sim::time_point since{};
+  std::string writer;
+};
+
 struct control_plane {
   std::vector<storage::pg_membership> membership;  // per PG
   std::string writer = "db1";                      // the instance the cluster endpoint names
+  // Every designation, oldest first (the first is the cluster's creation): what DNS answered at
+  // an earlier time, when a record change takes time to propagate.
+  std::vector<writer_designation> designations;
+
+  // The writer designated at `when` (the first one for a time before the cluster existed).
+  [[nodiscard]] const std::string& writer_as_of(sim::time_point when) const {
+    for (auto each = designations.rbegin(); each != designations.rend(); ++each) {
+      if (each->since <= when) return each->writer;
+    }
+    return designations.empty() ? writer : designations.front().writer;
+  }
 };
 
 }  // namespace aurora::db

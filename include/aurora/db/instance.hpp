@@ -21,6 +21,7 @@
 // writer); any -> replica (a crash loses everything volatile).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <optional>
@@ -73,6 +74,9 @@ class instance final : public sim::endpoint<message>, private read_host {
     return no_lsn;
   }
   // The epoch this instance writes with (or wrote with, deposed); 0 otherwise.
+  // Transactions held open on this instance (`write ... hold`) that have not asked to commit.
+  [[nodiscard]] std::size_t open_transactions() const { return held_.size(); }
+
   [[nodiscard]] storage::epoch volume_epoch() const {
     if (const writer* open = as_writer()) return open->volume_epoch();
     if (const deposed* old = std::get_if<deposed>(&role_)) return old->wrote_with;
@@ -118,6 +122,7 @@ class instance final : public sim::endpoint<message>, private read_host {
     if (role() == instance_role::recovering) context_.probe("an instance crashed while recovering");
     become_replica();
     reads_.clear();
+    held_.clear();
     context_.forget();
     AURORA_ASSERT(context_.known_epoch() == 0 && !std::get<replica>(role_).ready(),
                   "a crashed instance comes back knowing nothing");
@@ -305,8 +310,34 @@ class instance final : public sim::endpoint<message>, private read_host {
     if (recovery_round* round = std::get_if<recovery_round>(&role_)) {
       return round->enqueue(from, request);
     }
-    if (writer* open = as_writer()) return open->start_write(from, request);
-    context_.refuse(from, request.op);
+    writer* open = as_writer();
+    if (open == nullptr) return context_.refuse(from, request.op);
+    if (request.hold > sim::us(0)) return hold_open(from, request, open->volume_epoch());
+    open->start_write(from, request);
+  }
+
+  // `write ... hold`: the transaction stays open `hold` before it asks to commit. It commits
+  // only if this instance is still the writer of the epoch it began in; otherwise it was rolled
+  // back with the writer's role (refused: it certainly took no effect). A crash forgets it (the
+  // client hears nothing). Held transactions are what `open_transactions` counts.
+  void hold_open(sim::participant_id from, client_write& request, storage::epoch began) {
+    const std::uint64_t ticket = next_hold_++;
+    const sim::duration hold = request.hold;
+    request.hold = sim::us(0);
+    held_.push_back({ticket, began, {from, std::move(request)}});
+    context_.net().timer(context_.self(), hold, [this, ticket] { end_hold(ticket); });
+  }
+
+  void end_hold(std::uint64_t ticket) {
+    const auto found = std::ranges::find(held_, ticket, &held_write::ticket);
+    if (found == held_.end()) return;
+    held_write done = std::move(*found);
+    held_.erase(found);
+    writer* open = as_writer();
+    if (open == nullptr || open->volume_epoch() != done.began) {
+      return context_.refuse(done.write.client, done.write.request.op);
+    }
+    open->start_write(done.write.client, done.write.request);
   }
 
   void on(sim::participant_id from, replica_feedback& feedback) {
@@ -429,8 +460,17 @@ class instance final : public sim::endpoint<message>, private read_host {
   void on(sim::participant_id, storage::truncate_request&) {}
   void on(sim::participant_id, client_reply&) {}
 
+  // A transaction held open (`write ... hold`) until its timer asks it to commit.
+  struct held_write {
+    std::uint64_t ticket = 0;
+    storage::epoch began = 0;  // the writer's epoch when it began
+    queued_write write;
+  };
+
   instance_context context_;
   storage_reads reads_;
+  std::vector<held_write> held_;  // few at a time: searched by ticket
+  std::uint64_t next_hold_ = 0;
   role_state role_;  // a replica until the volume opens or a recovery starts
   storage::truncation_history no_truncations_;  // what a reader that follows no writer carries
 };

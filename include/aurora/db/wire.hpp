@@ -14,6 +14,7 @@
 #include <variant>
 #include <vector>
 
+#include "aurora/sim/time.hpp"
 #include "aurora/storage/messages.hpp"
 
 namespace aurora::db {
@@ -21,10 +22,12 @@ namespace aurora::db {
 using storage::key_id;
 using storage::lsn;
 
-// Client -> instance: one transaction writing these keys.
+// Client -> instance: one transaction writing these keys. With `hold`, the transaction stays
+// open that long at the writer before it commits (a long-running transaction, `write ... hold`).
 struct client_write {
   std::uint64_t op = 0;
   std::vector<std::pair<key_id, std::int64_t>> puts;
+  sim::duration hold{};
 };
 
 // Client -> instance: read one key at the instance's read point.

@@ -232,6 +232,9 @@ step draw_step(source& draw, const config& settings, sim::time_point at) {
     case 0: {
       write_op write = draw_write(draw);
       if (draw.percent(25)) write.to = draw_instance(draw, settings);
+      if (draw.percent(15)) {
+        write.hold = draw_duration(draw, sim::us(1), scenario_limits::max_op_timeout);
+      }
       value.what = std::move(write);
       break;
     }
@@ -266,7 +269,8 @@ config draw_config(source& draw) {
   settings.variant = *db::parse_teaching_variant(
       db::teaching_variant_names[draw.below(db::teaching_variant_names.size())]);
   settings.manual_failover = draw.percent(50);
-  for (const std::string_view name : {"detection_time", "recreate_time", "dns_ttl"}) {
+  for (const std::string_view name : {"detection_time", "recreate_time", "dns_ttl", "promotion_time",
+                                      "dns_propagation", "proxy_borrow_timeout"}) {
     const config_key_info& key = bounds(name);
     duration_setting(settings, name) = draw_duration(draw, sim::us(key.low), sim::us(key.high));
   }

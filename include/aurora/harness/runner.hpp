@@ -71,7 +71,9 @@ inline ops::setup setup_for(const scenario& plan, const run_options& options) {
                                                          : ops::failover_policy::automatic;
   config.failover.detection = plan.settings.detection_time;
   config.failover.recreate = plan.settings.recreate_time;
-  config.dns_ttl = plan.settings.dns_ttl;
+  config.failover.promotion = plan.settings.promotion_time;
+  config.dns = {plan.settings.dns_ttl, plan.settings.dns_propagation};
+  config.proxy.borrow_timeout = plan.settings.proxy_borrow_timeout;
   for (const auto& [name, options] : plan.settings.clients) config.clients[name] = options;
   for (const auto& [number, spec] : plan.settings.instances) {
     if (config.instances.size() < static_cast<std::size_t>(number)) config.instances.resize(number);
@@ -107,7 +109,7 @@ class runner {
   // by one replays byte for byte from the scenario it prints.
   void perform_now(int index, const step& next);
 
-  // Lets the last operations complete (op_timeout), then runs the final check.
+  // Lets the last operations complete (hold and op_timeout), then runs the final check.
   run_result finish();
 
   void set_listener(listener on_report) { on_report_ = std::move(on_report); }
@@ -139,7 +141,8 @@ class runner {
     };
     if (const auto* write = std::get_if<write_op>(&next.what)) {
       model_.write(client, write->puts, done, "main",
-                   write->to ? ops::endpoint::instance(*write->to) : ops::endpoint::cluster());
+                   write->to ? ops::endpoint::instance(*write->to) : ops::endpoint::cluster(),
+                   write->hold);
     } else {
       const auto& read = std::get<read_op>(next.what);
       model_.read(client, read.key, read.from, done);
@@ -253,8 +256,11 @@ class runner {
   ops::client& final_client() {
     if (final_client_) return *final_client_;
     const std::string name(final_check_client);
-    final_client_ = std::make_unique<ops::client>(model_.network(), name, model_.history(),
-                                                  final_check_op_timeout);
+    // Topology-aware (`via=smart`): it always reaches the writer the control plane names, so
+    // no DNS answer it kept can make it judge a replica's reads by the writer's rules.
+    final_client_ = std::make_unique<ops::client>(
+        model_.network(), name, model_.history(), final_check_op_timeout,
+        ops::client_options{ops::dns_caching::ttl, sim::us(0), ops::client_path::smart});
     final_client_->attach(
         model_.network().add("client-" + name, 0, sim::role::client, final_client_.get()));
     return *final_client_;
@@ -266,7 +272,7 @@ class runner {
     if (op.from.is_reader()) {
       final_client().start(
           std::move(op), model_.keys(),
-          [this] {
+          [this](sim::time_point) {
             const std::vector<sim::participant_id> readers = model_.main().reader_ids();
             return readers[reader_turn_++ % readers.size()];
           },
@@ -274,7 +280,7 @@ class runner {
       return;
     }
     final_client().start(
-        std::move(op), model_.keys(), [this] { return model_.main().writer_id(); },
+        std::move(op), model_.keys(), [this](sim::time_point) { return model_.main().writer_id(); },
         std::move(done));
   }
 
@@ -397,6 +403,8 @@ class runner {
   run_result result_;
   listener on_report_;
   sim::time_point last_step_at_{};
+  // When every step's operation has had its time: its start, its hold and op_timeout.
+  sim::time_point quiet_at_{};
   int steps_performed_ = 0;
   std::unique_ptr<ops::client> final_client_;  // made by the final check (final_client())
   std::size_t reader_turn_ = 0;                // the final check's reader endpoint round robin

@@ -33,6 +33,7 @@
 #include "aurora/ops/action.hpp"
 #include "aurora/ops/client_options.hpp"
 #include "aurora/ops/endpoint.hpp"
+#include "aurora/ops/proxy_timing.hpp"
 #include "aurora/sim/fault.hpp"
 #include "aurora/sim/time.hpp"
 #include "aurora/storage/placement.hpp"
@@ -87,6 +88,9 @@ struct config {
   sim::duration detection_time = sim::s(10);     // until the control plane acts on a lost writer
   sim::duration recreate_time = sim::s(5 * 60);  // with no replica: until the writer is recreated
   sim::duration dns_ttl = ops::default_dns_ttl;  // the TTL of the endpoints' DNS records
+  sim::duration promotion_time{};    // from a failover's decision until the target is back up
+  sim::duration dns_propagation{};   // until a new writer's DNS record reaches the resolvers
+  sim::duration proxy_borrow_timeout = ops::proxy_timing{}.borrow_timeout;  // the proxy's queue
   // `client <name> dns= via=` statements, by client name; only clients with some non-default
   // option are kept, so equal meanings compare equal.
   std::map<std::string, ops::client_options, std::less<>> clients;
@@ -109,18 +113,24 @@ inline sim::duration& duration_setting(config& settings, std::string_view key) {
   if (key == "detection_time") return settings.detection_time;
   if (key == "recreate_time") return settings.recreate_time;
   if (key == "dns_ttl") return settings.dns_ttl;
+  if (key == "promotion_time") return settings.promotion_time;
+  if (key == "dns_propagation") return settings.dns_propagation;
+  if (key == "proxy_borrow_timeout") return settings.proxy_borrow_timeout;
   return settings.op_timeout;
 }
 inline sim::duration duration_setting(const config& settings, std::string_view key) {
   return duration_setting(const_cast<config&>(settings), key);
 }
 
-// `write x=1 y=2 [to dbN]`: one transaction writing those keys, in the order written, through
-// the cluster endpoint or (`to`) one instance's endpoint (a replica refuses it).
+// `write x=1 y=2 [to dbN] [hold <duration>]`: one transaction writing those keys, in the order
+// written, through the cluster endpoint or (`to`) one instance's endpoint (a replica refuses
+// it); with `hold`, the transaction stays open that long before it asks to commit (a
+// long-running transaction: op_timeout counts from the commit request).
 struct write_op {
   static constexpr std::string_view verb = "write";
   std::vector<std::pair<std::string, std::int64_t>> puts;
   std::optional<std::string> to;
+  sim::duration hold{};  // 0: commits at once
   bool operator==(const write_op&) const = default;
 };
 

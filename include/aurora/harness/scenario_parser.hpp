@@ -394,11 +394,42 @@ class scenario_parser {
       note_key(key);
       value.puts.emplace_back(std::string(key.text), number);
     } while (cursor.peek().kind == token_kind::word && cursor.peek(1).kind == token_kind::equals);
-    if (cursor.peek_word("to")) {  // `write ... to dbN`: through that instance's endpoint
-      cursor.next();
-      value.to = parse_name(result_.settings, cursor.next(), instances, "write ... to");
+    // `to dbN` (through that instance's endpoint) and `hold <duration>`, in either order.
+    while (cursor.peek_word("to") || cursor.peek_word("hold")) {
+      const token word = cursor.next();
+      if (word.text == "to") {
+        if (value.to) fail(word, "'to' is given twice");
+        value.to = parse_name(result_.settings, cursor.next(), instances, "write ... to");
+      } else {
+        if (value.hold > sim::us(0)) fail(word, "'hold' is given twice");
+        value.hold = parse_hold(cursor.next());
+      }
     }
+    parse_cluster(cursor);
     return value;
+  }
+
+  // `hold <duration>`: positive, at most max_op_timeout (the run waits for it to commit).
+  static sim::duration parse_hold(const token& value) {
+    const sim::duration hold = parse_bounded_duration(
+        value, "a duration after 'hold', e.g. 2s", "hold", scenario_limits::max_op_timeout);
+    if (hold <= sim::us(0)) fail(value, "hold must be positive: leave it out for no hold");
+    return hold;
+  }
+
+  // `on <cluster>`: through that cluster's endpoints. Version 2 of the language creates other
+  // clusters with restore, clone and blue/green steps, which this model does not have yet, so
+  // the one cluster a scenario can name is the production cluster `main` (the default).
+  static void parse_cluster(token_cursor& cursor) {
+    if (!cursor.peek_word("on")) return;
+    cursor.next();
+    const token name = cursor.next();
+    if (name.kind != token_kind::word) fail_expected(name, "a cluster name after 'on'");
+    if (name.text != "main") {
+      fail(name, "unknown cluster " + describe(name) +
+                     ": this model has one cluster, 'main' (restore, clone and blue/green "
+                     "clusters are not modelled yet)");
+    }
   }
 
   read_op parse_read(token_cursor& cursor) {
@@ -406,15 +437,17 @@ class scenario_parser {
     check_key(key, "read");
     note_key(key);
     read_op value{std::string(key.text), {}};
-    if (!cursor.peek_word("from")) return value;
-    cursor.next();
-    const token source = cursor.next();
-    if (source.kind == token_kind::word && source.text == ops::endpoint::reader_word) {
-      value.from = ops::endpoint::reader();
-    } else {
-      value.from =
-          ops::endpoint::instance(parse_name(result_.settings, source, instances, "read ... from"));
+    if (cursor.peek_word("from")) {
+      cursor.next();
+      const token source = cursor.next();
+      if (source.kind == token_kind::word && source.text == ops::endpoint::reader_word) {
+        value.from = ops::endpoint::reader();
+      } else {
+        value.from = ops::endpoint::instance(
+            parse_name(result_.settings, source, instances, "read ... from"));
+      }
     }
+    parse_cluster(cursor);
     return value;
   }
 
@@ -454,6 +487,13 @@ class scenario_parser {
     }
     if (!is_client_operation(value.what)) {
       fail(rest, "unexpected " + describe(rest) + " after the fault: expected end of line");
+    }
+    if (rest.kind == token_kind::word && (rest.text == "to" || rest.text == "hold") &&
+        std::holds_alternative<write_op>(value.what)) {
+      fail(rest, "'" + std::string(rest.text) + "' must come before 'on', 'as' and 'expect'");
+    }
+    if (rest.kind == token_kind::word && rest.text == "on") {
+      fail(rest, "'on' must come after the action's own words, before 'as' and 'expect'");
     }
     fail(rest, "unexpected " + describe(rest) + ": expected 'as', 'expect' or end of line");
   }

@@ -83,6 +83,7 @@ struct action_printer {
     std::string text(write_op::verb);
     for (const auto& [key, number] : value.puts) text += " " + key + "=" + std::to_string(number);
     if (value.to) text += " to " + *value.to;
+    if (value.hold > sim::us(0)) text += " hold " + sim::to_string(value.hold);
     return text;
   }
   std::string operator()(const read_op& value) const {

@@ -105,7 +105,11 @@ inline constexpr std::array<verb_info, 12> verbs = {{
         "is durable. A key may appear once per write; at most 1,000 keys"},
        {"write k=v ... to dbN",
         "the same, through that instance's endpoint: the writer commits it; a replica (or an "
-        "instance that is recovering and not designated) answers with an error, `refused`"}}}},
+        "instance that is recovering and not designated) answers with an error, `refused`"},
+       {"write k=v ... hold D",
+        "the transaction stays open D (at most 3600s) at the writer before it asks to commit, a "
+        "long-running transaction; op_timeout counts from the commit request. If its writer "
+        "stopped being the writer meanwhile it is rolled back (`refused`)"}}}},
     {read_op::verb, verb_group::client_operation, false, budget_rule::none,
      {{{"k", argument_kind::key}, {"from", argument_kind::endpoint}}},
      {{{"read k", "reads one key through the writer endpoint (the current writer)"},
@@ -247,7 +251,7 @@ struct config_key_info {
 };
 
 // clang-format off
-inline constexpr std::array<config_key_info, 10> config_keys = {{
+inline constexpr std::array<config_key_info, 13> config_keys = {{
     {"protection_groups", config_value_kind::integer, 1, scenario_limits::max_protection_groups,
      "1", false,
      "how many protection groups (PGs) the volume has; each has six segments, two per AZ"},
@@ -282,6 +286,19 @@ inline constexpr std::array<config_key_info, 10> config_keys = {{
      "`5s`", false,
      "the TTL of the endpoints' DNS records (Aurora's is 5 s): how long a `dns=ttl` client keeps "
      "an answer"},
+    {"promotion_time", config_value_kind::duration, 0,
+     scenario_limits::max_control_plane_time.count_us(), "`0s`", false,
+     "from a failover's decision until the promoted instance is up again (it then recovers the "
+     "volume); the user guide gives only the total, so the model's default puts it all in "
+     "`detection_time`"},
+    {"dns_propagation", config_value_kind::duration, 0,
+     scenario_limits::max_control_plane_time.count_us(), "`0s`", false,
+     "how long after a failover DNS still answers with the old writer (a new lookup gets the "
+     "record of that long ago); the user guide gives no figure, so none by default"},
+    {"proxy_borrow_timeout", config_value_kind::duration, 1,
+     scenario_limits::max_control_plane_time.count_us(), "`120s`", false,
+     "how long the proxy keeps a request queued while no writer is up before refusing it "
+     "(RDS Proxy's ConnectionBorrowTimeout, 120 s by default)"},
 }};
 // clang-format on
 

@@ -37,14 +37,18 @@ class client final : public sim::endpoint<message> {
   // scenario the parser accepts never reaches it, even with every step on one client at once.
   static constexpr std::size_t queue_max = 100'000;
 
+  // Where an endpoint leads: the instance (or proxy node) it names at the time given. DNS
+  // answers with what the record said `dns_propagation` ago; the truth is what it names now.
+  using route_function = std::function<sim::participant_id(sim::time_point as_of)>;
+
   client(sim::network<message>& net, std::string name, history& history, sim::duration op_timeout,
-         client_options options = {}, sim::duration dns_ttl = default_dns_ttl)
+         client_options options = {}, dns_settings dns = {})
       : net_(net),
         name_(std::move(name)),
         history_(history),
         op_timeout_(op_timeout),
         options_(options),
-        dns_ttl_(dns_ttl) {}
+        dns_(dns) {}
 
   [[nodiscard]] const client_options& options() const { return options_; }
 
@@ -58,8 +62,8 @@ class client final : public sim::endpoint<message> {
   // (`via=dns`) keeps that answer for the cluster and reader endpoints and uses it while it is
   // fresh (client_options.hpp); a cluster-endpoint operation sent on a stale answer is recorded
   // as going to that instance's endpoint, which is where it went.
-  void start(operation op, const storage::key_table& keys,
-             std::function<sim::participant_id()> route, done_callback done) {
+  void start(operation op, const storage::key_table& keys, route_function route,
+             done_callback done) {
     if (queued_.size() >= queue_max) {
       throw usage_error("client " + name_ + ": more than " + std::to_string(queue_max) +
                         " operations queued");
@@ -79,12 +83,12 @@ class client final : public sim::endpoint<message> {
 
  private:
   struct pending {
-    pending(operation&& what, const storage::key_table* table,
-            std::function<sim::participant_id()>&& router, done_callback&& callback)
+    pending(operation&& what, const storage::key_table* table, route_function&& router,
+            done_callback&& callback)
         : op(std::move(what)), keys(table), route(std::move(router)), done(std::move(callback)) {}
     operation op;
     const storage::key_table* keys;
-    std::function<sim::participant_id()> route;
+    route_function route;
     done_callback done;
   };
   struct in_flight {
@@ -101,35 +105,55 @@ class client final : public sim::endpoint<message> {
     sim::time_point expires{};
   };
 
-  // Where the operation goes: the route's answer now, or a cached DNS answer while it is fresh.
+  // Where the operation goes: the route's answer now, or a DNS answer: the one kept while it is
+  // fresh, else a new one (what the record said `dns_propagation` ago), kept from now on.
   sim::participant_id resolve(pending& next) {
     const endpoint_kind kind = next.op.from.kind();
-    if (options_.via != client_path::dns || kind == endpoint_kind::instance) return next.route();
     const sim::time_point now = net_.clock().now();
-    for (dns_answer& each : answers_) {
-      if (each.cluster != next.op.cluster || each.kind != kind) continue;
-      if (now < each.expires) return stale_or_current(next, each.to);
-      each.to = next.route();
-      each.expires = expiry(now);
-      return each.to;
+    if (options_.via != client_path::dns || kind == endpoint_kind::instance) {
+      return next.route(now);
     }
-    answers_.push_back({next.op.cluster, kind, next.route(), expiry(now)});
-    return answers_.back().to;
+    dns_answer* kept = nullptr;
+    for (dns_answer& each : answers_) {
+      if (each.cluster == next.op.cluster && each.kind == kind) kept = &each;
+    }
+    if (kept != nullptr && now < kept->expires) return stale_or_current(next, kept->to);
+    if (kept == nullptr) kept = &answers_.emplace_back(dns_answer{next.op.cluster, kind});
+    kept->to = next.route(now - dns_.propagation);
+    kept->expires = expiry(now);
+    record_lookup(next.op, *kept);
+    return stale_or_current(next, kept->to);
   }
 
-  // A cached cluster-endpoint answer that is no longer the writer: the operation goes to that
-  // instance, and the history says so (the checkers judge it as an instance endpoint's).
-  sim::participant_id stale_or_current(pending& next, sim::participant_id cached) {
-    if (next.op.from.is_cluster() && next.route() != cached) {
+  // A DNS answer for the cluster endpoint that is not the writer now (kept too long, or not yet
+  // changed): the operation goes to that instance, and the history says so (the checkers judge
+  // it as an instance endpoint's).
+  sim::participant_id stale_or_current(pending& next, sim::participant_id answer) {
+    if (next.op.from.is_cluster() && next.route(net_.clock().now()) != answer) {
       net_.probes().hit("a client used a stale DNS answer");
-      next.op.from = ops::endpoint::instance(net_.name(cached));
+      next.op.from = ops::endpoint::instance(net_.name(answer));
     }
-    return cached;
+    return answer;
+  }
+
+  // The trace's `dns` event (docs/trace-events.md): a client resolved an endpoint.
+  void record_lookup(const operation& op, const dns_answer& answer) {
+    trace::recorder& trace = net_.trace();
+    if (!trace.enabled()) return;
+    const bool forever = answer.expires == sim::time_point::max();
+    trace::field_list fields(4);
+    fields.add("process", name_)
+        .add("endpoint", to_string(op.from))
+        .add("answer", net_.name(answer.to))
+        .add("kept_for", forever ? std::string("forever")
+                                 : sim::to_string(answer.expires - net_.clock().now()));
+    if (op.cluster != "main") fields.add("cluster", op.cluster);
+    trace.record({net_.clock().now(), "dns", fields.take(), "client-" + name_, {}, 0});
   }
 
   [[nodiscard]] sim::time_point expiry(sim::time_point now) const {
     switch (options_.caching) {
-      case dns_caching::ttl: return now + dns_ttl_;
+      case dns_caching::ttl: return now + dns_.ttl;
       case dns_caching::forever: return sim::time_point::max();
       case dns_caching::fixed: return now + options_.cache_for;
     }
@@ -147,11 +171,12 @@ class client final : public sim::endpoint<message> {
     queued_.pop_front();
     const operation& op = history_.at(id);
     if (op.kind == op_kind::write) {
-      net_.send(self_, to, db::client_write{id, op.puts});
+      net_.send(self_, to, db::client_write{id, op.puts, op.hold});
     } else {
       net_.send(self_, to, db::client_read{id, op.key, op.from.is_cluster()});
     }
-    current_ = in_flight{id, std::move(done), net_.clock().now() + op_timeout_};
+    // A held write asks to commit `hold` after it begins; op_timeout counts from then.
+    current_ = in_flight{id, std::move(done), net_.clock().now() + op.hold + op_timeout_};
     arm_timer();
   }
 
@@ -186,7 +211,7 @@ class client final : public sim::endpoint<message> {
   history& history_;
   sim::duration op_timeout_;
   client_options options_;
-  sim::duration dns_ttl_;
+  dns_settings dns_;
   std::vector<dns_answer> answers_;  // searched, never iterated into behaviour or output
   sim::participant_id self_{};
   std::optional<in_flight> current_;

@@ -11,13 +11,14 @@
 //    time whatever the TTL;
 //  - `via`: `dns` (the default) resolves the cluster and reader endpoints and caches each
 //    answer; `smart` is a topology-aware driver (the AWS JDBC wrapper) that learns the writer
-//    from the cluster itself; `proxy` stands for RDS Proxy, which follows the writer through the
-//    control plane. Neither of the last two waits for DNS. Not modelled yet: the proxy as a
-//    participant of its own (an AZ, a hop, sessions kept across a failover, requests queued
-//    while no writer is up): today `proxy` routes like `smart`.
-// The model's DNS record changes when the control plane designates a new writer (no
-// propagation delay), and instance endpoints never change. A header of its own, so that the
-// scenario parser can hold these values without compiling the model.
+//    from the cluster itself; `proxy` goes through the cluster's connection proxy
+//    (ops/proxy.hpp: RDS Proxy), which follows the writer through the control plane, cancels
+//    only the transactions in flight at a failover and queues requests while no writer is up.
+//    Neither waits for DNS.
+// The model's DNS record of the cluster endpoint changes `dns_propagation` after the control
+// plane designates a new writer (none by default); the reader endpoint's answer is the next
+// replica now, and instance endpoints never change. A header of its own, so that the scenario
+// parser can hold these values without compiling the model.
 #pragma once
 
 #include <cstdint>
@@ -38,5 +39,15 @@ struct client_options {
 
 // Aurora's DNS records have a TTL of 5 seconds [UG].
 inline constexpr sim::duration default_dns_ttl = sim::s(5);
+
+// The endpoints' DNS records: how long an answer may be kept (the TTL), and how long a change of
+// record (a new writer) takes to reach the resolvers. The user guide gives the TTL; it gives no
+// figure for propagation, so the model's default is none (the answer changes when the control
+// plane designates the new writer); set `dns_propagation` to study it.
+struct dns_settings {
+  sim::duration ttl = default_dns_ttl;
+  sim::duration propagation{};
+  bool operator==(const dns_settings&) const = default;
+};
 
 }  // namespace aurora::ops

@@ -39,6 +39,7 @@
 #include "aurora/ops/control_plane.hpp"
 #include "aurora/ops/endpoint.hpp"
 #include "aurora/ops/history.hpp"
+#include "aurora/ops/proxy.hpp"
 #include "aurora/sim/assert.hpp"
 #include "aurora/sim/fault.hpp"
 #include "aurora/sim/string_hash.hpp"
@@ -65,7 +66,8 @@ struct setup {
   // entries: round-robin AZ, tier 1, size 1.
   std::vector<db::instance_spec> instances;
   failover_timing failover;  // automatic or manual failover, and how long the control plane takes
-  sim::duration dns_ttl = default_dns_ttl;  // the TTL of the endpoints' DNS records
+  dns_settings dns;    // the endpoints' DNS records: TTL and propagation (ops/client_options.hpp)
+  proxy_timing proxy;  // the connection proxy's (ops/proxy.hpp)
   // How each named client reaches the endpoints (ops/client_options.hpp); others: the defaults.
   std::map<std::string, client_options, std::less<>> clients;
 
@@ -143,10 +145,12 @@ class deployment {
 
   // --- client operations ----------------------------------------------------------------------
   // A transaction writing these keys, through `on`'s cluster endpoint (its writer) or one of its
-  // instances' endpoints (a replica refuses it: the history records `fail`).
+  // instances' endpoints (a replica refuses it: the history records `fail`). With `hold`, the
+  // transaction stays open that long at the writer before it asks to commit (the client's
+  // op_timeout counts from then).
   void write(std::string_view client_name,
              const std::vector<std::pair<std::string, std::int64_t>>& puts, done_callback done = {},
-             std::string_view on = "main", const endpoint& to = {});
+             std::string_view on = "main", const endpoint& to = {}, sim::duration hold = {});
 
   // A read of `key` through one of `on`'s endpoints: the cluster endpoint (the default), the
   // reader endpoint, or one of its instances' (an unknown instance is a usage_error).
@@ -247,19 +251,46 @@ class deployment {
                   0});
   }
 
+  // A cluster's connection proxy: one node per AZ, made on the first use by a `via=proxy`
+  // client (so runs without one have no proxy lanes).
+  struct cluster_proxy {
+    const db::cluster* target = nullptr;
+    std::vector<std::unique_ptr<proxy_node>> nodes;  // in AZ order: a, b, c
+  };
+
+  cluster_proxy& proxy_of(const db::cluster& target);
+
   // What picks the instance an operation through `via` goes to, when it starts: the designated
-  // writer, the next replica in round robin (reads only), or the named instance. Each router
-  // captures at most two pointers, so std::function keeps it without allocating.
-  std::function<sim::participant_id()> router(const db::cluster& target, const endpoint& via) {
+  // writer, the next replica in round robin (reads only), or the named instance; for a client
+  // that goes through the proxy, the cluster and reader endpoints lead to the proxy's first live
+  // node instead. Each router captures at most two pointers, so std::function keeps it without
+  // allocating.
+  client::route_function router(const db::cluster& target, const endpoint& via,
+                                const client& by) {
+    if (by.options().via == client_path::proxy && !via.is_instance()) {
+      const cluster_proxy* proxy = &proxy_of(target);
+      sim::network<db::message>* net = &world_.net();
+      return [proxy, net](sim::time_point) {
+        for (const auto& node : proxy->nodes) {
+          if (net->alive(node->id())) return node->id();
+        }
+        return proxy->nodes.front()->id();  // none is up: the request is lost
+      };
+    }
+    return router(target, via);
+  }
+
+  client::route_function router(const db::cluster& target, const endpoint& via) {
     switch (via.kind()) {
-      case endpoint_kind::cluster: return [&target] { return target.writer_id(); };
+      case endpoint_kind::cluster:
+        return [&target](sim::time_point as_of) { return target.writer_id_as_of(as_of); };
       case endpoint_kind::instance: {
         const sim::participant_id named = target.find_instance(via.instance_name()).id();
-        return [named] { return named; };
+        return [named](sim::time_point) { return named; };
       }
       case endpoint_kind::reader: break;
     }
-    return [this, &target] {
+    return [this, &target](sim::time_point) {
       const std::vector<sim::participant_id> readers = target.reader_ids();
       return readers[reader_cursor_++ % readers.size()];
     };
@@ -275,6 +306,7 @@ class deployment {
   std::unordered_map<std::string, std::unique_ptr<client>, sim::string_hash, std::equal_to<>>
       clients_;
   std::size_t reader_cursor_ = 0;
+  std::vector<std::unique_ptr<cluster_proxy>> proxies_;  // one per cluster that has one
 };
 
 namespace detail {

@@ -45,6 +45,7 @@ struct operation {
   std::vector<std::pair<storage::key_id, std::int64_t>> puts;  // writes
   storage::key_id key = 0;                                     // reads
   endpoint from;  // where it went (a write: the cluster endpoint or an instance)
+  sim::duration hold{};  // a write held open this long before it asks to commit (`hold`)
   std::optional<std::int64_t> value;  // reads that completed ok
   storage::lsn at = storage::no_lsn;  // commit LSN of an ok write; version LSN of an ok read
   sim::time_point invoked{}, completed{};
@@ -96,15 +97,22 @@ class history {
     const sim::time_point when = op.status == op_status::pending ? op.invoked : op.completed;
     trace_.record({when,
                    kind,
-                   trace::field_list(4)
-                       .add("process", op.process)
-                       .add("op", std::string(op.kind == op_kind::write ? "write" : "read"))
-                       .add("value", std::move(value))
-                       .add("endpoint", endpoint_of(op))
-                       .take(),
+                   fields(op, std::move(value)),
                    "client-" + op.process,
                    {},
                    0});
+  }
+
+  // The history fields (docs/trace-events.md): process, op, value, endpoint, and the cluster
+  // where it is not the production cluster `main`.
+  static std::vector<trace::field> fields(const operation& op, trace::key_values&& value) {
+    trace::field_list result(op.cluster == "main" ? 4 : 5);
+    result.add("process", op.process)
+        .add("op", std::string(op.kind == op_kind::write ? "write" : "read"))
+        .add("value", std::move(value))
+        .add("endpoint", endpoint_of(op));
+    if (op.cluster != "main") result.add("cluster", op.cluster);
+    return result.take();
   }
 
   // Where the operation went, for external checkers (docs/trace-events.md): "cluster" (the

@@ -52,6 +52,9 @@ inline constexpr std::string_view ok = "ok";          // the operation happened
 inline constexpr std::string_view fail = "fail";      // it definitely did not happen
 inline constexpr std::string_view info = "info";      // unknown whether it happened
 
+// Endpoints.
+inline constexpr std::string_view dns = "dns";  // a client resolved an endpoint through DNS
+
 // Checks.
 inline constexpr std::string_view violation = "violation";  // an invariant broke
 
@@ -59,7 +62,7 @@ inline constexpr std::string_view violation = "violation";  // an invariant brok
 inline constexpr std::array all = {
     lane,     step,          send,       deliver, drop, ack,  fault, failover_impossible,
     reboot,   control_plane, vcl,        vdl,     scl,  pgcl, epoch, recovery,
-    truncate, deposed,       membership, invoke,  ok,   fail, info,  violation};
+    truncate, deposed,       membership, invoke,  ok,   fail, info,  dns, violation};
 
 }  // namespace kind
 

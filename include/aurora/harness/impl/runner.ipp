@@ -37,12 +37,15 @@ AURORA_DECL void runner::perform_now(int index, const step& next) {
   advance_to(std::max(next.at, model_.clock().now()));
   model_.trace().set_step(index);
   last_step_at_ = model_.clock().now();
+  const auto* write = std::get_if<write_op>(&next.what);
+  quiet_at_ = std::max(quiet_at_,
+                       last_step_at_ + (write ? write->hold : sim::us(0)) + plan_.settings.op_timeout);
   steps_performed_ = index + 1;
   perform(index, next);
 }
 
 AURORA_DECL run_result runner::finish() {
-  advance_to(last_step_at_ + plan_.settings.op_timeout);
+  advance_to(std::max(quiet_at_, last_step_at_ + plan_.settings.op_timeout));
   final_check();
   // The invariants judge incrementally; once, at the end, they judge the whole run again.
   collect(checker_.check_everything());

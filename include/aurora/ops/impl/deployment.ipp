@@ -40,16 +40,20 @@ AURORA_DECL db::cluster& deployment::add_cluster(const db::cluster_config& confi
 
 AURORA_DECL void deployment::write(std::string_view client_name,
                                    const std::vector<std::pair<std::string, std::int64_t>>& puts,
-                                   done_callback done, std::string_view on, const endpoint& to) {
+                                   done_callback done, std::string_view on, const endpoint& to,
+                                   sim::duration hold) {
   db::cluster& target = cluster(on);
   if (to.is_reader()) throw usage_error("a write goes to the cluster endpoint or an instance's");
   if (to.is_instance()) (void)target.find_instance(to.instance_name());  // unknown: usage error
   operation op;
   op.kind = op_kind::write;
   op.cluster = target.name();
+  if (hold < sim::us(0)) throw usage_error("a write's hold must not be negative");
   op.from = to;
+  op.hold = hold;
   for (const auto& [key, value] : puts) op.puts.emplace_back(target.keys().intern(key), value);
-  find_client(client_name).start(std::move(op), target.keys(), router(target, to), std::move(done));
+  client& by = find_client(client_name);
+  by.start(std::move(op), target.keys(), router(target, to, by), std::move(done));
 }
 
 AURORA_DECL void deployment::read(std::string_view client_name, std::string_view key,
@@ -61,8 +65,26 @@ AURORA_DECL void deployment::read(std::string_view client_name, std::string_view
   op.cluster = target.name();
   op.key = target.keys().intern(key);
   op.from = from;
-  find_client(client_name)
-      .start(std::move(op), target.keys(), router(target, from), std::move(done));
+  client& by = find_client(client_name);
+  by.start(std::move(op), target.keys(), router(target, from, by), std::move(done));
+}
+
+AURORA_DECL deployment::cluster_proxy& deployment::proxy_of(const db::cluster& target) {
+  for (const auto& each : proxies_) {
+    if (each->target == &target) return *each;
+  }
+  auto made = std::make_unique<cluster_proxy>();
+  made->target = &target;
+  const std::string prefix = &target == &main() ? "proxy-" : target.name() + "-proxy-";
+  for (const char az : {'a', 'b', 'c'}) {
+    made->nodes.push_back(std::make_unique<proxy_node>(
+        world_.net(), target, setup_.proxy,
+        [readers = router(target, endpoint::reader()), this] { return readers(now()); }));
+    made->nodes.back()->attach(
+        world_.net().add(prefix + az, az, sim::role::service, made->nodes.back().get()));
+  }
+  proxies_.push_back(std::move(made));
+  return *proxies_.back();
 }
 
 AURORA_DECL client& deployment::find_client(std::string_view name) {
@@ -72,7 +94,7 @@ AURORA_DECL client& deployment::find_client(std::string_view name) {
   const auto options = setup_.clients.find(name);
   auto made = std::make_unique<client>(
       world_.net(), key, history_, setup_.op_timeout,
-      options == setup_.clients.end() ? client_options{} : options->second, setup_.dns_ttl);
+      options == setup_.clients.end() ? client_options{} : options->second, setup_.dns);
   made->attach(world_.net().add("client-" + key, 0, sim::role::client, made.get()));
   return *clients_.emplace(key, std::move(made)).first->second;
 }

@@ -138,6 +138,13 @@ inline void add_event_lines(std::vector<label_line>& lines, const event& value) 
     const std::string lsn = field_text(value, key::lsn);
     if (!lsn.empty()) text += " lsn " + lsn;
     add_wrapped(lines, {text, "#1b5e20", false}, width);
+  } else if (value.kind == kind::dns) {
+    // `DNS cluster -> db1 (5s)`: the answer a client will use for that long.
+    add_wrapped(lines,
+                {"DNS " + field_text(value, "endpoint") + " -> " + field_text(value, "answer") +
+                     " (" + field_text(value, "kept_for") + ")",
+                 "#00695c", true},
+                width);
   } else if (is_history_kind(value.kind)) {
     add_wrapped(lines, client_line(value), width);
   } else if (is_lsn_point(value.kind)) {
