@@ -30,6 +30,7 @@
 #include <memory>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -143,7 +144,8 @@ class lag_observer final : public db::cluster_observer {
   std::vector<std::int64_t> lags_us_;
 };
 
-// One client of the open-loop load: a write every `period`, from `first` until the load ends.
+// One client of the open-loop load: a write every `period`, from the first `arm` until the load
+// ends (a write that finds the previous one still in flight waits in the client's queue).
 struct paced_client {
   ops::simulation* model = nullptr;
   std::string name;
