@@ -7,12 +7,15 @@
 //   aurora-harness explore --seeds A..B   swarm testing: one random faulty run per seed
 //   aurora-harness draw TRACE.jsonl  draw a saved trace again, without running it
 //   aurora-harness vocabulary        every step and config key of the language
+//   aurora-harness experiment NAME   a measurement on the model (replica lag, failover
+//                                    downtime) as CSV, and its plot through gnuplot
 // Every run prints its seed first and, on failure, the exact command that reproduces it.
 // Exit status: 0 pass, 1 a run failed (an expectation, an invariant, the final check),
 // 2 a usage error (bad option, unreadable or malformed scenario, an output that cannot be
-// written, missing Graphviz), always found before anything runs.
+// written, missing Graphviz or gnuplot), always found before anything runs.
 // Each subcommand is its own translation unit (commands.hpp lists them: run_command.cpp,
-// check_command.cpp, explore_command.cpp, draw_command.cpp, vocabulary_command.cpp); this file
+// check_command.cpp, explore_command.cpp, draw_command.cpp, experiment_command.cpp,
+// vocabulary_command.cpp); this file
 // only parses the command line. docs/harness.md is the reference for every option.
 #include <CLI/CLI.hpp>
 #include <exception>
@@ -129,10 +132,27 @@ void add_draw(CLI::App& app, cli::draw_settings& settings) {
       "Example: aurora-harness draw az.jsonl --window 28ms..50ms --svg az.svg");
 }
 
+void add_experiment(CLI::App& app, cli::experiment_settings& settings, std::string& seed) {
+  CLI::App* experiment = app.add_subcommand(
+      "experiment", "Measure the model: replica lag, or write downtime after a failover (CSV)");
+  experiment
+      ->add_option("name", settings.name,
+                   "replica-lag, failover-downtime or failover-no-replica (docs/experiments.md)")
+      ->required();
+  experiment->add_option("--csv", settings.csv_path,
+                         "Write the CSV table to FILE (default: standard output)");
+  experiment->add_option("--svg", settings.svg_path, "Plot the table to FILE with gnuplot");
+  experiment->add_option("--seed", seed, "PRNG seed, 0 to 18446744073709551615 (default 1)");
+  experiment->footer(
+      "Exit status: 0 measured, 2 usage error (an unknown NAME, --svg without gnuplot).\n"
+      "Example: aurora-harness experiment replica-lag --csv lag.csv --svg lag.svg");
+}
+
 // Runs the chosen subcommand; every usage problem becomes exit status 2 with one message.
 int dispatch(CLI::App& app, cli::run_settings& run, const std::string& seed,
              const std::string& check_file, const cli::explore_settings& explore,
-             const cli::draw_settings& draw, const cli::vocabulary_settings& vocabulary) {
+             const cli::draw_settings& draw, const cli::vocabulary_settings& vocabulary,
+             cli::experiment_settings& experiment, const std::string& experiment_seed) {
   try {
     if (app.got_subcommand("run")) {
       if (app.get_subcommand("run")->count("--seed") > 0) run.seed = cli::parse_seed_option(seed);
@@ -141,6 +161,12 @@ int dispatch(CLI::App& app, cli::run_settings& run, const std::string& seed,
     if (app.got_subcommand("check")) return cli::check_command(check_file);
     if (app.got_subcommand("draw")) return cli::draw_command(draw);
     if (app.got_subcommand("vocabulary")) return cli::vocabulary_command(vocabulary);
+    if (app.got_subcommand("experiment")) {
+      if (app.get_subcommand("experiment")->count("--seed") > 0) {
+        experiment.seed = cli::parse_seed_option(experiment_seed);
+      }
+      return cli::experiment_command(experiment);
+    }
     return cli::explore_command(explore);
   } catch (const cli::scenario_errors& errors) {
     std::cerr << errors.what();
@@ -172,11 +198,14 @@ int main(int argc, char** argv) {
   cli::explore_settings explore;
   cli::draw_settings draw;
   cli::vocabulary_settings vocabulary;
+  cli::experiment_settings experiment;
+  std::string experiment_seed;
   add_run(app, run, seed);
   add_check(app, check_file);
   add_explore(app, explore);
   add_draw(app, draw);
   add_vocabulary(app, vocabulary);
+  add_experiment(app, experiment, experiment_seed);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -184,7 +213,8 @@ int main(int argc, char** argv) {
     return code == 0 ? cli::exit_pass : cli::exit_usage;
   }
   try {
-    return dispatch(app, run, seed, check_file, explore, draw, vocabulary);
+    return dispatch(app, run, seed, check_file, explore, draw, vocabulary, experiment,
+                    experiment_seed);
   } catch (const std::exception& error) {
     std::cerr << "aurora-harness: error: " << error.what() << '\n';
     return cli::exit_fail;

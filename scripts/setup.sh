@@ -14,7 +14,7 @@ jobs="${AURORA_JOBS:-2}"
 
 # --- Debian packages -------------------------------------------------------------------------
 packages=(cmake ninja-build g++ libgtest-dev libgmock-dev libbenchmark-dev librange-v3-dev
-          librapidcheck-dev libcli11-dev nlohmann-json3-dev graphviz clang-format)
+          librapidcheck-dev libcli11-dev nlohmann-json3-dev graphviz gnuplot-nox clang-format)
 
 if ! command -v dpkg >/dev/null 2>&1; then
   echo "setup: dpkg not found; not a Debian system, so install these yourself: ${packages[*]}"
