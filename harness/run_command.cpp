@@ -26,8 +26,9 @@
 namespace aurora::cli {
 
 // "config protection_groups=1 nodes_per_az=2 replicas=0 op_timeout=1s lal=1000 variant=safe
-// failover=auto detection_time=10s recreate_time=300s promotion_time=0us dns_ttl=5s ...", then "instance db1 az=a tier=1 size=1"
-// per instance: every value the model runs with, defaults included.
+// failover=auto detection_time=10s recreate_time=300s promotion_time=0us dns_ttl=5s ...", then
+// "instance db1 az=a tier=1 size=1" per instance: every value the model runs with, defaults
+// included.
 inline std::string effective_config_line(const ops::setup& config) {
   const bool manual = config.failover.policy == ops::failover_policy::manual;
   std::string text = "config protection_groups=" + std::to_string(config.protection_groups) +

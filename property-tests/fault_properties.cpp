@@ -399,7 +399,8 @@ INSTANTIATE_TEST_SUITE_P(
                      {.protection_groups = 3, .nodes_per_az = 2},
                      harness::fault_profile::beyond},
         variant_case{db::teaching_variant::replica_above_vdl},
-        variant_case{db::teaching_variant::replica_split_mtr, {.protection_groups = 2}}),
+        variant_case{db::teaching_variant::replica_split_mtr, {.protection_groups = 2}},
+        variant_case{db::teaching_variant::no_demotion}),
     [](const auto& info) {
       std::string name(db::to_string(info.param.variant));
       for (char& each : name) {

@@ -63,6 +63,8 @@
 #include "aurora/ops/deployment.hpp"
 #include "aurora/ops/endpoint.hpp"
 #include "aurora/ops/history.hpp"
+#include "aurora/ops/proxy.hpp"
+#include "aurora/ops/proxy_timing.hpp"
 
 #include "aurora/check/fact_log.hpp"
 #include "aurora/check/history.hpp"

@@ -1029,7 +1029,7 @@ TEST(invariant_checker, finds_an_old_writer_that_a_failover_did_not_stop) {
   ASSERT_EQ(model.find_instance("db1").role(), instance_role::writer);  // a zombie, as designed
   EXPECT_TRUE(checker.check().empty());
   facts.report(
-      {model.now(), model.current_step(), db::facts::failover{1, 2, /*old_restarted=*/true}});
+      {model.now(), model.current_step(), db::facts::failover{1, 2, /*old_reachable=*/true}});
   const std::vector<check::violation> found = checker.check();
   ASSERT_EQ(found.size(), 1U);
   EXPECT_EQ(found.front().invariant, "old_writer_stops");

@@ -120,7 +120,7 @@ TEST(control_plane, a_failover_restarts_the_old_writer_and_the_target_and_report
   ASSERT_EQ(log.failovers.size(), 1u);
   EXPECT_EQ(log.failovers[0].old_writer, 1);
   EXPECT_EQ(log.failovers[0].target, 2);
-  EXPECT_TRUE(log.failovers[0].old_restarted);
+  EXPECT_TRUE(log.failovers[0].old_reachable);
   EXPECT_EQ(model.world().probes().count("failover"), 1u);
 }
 
@@ -131,7 +131,7 @@ TEST(control_plane, a_failover_to_the_writer_itself_restarts_only_the_writer) {
   EXPECT_EQ(model.main().control().writer, "db1");
   EXPECT_EQ(count_events(model, trace::kind::reboot), 1);
   ASSERT_EQ(log.failovers.size(), 1u);
-  EXPECT_FALSE(log.failovers[0].old_restarted);
+  EXPECT_FALSE(log.failovers[0].old_reachable);
 }
 
 TEST(control_plane, a_failover_with_no_other_instance_up_changes_nothing_and_says_why) {

@@ -602,7 +602,7 @@ class invariant_checker {
   // fences it). Checked at the first check after the failover.
   void note_failover(const db::facts::failover& fact) {
     must_have_stopped_.erase(fact.target);
-    if (fact.old_restarted) must_have_stopped_.insert(fact.old_writer);
+    if (fact.old_reachable) must_have_stopped_.insert(fact.old_writer);
   }
 
   void check_old_writers_stopped(std::vector<violation>& found) {

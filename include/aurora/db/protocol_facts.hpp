@@ -108,12 +108,13 @@ struct read_answered {
   lsn segment_scl = storage::no_lsn;
 };
 
-// The control plane failed over from `old_writer` to `target`; `old_restarted` when it could
-// reach the old writer (it then restarts it at once) [UG].
+// The control plane failed over from `old_writer` to `target`; `old_reachable` when the old
+// writer was up and the control plane could reach it: it must then stop serving as the writer
+// at once (the model restarts it) [UG].
 struct failover {
   int old_writer = 0;
   int target = 0;
-  bool old_restarted = false;
+  bool old_reachable = false;
 };
 
 struct gc_refused {

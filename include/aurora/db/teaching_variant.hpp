@@ -18,6 +18,9 @@
 //                     VDL covers it (a value that recovery may later truncate)
 //   replica-split-mtr a replica applies records up to the writer's VCL, which may end inside a
 //                     mini-transaction (half a transaction visible)
+//   no-demotion       a failover does not restart the old writer even when the control plane
+//                     reaches it: it keeps serving as a writer until a storage node refuses its
+//                     stale epoch (the epoch still keeps its writes from becoming durable)
 #pragma once
 
 #include <array>
@@ -41,9 +44,10 @@ enum class teaching_variant {
   reads_ignore_truncation,
   replica_above_vdl,
   replica_split_mtr,
+  no_demotion,
 };
 
-inline constexpr std::array<std::string_view, 11> teaching_variant_names = {
+inline constexpr std::array<std::string_view, 12> teaching_variant_names = {
     "safe",
     "write-quorum-3",
     "read-quorum-2",
@@ -54,7 +58,8 @@ inline constexpr std::array<std::string_view, 11> teaching_variant_names = {
     "no-request-dedup",
     "reads-ignore-truncation",
     "replica-above-vdl",
-    "replica-split-mtr"};
+    "replica-split-mtr",
+    "no-demotion"};
 
 inline std::string_view to_string(teaching_variant variant) {
   return teaching_variant_names[static_cast<std::size_t>(variant)];

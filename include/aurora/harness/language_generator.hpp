@@ -269,8 +269,9 @@ config draw_config(source& draw) {
   settings.variant = *db::parse_teaching_variant(
       db::teaching_variant_names[draw.below(db::teaching_variant_names.size())]);
   settings.manual_failover = draw.percent(50);
-  for (const std::string_view name : {"detection_time", "recreate_time", "dns_ttl", "promotion_time",
-                                      "dns_propagation", "proxy_borrow_timeout"}) {
+  for (const std::string_view name :
+       {"detection_time", "recreate_time", "dns_ttl", "promotion_time", "dns_propagation",
+        "proxy_borrow_timeout"}) {
     const config_key_info& key = bounds(name);
     duration_setting(settings, name) = draw_duration(draw, sim::us(key.low), sim::us(key.high));
   }

@@ -88,8 +88,8 @@ struct config {
   sim::duration detection_time = sim::s(10);     // until the control plane acts on a lost writer
   sim::duration recreate_time = sim::s(5 * 60);  // with no replica: until the writer is recreated
   sim::duration dns_ttl = ops::default_dns_ttl;  // the TTL of the endpoints' DNS records
-  sim::duration promotion_time{};    // from a failover's decision until the target is back up
-  sim::duration dns_propagation{};   // until a new writer's DNS record reaches the resolvers
+  sim::duration promotion_time{};   // from a failover's decision until the target is back up
+  sim::duration dns_propagation{};  // until a new writer's DNS record reaches the resolvers
   sim::duration proxy_borrow_timeout = ops::proxy_timing{}.borrow_timeout;  // the proxy's queue
   // `client <name> dns= via=` statements, by client name; only clients with some non-default
   // option are kept, so equal meanings compare equal.

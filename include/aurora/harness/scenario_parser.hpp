@@ -411,8 +411,8 @@ class scenario_parser {
 
   // `hold <duration>`: positive, at most max_op_timeout (the run waits for it to commit).
   static sim::duration parse_hold(const token& value) {
-    const sim::duration hold = parse_bounded_duration(
-        value, "a duration after 'hold', e.g. 2s", "hold", scenario_limits::max_op_timeout);
+    const sim::duration hold = parse_bounded_duration(value, "a duration after 'hold', e.g. 2s",
+                                                      "hold", scenario_limits::max_op_timeout);
     if (hold <= sim::us(0)) fail(value, "hold must be positive: leave it out for no hold");
     return hold;
   }

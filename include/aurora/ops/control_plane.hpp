@@ -109,10 +109,13 @@ class control_plane {
     const db::instance& next_writer = target.find_instance(*promoted);
     target.designate_writer(next_writer.name());
     world_.probes().hit("failover");
-    const bool restart_old =
-        &old_writer != &next_writer && target.control_plane_reaches(old_writer);
-    target.report_failover({old_writer.number(), next_writer.number(), restart_old});
-    if (restart_old) target.reboot(old_writer);
+    // A crashed old writer has nothing to restart (it recovers as a replica when it comes back).
+    const bool reachable = &old_writer != &next_writer && world_.net().alive(old_writer.id()) &&
+                           target.control_plane_reaches(old_writer);
+    target.report_failover({old_writer.number(), next_writer.number(), reachable});
+    // Unsafe variant no-demotion: the old writer is left running as a writer.
+    const bool demote = target.config().variant != db::teaching_variant::no_demotion;
+    if (reachable && demote) target.reboot(old_writer);
     // A live target restarts (after `promotion`) and, being designated, recovers.
     target.reboot(next_writer, timing_.promotion);
     AURORA_ASSERT(target.control().writer == *promoted,

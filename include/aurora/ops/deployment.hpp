@@ -265,8 +265,7 @@ class deployment {
   // that goes through the proxy, the cluster and reader endpoints lead to the proxy's first live
   // node instead. Each router captures at most two pointers, so std::function keeps it without
   // allocating.
-  client::route_function router(const db::cluster& target, const endpoint& via,
-                                const client& by) {
+  client::route_function router(const db::cluster& target, const endpoint& via, const client& by) {
     if (by.options().via == client_path::proxy && !via.is_instance()) {
       const cluster_proxy* proxy = &proxy_of(target);
       sim::network<db::message>* net = &world_.net();

@@ -44,7 +44,7 @@ struct operation {
   op_kind kind = op_kind::write;
   std::vector<std::pair<storage::key_id, std::int64_t>> puts;  // writes
   storage::key_id key = 0;                                     // reads
-  endpoint from;  // where it went (a write: the cluster endpoint or an instance)
+  endpoint from;         // where it went (a write: the cluster endpoint or an instance)
   sim::duration hold{};  // a write held open this long before it asks to commit (`hold`)
   std::optional<std::int64_t> value;  // reads that completed ok
   storage::lsn at = storage::no_lsn;  // commit LSN of an ok write; version LSN of an ok read
@@ -95,12 +95,7 @@ class history {
       value.emplace_back(keys.name(op.key), known ? op.value : std::nullopt);
     }
     const sim::time_point when = op.status == op_status::pending ? op.invoked : op.completed;
-    trace_.record({when,
-                   kind,
-                   fields(op, std::move(value)),
-                   "client-" + op.process,
-                   {},
-                   0});
+    trace_.record({when, kind, fields(op, std::move(value)), "client-" + op.process, {}, 0});
   }
 
   // The history fields (docs/trace-events.md): process, op, value, endpoint, and the cluster

@@ -66,8 +66,8 @@ class proxy_node final : public sim::endpoint<db::message> {
       return accept({from, write->op, std::move(value), true, net_.clock().now()});
     }
     if (auto* read = std::get_if<db::client_read>(&value)) {
-      if (!read->to_writer) return forward({from, read->op, std::move(value), false, {}},
-                                           readers_());
+      if (!read->to_writer)
+        return forward({from, read->op, std::move(value), false, {}}, readers_());
       return accept({from, read->op, std::move(value), true, net_.clock().now()});
     }
   }
@@ -96,8 +96,8 @@ class proxy_node final : public sim::endpoint<db::message> {
   // The designated writer, when it is up and open as the writer.
   [[nodiscard]] bool writer_up() const {
     const sim::participant_id writer = target_.writer_id();
-    return net_.alive(writer) && target_.find_instance(target_.control().writer).role() ==
-                                     db::instance_role::writer;
+    return net_.alive(writer) &&
+           target_.find_instance(target_.control().writer).role() == db::instance_role::writer;
   }
 
   void accept(request&& next) {

@@ -110,8 +110,8 @@ inline std::string text_field(const event& value, std::string_view name) {
 
 // Where an event happens, as the emitters record it (docs/trace-events.md): a message on its
 // sender (send) or receiver (deliver, drop), with the other end as peer and `msg` as its id; a
-// fault on the first lane it touched; a client operation on the client's lane; anything else on
-// its `instance` or `node`, or on no lane (run-wide).
+// fault on the first lane it touched; a client operation or DNS answer on the client's lane;
+// anything else on its `instance` or `node`, or on no lane (run-wide).
 inline void derive_place(event& value) {
   const bool send = value.kind == kind::send;
   if (send || value.kind == kind::deliver || value.kind == kind::drop) {
@@ -125,7 +125,7 @@ inline void derive_place(event& value) {
   } else if (value.kind == kind::fault) {
     const auto names = split_lane_names(text_field(value, key::lanes));
     if (!names.empty()) value.lane = names.front();
-  } else if (is_history_kind(value.kind)) {
+  } else if (is_history_kind(value.kind) || value.kind == kind::dns) {
     value.lane = std::string(client_lane_prefix) + text_field(value, key::process);
   } else {
     value.lane = text_field(value, key::instance);

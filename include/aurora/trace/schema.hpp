@@ -62,7 +62,8 @@ inline constexpr std::string_view violation = "violation";  // an invariant brok
 inline constexpr std::array all = {
     lane,     step,          send,       deliver, drop, ack,  fault, failover_impossible,
     reboot,   control_plane, vcl,        vdl,     scl,  pgcl, epoch, recovery,
-    truncate, deposed,       membership, invoke,  ok,   fail, info,  dns, violation};
+    truncate, deposed,       membership, invoke,  ok,   fail, info,  dns,
+    violation};
 
 }  // namespace kind
 

@@ -38,8 +38,8 @@ AURORA_DECL void runner::perform_now(int index, const step& next) {
   model_.trace().set_step(index);
   last_step_at_ = model_.clock().now();
   const auto* write = std::get_if<write_op>(&next.what);
-  quiet_at_ = std::max(quiet_at_,
-                       last_step_at_ + (write ? write->hold : sim::us(0)) + plan_.settings.op_timeout);
+  quiet_at_ = std::max(
+      quiet_at_, last_step_at_ + (write ? write->hold : sim::us(0)) + plan_.settings.op_timeout);
   steps_performed_ = index + 1;
   perform(index, next);
 }
