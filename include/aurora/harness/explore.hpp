@@ -60,6 +60,8 @@ inline scenario explore_plan(std::uint64_t seed, const fault_mix& mix,
   plan.settings.variant = variant;
   if (mix.lal > 0) plan.settings.lal = mix.lal;
   if (mix.control_plane_failover) plan.settings.detection_time = mix.detection;
+  plan.settings.promotion_time = mix.promotion;
+  plan.settings.dns_propagation = mix.dns_propagation;
   const std::vector<std::string> clients = harness::swarm_names::client_names();
   for (std::size_t index = 0; index < mix.client_paths.size(); ++index) {
     if (mix.client_paths[index] == ops::client_options{}) continue;

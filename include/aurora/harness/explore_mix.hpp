@@ -148,6 +148,16 @@ struct explore_limits {
   static constexpr sim::duration op_timeout = sim::ms(200);  // as in the fault properties
   // Mixes in which the model's control plane also fails a crashed writer over (`detection_time`).
   static constexpr int control_plane_failover_percent = 35;
+  // Mixes with long-running transactions (`write ... hold`): that share of their writes is held
+  // open 1..max_hold before it commits.
+  static constexpr int hold_mix_percent = 20;
+  static constexpr int hold_low = 5, hold_high = 30;  // percent of writes held
+  static constexpr sim::duration max_hold = sim::ms(300);
+  // Mixes in which the promoted instance takes time to come back (`promotion_time`), and in which
+  // DNS answers the old writer for a while after a failover (`dns_propagation`): 1..max.
+  static constexpr int promotion_mix_percent = 20;
+  static constexpr int propagation_mix_percent = 20;
+  static constexpr sim::duration max_control_plane_step = sim::ms(50);
   // Read replicas: one in most mixes (a failover target); none in `no_replica_percent` of them
   // (a writer alone: garbage collection then waits for the writer's own reads only, and a
   // failover can only restart the writer in place); two in `two_replicas_percent` (a failover
@@ -213,6 +223,10 @@ struct fault_mix {
   // How each client c1, c2, ... reaches the endpoints (`client` statements): mostly through DNS
   // with the TTL, some caching for ever or for a while, some topology-aware or through the proxy.
   std::vector<ops::client_options> client_paths;
+  int hold_percent = 0;             // chance that a write is held open before it commits ...
+  sim::duration max_hold{};         // ... for up to this long
+  sim::duration promotion{};        // `promotion_time` (0: at once)
+  sim::duration dns_propagation{};  // `dns_propagation` (0: none)
   int protection_groups = 1;
   int nodes_per_az = 2;
   int loss_percent = 0;       // `loss P%` when loss is switched on
@@ -279,8 +293,14 @@ struct fault_mix {
   }
 
   [[nodiscard]] std::string failover_text() const {
-    return "auto failover " + std::to_string(auto_failover_percent) + "% after " +
-           sim::to_string(detection) + (control_plane_failover ? ", by the control plane too" : "");
+    std::string text = "auto failover " + std::to_string(auto_failover_percent) + "% after " +
+                       sim::to_string(detection) +
+                       (control_plane_failover ? ", by the control plane too" : "");
+    if (promotion > sim::us(0)) text += ", promotion " + sim::to_string(promotion);
+    if (dns_propagation > sim::us(0))
+      text += ", DNS propagation " + sim::to_string(dns_propagation);
+    if (hold_percent > 0) text += ", " + std::to_string(hold_percent) + "% of writes held";
+    return text;
   }
 
   [[nodiscard]] std::string intensities() const {
@@ -549,6 +569,18 @@ fault_mix sample_fault_mix(source& draw, explore_shape shape, int fixed_protecti
     }
     mix.client_paths.push_back(options);
   }
+  // Drawn after the clients, for the same reason.
+  if (draw.percent(limits::hold_mix_percent)) {
+    mix.hold_percent = draw_int(draw, limits::hold_low, limits::hold_high);
+    mix.max_hold = limits::max_hold;
+  }
+  const auto control_plane_step = [&draw](int percent) {
+    if (!draw.percent(percent)) return sim::us(0);
+    return sim::us(
+        draw_int(draw, 1'000, static_cast<int>(limits::max_control_plane_step.count_us())));
+  };
+  mix.promotion = control_plane_step(limits::promotion_mix_percent);
+  mix.dns_propagation = control_plane_step(limits::propagation_mix_percent);
   return mix;
 }
 

@@ -279,6 +279,10 @@ write_op draw_write(source& draw, const fault_mix& mix, const swarm_names& names
   std::vector<std::size_t> every(names.keys.size());
   for (std::size_t index = 0; index < every.size(); ++index) every[index] = index;
   add_keys(draw, names, every, count - 1, write);
+  // Only mixes with held writes draw here, so the others keep their draws.
+  if (mix.hold_percent > 0 && draw.percent(mix.hold_percent)) {
+    write.hold = sim::us(draw.uniform(1, mix.max_hold.count_us()));
+  }
   return write;
 }
 
