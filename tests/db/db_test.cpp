@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -1143,6 +1144,76 @@ TEST(invariant_checker, finds_a_write_lost_with_its_disks_at_a_later_check) {
 // Two clusters on one world share its clock, network and storage fleet, and nothing else: the
 // same key names are different keys, each cluster's checker judges its own history and facts, a
 // node fault hits the segments of both volumes, and a failover of one leaves the other's writer.
+// A fast clone [UG "Aurora cloning"] starts from the source's pages at its writer's VDL: it
+// holds every write acknowledged before it was taken (in every PG, garbage-collected or not),
+// and from then on the two volumes go their own ways. Later faults of the source's writer do
+// not reach it. (The checkers do not judge a clone yet: its history starts in its source's.)
+TEST(clone, a_clone_starts_from_the_source_at_its_vdl_and_then_the_two_diverge) {
+  ops::setup config = small_config();
+  config.protection_groups = 2;
+  config.replicas = 1;
+  ops::simulation model(config);
+  for (int index = 0; index < 40; ++index) {  // enough for garbage collection to fold the log
+    model.write("c1", {{"k" + std::to_string(index % 8), index}});
+  }
+  model.write("c2", {{"x", 1}, {"y", 1}});
+  model.run_until(sim::ms(200));
+  db::cluster_config dev = config.main();
+  dev.name = "dev1";
+  dev.instance_prefix = "dev1-";
+  dev.replicas = 0;
+  dev.protection_groups = 1;  // the source's shape wins: a clone has its protection groups
+  db::cluster* clone = model.clone_cluster("main", dev);
+  ASSERT_NE(clone, nullptr);
+  EXPECT_EQ(clone->config().protection_groups, 2);
+  EXPECT_EQ(clone->writer().name(), "dev1-db1");
+  EXPECT_THROW(model.clone_cluster("main", dev), usage_error) << "the name is taken";
+  model.write("c1", {{"x", 2}});
+  model.write("c3", {{"y", 3}}, {}, "dev1");
+  model.run_until(sim::ms(300));
+  model.apply(crash("db1"));  // the source loses its writer: nothing of the clone depends on it
+  std::map<std::string, std::optional<std::int64_t>> seen;  // by client
+  const auto read = [&](std::string_view client, std::string_view key, std::string_view on) {
+    model.read(
+        client, key, ops::endpoint::cluster(),
+        [&seen](const check::operation& op) {
+          EXPECT_EQ(op.status, check::op_status::ok) << op.process;
+          seen[op.process] = op.value;
+        },
+        on);
+  };
+  read("c4", "x", "dev1");
+  read("c5", "y", "dev1");
+  read("c6", "k7", "dev1");
+  model.run_until(sim::ms(400));
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen["c4"], 1) << "the clone's x is the source's at the clone point";
+  EXPECT_EQ(seen["c5"], 3) << "the clone's own write";
+  EXPECT_EQ(seen["c6"], 39) << "a key whose versions the source had folded into its base";
+  model.apply(restart("db1"));
+  model.run_until(sim::s(12));  // main recovers (no failover needed: db1 is back)
+  read("c7", "x", "main");
+  read("c8", "y", "main");
+  model.run_until(sim::s(13));
+  ASSERT_EQ(seen.size(), 5u);
+  EXPECT_EQ(seen["c7"], 2) << "the source's later write";
+  EXPECT_EQ(seen["c8"], 1) << "the clone's write never reaches the source";
+}
+
+// A clone is taken at the source writer's VDL: while no writer is open there is none to take.
+TEST(clone, no_clone_is_taken_while_the_source_has_no_open_writer) {
+  ops::setup config = small_config();
+  ops::simulation model(config);
+  model.write("c1", {{"x", 1}});
+  model.run_until(sim::ms(20));
+  model.apply(crash("db1"));
+  db::cluster_config dev = config.main();
+  dev.name = "dev1";
+  dev.instance_prefix = "dev1-";
+  EXPECT_EQ(model.clone_cluster("main", dev), nullptr);
+  EXPECT_EQ(model.clusters().size(), 1u);
+}
+
 TEST(world, two_clusters_on_one_fleet_keep_their_data_apart) {
   ops::setup config = small_config();
   config.replicas = 1;

@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -84,6 +85,15 @@ struct segment_view {
   std::uint32_t disk = 0;  // incarnation of the disk it lives on
 };
 
+// What a clone of a cluster's volume starts from: the source's VDL when the clone was taken,
+// each PG's image at that point, and the source's key names (so that a key is the same key in
+// both). `cluster::clone_point` takes it; the clone's constructor uses it.
+struct clone_source {
+  lsn vdl = storage::no_lsn;
+  std::vector<db::fleet::pg_image> images;  // per PG
+  std::vector<std::string> key_names;       // in key id order
+};
+
 // Where a cluster's instances' decisions go (the checkers' fact log), stamped.
 class cluster_observer {
  public:
@@ -98,20 +108,38 @@ class cluster final : private instance_observer {
   // (may be null) hears every decision of the instances, from this first one on.
   cluster(db::world& world, db::fleet& storage, const cluster_config& config,
           cluster_observer* observer = nullptr)
-      : world_(world),
-        net_(world.net()),
-        fleet_(storage),
-        config_(checked(config)),
-        placement_({config.protection_groups, storage.nodes_per_az(), config.pages_per_pg}),
-        keys_(placement_),
-        quorum_(quorum_for(config.variant)),
-        volume_(storage.place_volume(placement_)),
-        observer_(observer) {
-    control_.membership.assign(config.protection_groups, storage::pg_membership{});
-    control_.writer = instance_name(1);
-    control_.designations.push_back({world.now(), control_.writer});
-    build_instances();
-    instances_.front()->open_empty_volume();
+      : cluster(world, storage, config, observer, nullptr) {}
+
+  // A fast clone [UG "Aurora cloning"]: a new volume that starts from `from` (the source's pages
+  // at its VDL, `clone_point`), with instances of its own; db1 recovers it (a new epoch of the
+  // new volume) and opens it at the clone point. The config must give the source's shape
+  // (protection groups and pages per PG).
+  cluster(db::world& world, db::fleet& storage, const cluster_config& config,
+          const clone_source& from, cluster_observer* observer = nullptr)
+      : cluster(world, storage, config, observer, &from) {}
+
+  // Where a clone of this cluster taken now would start: its open writer's VDL and each PG's
+  // pages at its chain tail below it, read from a segment whose complete chain holds that tail.
+  // None while no writer is open, or when some PG has no such segment (the clone must wait).
+  [[nodiscard]] std::optional<clone_source> clone_point() const {
+    const instance& writer = find_instance(control_.writer);
+    if (writer.role() != instance_role::writer) return std::nullopt;
+    clone_source from;
+    from.vdl = writer.vdl();
+    const std::vector<lsn> tails = writer.durable_tails();
+    for (pg_id pg = 0; pg < tails.size(); ++pg) {
+      const storage::segment* complete = segment_complete_to(pg, tails[pg]);
+      if (complete == nullptr) return std::nullopt;
+      db::fleet::pg_image image{tails[pg], {}};
+      for (storage::key_id key = 0; key < keys_.size(); ++key) {
+        if (keys_.pg(key) != pg) continue;
+        if (auto newest = complete->read(key, tails[pg])) image.pages.emplace_back(key, *newest);
+      }
+      from.images.push_back(std::move(image));
+    }
+    for (storage::key_id key = 0; key < keys_.size(); ++key)
+      from.key_names.push_back(keys_.name(key));
+    return from;
   }
 
   cluster(const cluster&) = delete;
@@ -295,6 +323,52 @@ class cluster final : private instance_observer {
       }
     }
     return config;
+  }
+
+  cluster(db::world& world, db::fleet& storage, const cluster_config& config,
+          cluster_observer* observer, const clone_source* from)
+      : world_(world),
+        net_(world.net()),
+        fleet_(storage),
+        config_(checked(config)),
+        placement_({config.protection_groups, storage.nodes_per_az(), config.pages_per_pg}),
+        keys_(placement_),
+        quorum_(quorum_for(config.variant)),
+        volume_(from == nullptr
+                    ? storage.place_volume(placement_)
+                    : storage.clone_volume(placement_, from->vdl, checked_images(*from))),
+        observer_(observer) {
+    control_.membership.assign(config.protection_groups, storage::pg_membership{});
+    control_.writer = instance_name(1);
+    control_.designations.push_back({world.now(), control_.writer});
+    if (from != nullptr) {
+      for (const std::string& key : from->key_names) keys_.intern(key);
+    }
+    build_instances();
+    if (from == nullptr) {
+      instances_.front()->open_empty_volume();
+    } else {
+      instances_.front()->start_recovery();
+    }
+  }
+
+  const std::vector<db::fleet::pg_image>& checked_images(const clone_source& from) const {
+    if (from.images.size() != static_cast<std::size_t>(config_.protection_groups)) {
+      throw usage_error("a clone has the protection groups of its source (" +
+                        std::to_string(from.images.size()) + "), not " +
+                        std::to_string(config_.protection_groups));
+    }
+    return from.images;
+  }
+
+  // A segment of `pg` whose complete chain reaches `tail` and whose base lies at or below it, so
+  // that it reads every key exactly at `tail`; the first in slot order.
+  [[nodiscard]] const storage::segment* segment_complete_to(pg_id pg, lsn tail) const {
+    for (int slot = 0; slot < storage::segments_per_pg; ++slot) {
+      const storage::segment* data = fleet_.at(directory()[pg][slot]).find(volume_, pg);
+      if (data != nullptr && data->base_lsn() <= tail && data->holds(tail)) return data;
+    }
+    return nullptr;
   }
 
   [[nodiscard]] const storage::segment_directory& directory() const {

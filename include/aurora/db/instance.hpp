@@ -73,10 +73,15 @@ class instance final : public sim::endpoint<message>, private read_host {
     if (const replica* reader = std::get_if<replica>(&role_)) return reader->read_point();
     return no_lsn;
   }
-  // The epoch this instance writes with (or wrote with, deposed); 0 otherwise.
   // Transactions held open on this instance (`write ... hold`) that have not asked to commit.
   [[nodiscard]] std::size_t open_transactions() const { return held_.size(); }
+  // The writer's chain tail of each PG at or below its VDL (empty unless this is the writer):
+  // where a clone of the volume at VDL ends in each PG.
+  [[nodiscard]] std::vector<lsn> durable_tails() const {
+    return as_writer() ? as_writer()->durable_tails() : std::vector<lsn>{};
+  }
 
+  // The epoch this instance writes with (or wrote with, deposed); 0 otherwise.
   [[nodiscard]] storage::epoch volume_epoch() const {
     if (const writer* open = as_writer()) return open->volume_epoch();
     if (const deposed* old = std::get_if<deposed>(&role_)) return old->wrote_with;

@@ -216,6 +216,14 @@ class writer {
     }
   }
 
+  // Each PG's last record at or below VDL.
+  [[nodiscard]] std::vector<lsn> durable_tails() const {
+    std::vector<lsn> tails;
+    for (pg_id pg = 0; pg < static_cast<pg_id>(context_.pg_count()); ++pg)
+      tails.push_back(points_.durable_tail(pg));
+    return tails;
+  }
+
  private:
   struct pending_commit {
     sim::participant_id client;
@@ -339,13 +347,6 @@ class writer {
       allocate(next.client, next.request);
     }
     notify_replicas();
-  }
-
-  [[nodiscard]] std::vector<lsn> durable_tails() const {
-    std::vector<lsn> tails;
-    for (pg_id pg = 0; pg < static_cast<pg_id>(context_.pg_count()); ++pg)
-      tails.push_back(points_.durable_tail(pg));
-    return tails;
   }
 
   // A replacement is hydrated once its new disk reports an SCL at the PG's last durable record:

@@ -103,6 +103,14 @@ class deployment {
   db::cluster& add_cluster(const db::cluster_config& config,
                            db::cluster_observer* observer = nullptr);
 
+  // A fast clone of `source` [UG "Aurora cloning"]: a new cluster `config.name` (with the
+  // source's shape: its protection groups, pages per PG and variant) on a new volume that starts
+  // from the source's pages at its writer's VDL now; its db1 recovers the volume and opens it.
+  // Null when the clone cannot be taken now: the source has no open writer, or some PG has no
+  // segment complete to the clone point.
+  db::cluster* clone_cluster(std::string_view source, db::cluster_config config,
+                             db::cluster_observer* observer = nullptr);
+
   [[nodiscard]] const setup& config() const { return setup_; }
   [[nodiscard]] db::world& world() { return world_; }
   [[nodiscard]] const db::world& world() const { return world_; }

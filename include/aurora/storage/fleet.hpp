@@ -73,6 +73,31 @@ class fleet {
     return volume;
   }
 
+  // One PG of a clone at its clone point: the PG's last record at or below the source's VDL,
+  // and the newest version of each of its keys at that point.
+  struct pg_image {
+    lsn tail = no_lsn;
+    std::vector<std::pair<key_id, version>> pages;
+  };
+
+  // Places a new volume as `where` says, each of its segments starting from the image of its PG
+  // at the source's VDL `vdl` (a fast clone, [UG "Aurora cloning"]). Aurora shares the pages
+  // copy-on-write with the source; the model gives each segment its own copy of the image,
+  // which a client cannot tell apart: later writes on either volume stay invisible to the other,
+  // and nothing the source does later (truncation, loss) reaches the clone.
+  volume_id clone_volume(const placement& where, lsn vdl, const std::vector<pg_image>& images) {
+    AURORA_ASSERT(images.size() == static_cast<std::size_t>(where.shape().protection_groups),
+                  "a clone has an image of every PG");
+    const volume_id volume = place_volume(where);
+    for (pg_id pg = 0; pg < images.size(); ++pg) {
+      for (int slot = 0; slot < segments_per_pg; ++slot) {
+        mutable_at(volumes_[volume][pg][slot])
+            .seed(volume, pg, images[pg].tail, vdl, images[pg].pages);
+      }
+    }
+    return volume;
+  }
+
   // Where each slot of each PG of `volume` lives.
   [[nodiscard]] const segment_directory& directory(volume_id volume) const {
     AURORA_ASSERT(volume < volumes_.size(), "volume ids come from place_volume");

@@ -132,6 +132,16 @@ class segment {
 
   void note_vdl(lsn vdl) { vdl_hint_ = std::max(vdl_hint_, vdl); }
 
+  // A new segment of a clone: it starts from its source PG's pages at the clone point, as a
+  // base image complete up to the PG's last record `tail` of a volume whose VDL was `vdl`.
+  void start_from_image(lsn tail, lsn vdl, const std::vector<std::pair<key_id, version>>& image) {
+    AURORA_ASSERT(log_.empty() && versions_.empty() && base_lsn_ == no_lsn && scl_ == no_lsn,
+                  "only an empty segment starts from a clone's image");
+    AURORA_ASSERT(tail <= vdl, "a PG's tail at the clone point lies at or below its VDL");
+    install_base(tail, image);
+    note_vdl(vdl);
+  }
+
   // Stores a record; returns false when it is refused (inside a truncation range).
   bool accept(const log_record& record) {
     AURORA_ASSERT(record.id != no_lsn, "records carry an LSN");

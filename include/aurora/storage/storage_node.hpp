@@ -63,6 +63,14 @@ class storage_node final : public sim::endpoint<message> {
     hosted_.push_back({volume, pg, slot, 0, segment{}, 0});
   }
 
+  // A clone's segment starts from its source's pages at the clone point (segment.hpp).
+  void seed(volume_id volume, pg_id pg, lsn tail, lsn vdl,
+            const std::vector<std::pair<key_id, version>>& image) {
+    hosted* where = find_hosted(volume, pg);
+    AURORA_ASSERT(where != nullptr, "a node seeds only a segment it hosts");
+    where->data.start_from_image(tail, vdl, image);
+  }
+
   [[nodiscard]] sim::participant_id id() const { return self_; }
   // The segment of `pg` of `volume` on this node, or null (for checkers and tests; not for the
   // protocol).

@@ -99,6 +99,22 @@ AURORA_DECL client& deployment::find_client(std::string_view name) {
   return *clients_.emplace(key, std::move(made)).first->second;
 }
 
+AURORA_DECL db::cluster* deployment::clone_cluster(std::string_view source,
+                                                   db::cluster_config config,
+                                                   db::cluster_observer* observer) {
+  const db::cluster& from = cluster(source);
+  if (find_cluster(config.name) != nullptr) {
+    throw usage_error("a cluster named '" + config.name + "' exists already");
+  }
+  const std::optional<db::clone_source> point = from.clone_point();
+  if (!point) return nullptr;
+  config.protection_groups = from.config().protection_groups;
+  config.pages_per_pg = from.config().pages_per_pg;
+  config.variant = from.config().variant;
+  clusters_.push_back(std::make_unique<db::cluster>(world_, fleet_, config, *point, observer));
+  return clusters_.back().get();
+}
+
 AURORA_DECL void deployment::apply(const sim::fault& value) {
   note_fault_while_hydrating();
   const auto* lost = std::get_if<sim::destroy>(&value);
