@@ -42,6 +42,7 @@ std::string accepts(const argument& each) {
     case argument_kind::participant: return "a storage node or an instance";
     case argument_kind::partition_sides: return "storage nodes, instances and `az X`";
     case argument_kind::failover_target: return "an instance (optional)";
+    case argument_kind::new_cluster: return "a new cluster name";
     case argument_kind::percent:
       return code(std::to_string(each.low) + "%") + " to " + code(std::to_string(each.high) + "%");
     case argument_kind::duration:

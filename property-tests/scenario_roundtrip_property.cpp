@@ -59,9 +59,9 @@ config gen_config() {
   return language::draw_config(draw);
 }
 
-step gen_step(const config& settings, sim::time_point at) {
+step gen_step(const config& settings, sim::time_point at, language::drawn_clusters& clusters) {
   aurora::properties::rc_source draw;
-  return language::draw_step(draw, settings, at);
+  return language::draw_step(draw, settings, at, &clusters);
 }
 
 action gen_fault(const config& settings) {
@@ -84,10 +84,11 @@ rc::Gen<scenario> gen_scenario() {
     value.settings = gen_config();
     const auto count = *rc::gen::inRange<std::size_t>(0, 30);
     sim::time_point now = *rc::gen::element(sim::us(0), sim::ms(3));
+    language::drawn_clusters clusters;
     for (std::size_t index = 0; index < count; ++index) {
       const sim::duration delta = *rc::gen::oneOf(rc::gen::just(sim::us(0)), gen_duration());
       now = std::min(now + delta, scenario_limits::max_duration);
-      value.steps.push_back(gen_step(value.settings, now));
+      value.steps.push_back(gen_step(value.settings, now, clusters));
     }
     return value;
   });
@@ -323,10 +324,14 @@ std::vector<step> gen_extreme_steps(const config& settings) {
   sim::time_point now = *rc::gen::element(sim::us(0), sim::ms(3));
   const auto count = *rc::gen::inRange<std::size_t>(0, 25);
   const std::int64_t gap_max_us = settings.protection_groups > 8 ? 2'000 : 50'000;
+  language::drawn_clusters clusters;
   for (std::size_t index = 0; index < count; ++index) {
     now = now + sim::us(*rc::gen::inRange<std::int64_t>(0, gap_max_us));
-    step next = gen_step(settings, now);
-    if (!is_client_operation(next.what) && *rc::gen::arbitrary<bool>()) {
+    step next = gen_step(settings, now, clusters);
+    // A clone stays: later steps may name its cluster (`on`).
+    const auto* operation = std::get_if<ops::action>(&next.what);
+    const bool clone = operation != nullptr && std::holds_alternative<ops::clone>(*operation);
+    if (!is_client_operation(next.what) && !clone && *rc::gen::arbitrary<bool>()) {
       next.what = gen_extreme_fault(settings);
     }
     if (is_client_operation(next.what) && next.as_client && !is_name(*next.as_client)) {

@@ -118,6 +118,11 @@ const std::vector<step_case>& step_cases() {
        at(sim::ms(40), read_op{"x", ops::endpoint::reader()}, std::nullopt,
           expectation{kind::none, 0})},
       {"at 40ms read on on main", at(sim::ms(40), read_op{"on", {}})},
+      {"at 40ms clone as dev-1 expect completed",
+       at(sim::ms(40), ops::action{ops::clone{"dev-1"}}, std::nullopt,
+          expectation{kind::completed, 0})},
+      {"at 40ms clone as dev1 expect refused", at(sim::ms(40), ops::action{ops::clone{"dev1"}},
+                                                  std::nullopt, expectation{kind::refused, 0})},
       {"at 40ms read x from db2 expect refused",
        at(sim::ms(40), read_op{"x", ops::endpoint::instance("db2")}, std::nullopt,
           expectation{kind::refused, 0})},
@@ -154,6 +159,27 @@ TEST_P(step_forms, print_back_to_an_equal_step) {
 }
 
 INSTANTIATE_TEST_SUITE_P(scenario_language, step_forms, ::testing::ValuesIn(step_cases()));
+
+// A `clone as` step creates a cluster that later steps reach with `on`; its one instance is
+// `<name>-db1`. The canonical form keeps `on` for a clone and leaves it out for main.
+TEST(scenario_clusters, a_clone_is_named_by_later_steps_and_prints_back) {
+  const scenario parsed = parse_ok(
+      "at 1ms clone as dev1 expect completed\n"
+      "at 2ms write x=1 to dev1-db1 on dev1 as c2 expect ok\n"
+      "at 3ms read x from dev1-db1 on dev1\n"
+      "at 4ms read x on main\n");
+  ASSERT_EQ(parsed.steps.size(), 4u);
+  EXPECT_EQ(parsed.steps[1].what, (action{write_op{{{"x", 1}}, "dev1-db1", {}, "dev1"}}));
+  EXPECT_EQ(parsed.steps[2].what,
+            (action{read_op{"x", ops::endpoint::instance("dev1-db1"), "dev1"}}));
+  EXPECT_EQ(parsed.steps[3].what, (action{read_op{"x", {}}}));
+  EXPECT_EQ(print_scenario(parsed),
+            "at 1ms clone as dev1 expect completed\n"
+            "at 2ms write x=1 to dev1-db1 on dev1 as c2 expect ok\n"
+            "at 3ms read x from dev1-db1 on dev1\n"
+            "at 4ms read x\n");
+  EXPECT_EQ(parse_ok(print_scenario(parsed)), parsed);
+}
 
 // ---- Header statements -------------------------------------------------------------------------
 
@@ -419,12 +445,43 @@ const std::vector<error_case>& error_cases() {
        "'hold' must come before 'on', 'as' and 'expect'"},
       {"at 1ms write x=1 as c2 to db1", 1, 24, "'to' must come before 'on', 'as' and 'expect'"},
       {"at 1ms read x on green", 1, 18,
-       "unknown cluster 'green': this model has one cluster, 'main' (restore, clone and "
-       "blue/green clusters are not modelled yet)"},
+       "unknown cluster 'green': expected main (a `clone as` step on an earlier line creates a "
+       "cluster)"},
       {"at 1ms read x on", 1, 17, "expected a cluster name after 'on', found end of line"},
       {"at 1ms read x as c2 on main", 1, 21,
        "'on' must come after the action's own words, before 'as' and 'expect'"},
       {"at 1ms heal on main", 1, 13, "unexpected 'on' after the fault: expected end of line"},
+      // clone as NAME, and `on` a clone
+      {"at 1ms clone", 1, 13,
+       "expected 'as' and the new cluster's name after 'clone', e.g. clone as dev1, found end of "
+       "line"},
+      {"at 1ms clone dev1", 1, 14,
+       "expected 'as' and the new cluster's name after 'clone', e.g. clone as dev1, found 'dev1'"},
+      {"at 1ms clone as main", 1, 17, "cluster 'main' exists already (the production cluster)"},
+      {"at 1ms clone as d1\nat 2ms clone as d1", 2, 17,
+       "cluster 'd1' exists already (created at line 1)"},
+      {"at 1ms clone as 9x", 1, 17,
+       "expected a cluster name after 'clone as' ([a-z][a-z0-9_-]*, at most 64 characters), found "
+       "'9x'"},
+      {"at 1ms clone as d1 expect ok", 1, 27,
+       "'expect ok' does not apply to clone: expected completed or refused"},
+      {"at 1ms clone as d1 as c2", 1, 20,
+       "'as' applies only to client operations (read, write), not faults"},
+      {"at 1ms write x=1 expect completed", 1, 25,
+       "'expect completed' applies only to operational steps (clone): a client operation can "
+       "expect ok, unavailable, refused, none or an integer"},
+      {"at 1ms read x on d1\nat 2ms clone as d1", 1, 18,
+       "unknown cluster 'd1': expected main (a `clone as` step on an earlier line creates a "
+       "cluster)"},
+      {"at 1ms clone as d1\nat 2ms read x on d2", 2, 18,
+       "unknown cluster 'd2': expected d1, main (a `clone as` step on an earlier line creates a "
+       "cluster)"},
+      {"at 1ms clone as d1\nat 2ms write x=1 to db1 on d1", 2, 21,
+       "unknown instance 'db1' of cluster d1: a clone has one instance, d1-db1"},
+      {"at 1ms clone as d1\nat 2ms read x from d1-db2 on d1", 2, 20,
+       "unknown instance 'd1-db2' of cluster d1: a clone has one instance, d1-db1"},
+      {"at 1ms failover expect completed", 1, 17,
+       "a fault has no outcome: 'expect' applies only to read, write and clone"},
       // config
       {"config", 1, 7, "config needs at least one key=value, e.g. config replicas=2"},
       {"config x=1", 1, 8,
@@ -504,7 +561,7 @@ const std::vector<error_case>& error_cases() {
       {"at 1ms", 1, 7, "expected an action after the time, found end of line"},
       {"at 1ms jump", 1, 8,
        "unknown action 'jump': expected write, read, crash, restart, destroy, partition, heal, "
-       "failover, loss, duplicate, delay or slow"},
+       "failover, clone, loss, duplicate, delay or slow"},
       {"at 1ms heal now", 1, 13, "unexpected 'now' after the fault: expected end of line"},
       // write
       {"at 1ms write", 1, 13, "expected a key name after 'write', found end of line"},
@@ -603,7 +660,7 @@ const std::vector<error_case>& error_cases() {
       {"at 1ms write x=1 expect none", 1, 25,
        "'expect none' applies only to reads: a write can expect ok, unavailable or refused"},
       {"at 1ms crash a1 expect ok", 1, 17,
-       "a fault has no outcome: 'expect' applies only to read and write"},
+       "a fault has no outcome: 'expect' applies only to read, write and clone"},
       {"at 1ms heal as c2", 1, 13,
        "'as' applies only to client operations (read, write), not faults"},
       {"at 1ms read x junk", 1, 15, "unexpected 'junk': expected 'as', 'expect' or end of line"},
@@ -614,7 +671,7 @@ const std::vector<error_case>& error_cases() {
       // Unprintable bytes are escaped in messages.
       {std::string_view("at 1ms w\xff\0y", 11), 1, 8,
        "unknown action 'w\\xff\\x00y': expected write, read, crash, restart, destroy, partition, "
-       "heal, failover, loss, duplicate, delay or slow"},
+       "heal, failover, clone, loss, duplicate, delay or slow"},
   };
   return cases;
 }
@@ -1053,9 +1110,10 @@ TEST(vocabulary, every_verb_is_drawn_printed_with_its_name_and_parsed_back) {
 
 // The parser's lists of verbs and keys are the vocabulary's, in its order.
 TEST(vocabulary, the_parser_lists_the_vocabulary) {
-  EXPECT_EQ(verb_list(),
-            "write, read, crash, restart, destroy, partition, heal, failover, loss, duplicate, "
-            "delay or slow");
+  EXPECT_EQ(
+      verb_list(),
+      "write, read, crash, restart, destroy, partition, heal, failover, clone, loss, duplicate, "
+      "delay or slow");
   EXPECT_EQ(config_key_list(),
             "protection_groups, nodes_per_az, replicas, op_timeout, lal, variant, failover, "
             "detection_time, recreate_time, dns_ttl, promotion_time, dns_propagation or "

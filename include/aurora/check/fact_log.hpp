@@ -44,6 +44,11 @@ class fact_log final : public db::cluster_observer {
     facts_.push_back(stamped);
   }
 
+  // A clone's log starts with the records of its source that its clone point covers (the
+  // versions the clone may serve without having written them): the checker then knows them like
+  // records its own writers allocated.
+  void adopt_source_record(const storage::log_record& record) { allocated_.push_back(record); }
+
   [[nodiscard]] const std::vector<storage::log_record>& allocated() const { return allocated_; }
   [[nodiscard]] const std::vector<storage::truncation_range>& truncations() const {
     return truncations_;

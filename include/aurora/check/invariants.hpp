@@ -144,6 +144,10 @@ class invariant_checker {
         facts_(facts),
         rules_(model_.config().lal) {}
 
+  // The cluster is a clone whose volume starts at its source's VDL `vdl` (its fact log adopted
+  // the source's records up to there: fact_log::adopt_source_record).
+  void adopt_clone_point(storage::lsn vdl) { rules_.adopt_clone_point(vdl); }
+
   // Runs every invariant on what changed since the last check; returns the violations found
   // now (each reported once).
   std::vector<violation> check() { return run(false); }

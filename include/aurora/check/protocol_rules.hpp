@@ -49,6 +49,13 @@ class protocol_rules {
  public:
   explicit protocol_rules(storage::lsn lal) : lal_(lal) {}
 
+  // A clone's volume starts at its source's VDL: a CPL its own writers did not allocate, and
+  // everything at or below it was allocated before.
+  void adopt_clone_point(storage::lsn vdl) {
+    bases_.insert(vdl);
+    highest_allocated_ = std::max(highest_allocated_, vdl);
+  }
+
   // Judges one fact; appends what it breaks to `found`.
   void consume(const db::facts::stamped& fact, std::vector<violation>& found) {
     at_ = fact.at;

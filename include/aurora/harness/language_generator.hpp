@@ -139,9 +139,30 @@ int draw_percent(source& draw, const verb_info& verb) {
   return draw_int(draw, static_cast<int>(bounds.low), static_cast<int>(bounds.high));
 }
 
+// The clusters a scenario's steps have created so far (`clone as`), which later steps may name
+// with `on`. A generator that draws steps one at a time, each parsed alone, passes none: it then
+// draws no `on`.
+struct drawn_clusters {
+  std::vector<std::string> names;  // main is implicit
+};
+
+// A name for a new cluster: a drawn name, made unique among `known` (and never `main`).
+template <draw_source source>
+std::string draw_cluster_name(source& draw, const drawn_clusters* known) {
+  std::string name = draw_name(draw);
+  const auto taken = [&](const std::string& candidate) {
+    if (candidate == main_cluster) return true;
+    return known != nullptr &&
+           std::find(known->names.begin(), known->names.end(), candidate) != known->names.end();
+  };
+  for (int suffix = 2; taken(name); ++suffix) name = draw_name(draw) + "-" + std::to_string(suffix);
+  return name;
+}
+
 // The arguments of the fault or action `verb`, each by its kind and bounds in the vocabulary.
 template <draw_source source>
-action draw_arguments(source& draw, const verb_info& verb, const config& settings) {
+action draw_arguments(source& draw, const verb_info& verb, const config& settings,
+                      drawn_clusters* clusters = nullptr) {
   const std::string_view name = verb.name;
   if (name == sim::crash::verb) return sim::fault{sim::crash{draw_target(draw, settings)}};
   if (name == sim::restart::verb) return sim::fault{sim::restart{draw_target(draw, settings)}};
@@ -153,6 +174,11 @@ action draw_arguments(source& draw, const verb_info& verb, const config& setting
   if (name == ops::failover::verb) {
     ops::failover value;
     if (draw.percent(50)) value.to = draw_instance(draw, settings);
+    return ops::action{value};
+  }
+  if (name == ops::clone::verb) {
+    ops::clone value{draw_cluster_name(draw, clusters)};
+    if (clusters != nullptr) clusters->names.push_back(value.name);
     return ops::action{value};
   }
   if (name == sim::message_loss::verb) {
@@ -175,12 +201,22 @@ action draw_arguments(source& draw, const verb_info& verb, const config& setting
 
 // A fault or an action: a verb of those groups, uniformly, then its arguments.
 template <draw_source source>
-action draw_fault_or_action(source& draw, const config& settings) {
+action draw_fault_or_action(source& draw, const config& settings,
+                            drawn_clusters* clusters = nullptr) {
   std::vector<const verb_info*> choices;
   for (const verb_info& each : verbs) {
     if (each.group != verb_group::client_operation) choices.push_back(&each);
   }
-  return draw_arguments(draw, *pick(draw, choices), settings);
+  return draw_arguments(draw, *pick(draw, choices), settings, clusters);
+}
+
+// `on <cluster>` for a client operation: main (the default) or a cluster drawn before.
+template <draw_source source>
+std::string draw_on(source& draw, const drawn_clusters* clusters) {
+  if (clusters == nullptr || clusters->names.empty() || draw.percent(50)) {
+    return std::string(main_cluster);
+  }
+  return pick(draw, clusters->names);
 }
 
 // 1-5 distinct keys, any 64-bit values.
@@ -225,7 +261,8 @@ std::optional<expectation> draw_expectation(source& draw, bool read) {
 
 // A step at `at`: a client operation (a third each: write, read) or a fault or an action.
 template <draw_source source>
-step draw_step(source& draw, const config& settings, sim::time_point at) {
+step draw_step(source& draw, const config& settings, sim::time_point at,
+               drawn_clusters* clusters = nullptr) {
   step value;
   value.at = at;
   switch (draw.below(3)) {
@@ -235,15 +272,33 @@ step draw_step(source& draw, const config& settings, sim::time_point at) {
       if (draw.percent(15)) {
         write.hold = draw_duration(draw, sim::us(1), scenario_limits::max_op_timeout);
       }
+      write.on = draw_on(draw, clusters);
+      if (write.to && write.on != main_cluster) write.to = write.on + "-db1";
       value.what = std::move(write);
       break;
     }
-    case 1: value.what = draw_read(draw, settings); break;
-    default: value.what = draw_fault_or_action(draw, settings); break;
+    case 1: {
+      read_op read = draw_read(draw, settings);
+      read.on = draw_on(draw, clusters);
+      if (read.from.is_instance() && read.on != main_cluster) {
+        read.from = ops::endpoint::instance(read.on + "-db1");
+      }
+      value.what = std::move(read);
+      break;
+    }
+    default: value.what = draw_fault_or_action(draw, settings, clusters); break;
   }
   if (is_client_operation(value.what)) {
     if (draw.percent(50)) value.as_client = draw_name(draw);
     value.expect = draw_expectation(draw, std::holds_alternative<read_op>(value.what));
+  } else if (const auto* operation = std::get_if<ops::action>(&value.what);
+             operation != nullptr && ops::has_outcome(*operation)) {
+    using kind = expectation::kind;
+    switch (draw.below(3)) {
+      case 0: break;
+      case 1: value.expect = expectation{kind::completed, 0}; break;
+      default: value.expect = expectation{kind::refused, 0}; break;
+    }
   }
   return value;
 }

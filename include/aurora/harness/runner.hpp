@@ -118,10 +118,20 @@ class runner {
   // Runs the model to `until`, then checks every invariant.
   void advance_to(sim::time_point until) {
     model_.run_until(until);
-    collect(checker_.check());
+    collect(check_all());
   }
 
  private:
+  // A cluster a `clone as` step created, with its own fact log and checker.
+  struct clone_run {
+    std::string name;
+    sim::time_point taken{};
+    std::size_t operations_before = 0;   // history operations invoked before the clone
+    storage::lsn vdl = storage::no_lsn;  // the clone point: main's writer's VDL then
+    check::fact_log facts;
+    std::unique_ptr<check::invariant_checker> checker;
+  };
+
   void perform(int index, const step& next) {
     const std::string text =
         print_action(next.what) + (next.as_client ? " as " + *next.as_client : std::string());
@@ -131,6 +141,9 @@ class runner {
       return;
     }
     if (const auto* operation = std::get_if<ops::action>(&next.what)) {
+      if (const auto* copy = std::get_if<ops::clone>(operation)) {
+        return perform_clone(index, next, text, *copy);
+      }
       model_.apply(*operation);
       report({index, model_.clock().now(), text, "applied", true, {}});
       return;
@@ -140,13 +153,96 @@ class runner {
       judge(index, next, text, op);
     };
     if (const auto* write = std::get_if<write_op>(&next.what)) {
-      model_.write(client, write->puts, done, "main",
+      model_.write(client, write->puts, done, write->on,
                    write->to ? ops::endpoint::instance(*write->to) : ops::endpoint::cluster(),
                    write->hold);
     } else {
       const auto& read = std::get<read_op>(next.what);
-      model_.read(client, read.key, read.from, done);
+      model_.read(client, read.key, read.from, done, read.on);
     }
+  }
+
+  // `clone as NAME`: the clone gets a checker of its own, whose fact log starts with main's
+  // records at or below the clone point (main's writer's VDL), read from main's fact log, not
+  // from the model's clone. Refused while main has no open writer.
+  void perform_clone(int index, const step& next, const std::string& text,
+                     const ops::clone& value) {
+    auto made = std::make_unique<clone_run>();
+    made->name = value.name;
+    made->taken = model_.clock().now();
+    made->operations_before = model_.history().operations().size();
+    const db::instance& writer = model_.main().writer();
+    made->vdl = writer.role() == db::instance_role::writer ? writer.vdl() : storage::no_lsn;
+    for (const storage::log_record& record : facts_.allocated()) {
+      const bool removed = std::any_of(
+          facts_.truncations().begin(), facts_.truncations().end(),
+          [&record](const storage::truncation_range& range) { return range.covers(record.id); });
+      if (record.id <= made->vdl && !removed) made->facts.adopt_source_record(record);
+    }
+    db::cluster_config config = setup_.main();
+    config.name = value.name;
+    config.instance_prefix = value.name + "-";
+    config.replicas = 0;
+    config.instances.clear();
+    const bool completed = model_.clone(value, config, &made->facts) != nullptr;
+    if (completed) {
+      made->checker = std::make_unique<check::invariant_checker>(model_, made->facts, value.name);
+      made->checker->adopt_clone_point(made->vdl);
+      clones_.push_back(std::move(made));
+    }
+    step_report line{index, model_.clock().now(), text, completed ? "completed" : "refused", true,
+                     {}};
+    if (next.expect) {
+      line.expected = expected_text(*next.expect);
+      line.expectation_met = line.expected == line.outcome;
+      if (!line.expectation_met) note_unmet(index, next, text, line);
+    }
+    report(line);
+  }
+
+  // The invariants of main and of every clone, on what changed since the last check.
+  std::vector<check::violation> check_all(bool everything = false) {
+    std::vector<check::violation> found =
+        everything ? checker_.check_everything() : checker_.check();
+    for (const auto& each : clones_) {
+      std::vector<check::violation> more =
+          everything ? each->checker->check_everything() : each->checker->check();
+      for (check::violation& one : more) {
+        one.reason = each->name + ": " + one.reason;
+        found.push_back(std::move(one));
+      }
+    }
+    return found;
+  }
+
+  // One cluster's history for the black-box checker: its own operations, and for a clone also
+  // main's writes invoked before the clone was taken (an acknowledged one is in it; one whose
+  // answer came later may or may not be: `info`).
+  [[nodiscard]] std::vector<check::operation> history_of(const std::string& cluster) const {
+    const clone_run* copy = nullptr;
+    for (const auto& each : clones_) {
+      if (each->name == cluster) copy = each.get();
+    }
+    std::vector<check::operation> ops;
+    for (const check::operation& op : model_.history().operations()) {
+      if (op.cluster == cluster) {
+        ops.push_back(op);
+        continue;
+      }
+      if (copy == nullptr || op.cluster != main_cluster || op.kind != check::op_kind::write ||
+          op.id >= copy->operations_before) {
+        continue;
+      }
+      check::operation inherited = op;
+      inherited.cluster = cluster;
+      const bool before = op.status != check::op_status::pending && op.completed <= copy->taken;
+      if (!before || op.status == check::op_status::info) {
+        inherited.status = check::op_status::info;
+        inherited.completed = {};
+      }
+      ops.push_back(std::move(inherited));
+    }
+    return ops;
   }
 
   static std::string outcome_of(const check::operation& op) {
@@ -163,6 +259,7 @@ class runner {
       case expectation::kind::refused: return "refused";
       case expectation::kind::value: return std::to_string(want.value);
       case expectation::kind::none: return "none";
+      case expectation::kind::completed: return "completed";
     }
     return "?";
   }
@@ -175,6 +272,7 @@ class runner {
       case expectation::kind::refused: return op.status == check::op_status::fail && op.answered;
       case expectation::kind::value: return ok && op.value && *op.value == want.value;
       case expectation::kind::none: return ok && !op.value;
+      case expectation::kind::completed: return false;  // not a client operation's outcome
     }
     return false;
   }
@@ -184,17 +282,18 @@ class runner {
     if (next.expect) {
       line.expected = expected_text(*next.expect);
       line.expectation_met = meets(*next.expect, op);
-      if (!line.expectation_met) {
-        result_.unmet.push_back("step " + std::to_string(index + 1) + " (line " +
-                                std::to_string(next.line) + ", at " + sim::to_string(next.at) +
-                                ") `" + text + "`: expected " + line.expected + ", got " +
-                                line.outcome);
-      }
+      if (!line.expectation_met) note_unmet(index, next, text, line);
     }
     report(line);
     // Every completion is a moment worth checking: a bad acknowledgement or a stale read is
     // then reported when it happens, not at the next step.
-    collect(checker_.check());
+    collect(check_all());
+  }
+
+  void note_unmet(int index, const step& next, const std::string& text, const step_report& line) {
+    result_.unmet.push_back("step " + std::to_string(index + 1) + " (line " +
+                            std::to_string(next.line) + ", at " + sim::to_string(next.at) + ") `" +
+                            text + "`: expected " + line.expected + ", got " + line.outcome);
   }
 
   void report(const step_report& line) {
@@ -269,6 +368,13 @@ class runner {
   // Starts one operation of the final check through the writer endpoint, or (a read whose `from`
   // is the reader endpoint) through the reader endpoint, round robin over main's replicas.
   void start_final_operation(check::operation op, ops::client::done_callback done) {
+    if (op.cluster != main_cluster) {  // a clone: its writer (it has no replica)
+      const db::cluster& target = model_.cluster(op.cluster);
+      final_client().start(
+          std::move(op), target.keys(), [&target](sim::time_point) { return target.writer_id(); },
+          std::move(done));
+      return;
+    }
     if (op.from.is_reader()) {
       final_client().start(
           std::move(op), model_.keys(),
@@ -330,7 +436,7 @@ class runner {
   void read_back_every_key() {
     std::set<std::string> written;
     for (const check::operation& op : model_.history().operations()) {
-      if (op.kind != check::op_kind::write) continue;
+      if (op.kind != check::op_kind::write || op.cluster != main_cluster) continue;
       for (const auto& [key, value] : op.puts) written.insert(model_.keys().name(key));
     }
     const std::size_t keys = written.size();
@@ -345,22 +451,46 @@ class runner {
                                       " key(s) could not be read back through the reader endpoint";
       }
     }
+    for (const auto& each : clones_) {
+      if (!pending.empty()) break;
+      pending = read_back_clone(*each);
+    }
     report({-1,
             model_.clock().now(),
             "final check",
-            "read back " + std::to_string(keys) + " key(s)",
+            "read back " + std::to_string(keys) + " key(s)" +
+                (clones_.empty() ? std::string()
+                                 : " (and on " + std::to_string(clones_.size()) + " clone(s))"),
             result_.violations.empty() && pending.empty(),
             {}});
   }
 
+  // A clone's keys (those main's writes before it touched, and its own), read back through its
+  // writer; returns those no read answered.
+  std::set<std::string> read_back_clone(const clone_run& copy) {
+    const db::cluster& target = model_.cluster(copy.name);
+    std::set<std::string> written;
+    for (const check::operation& op : history_of(copy.name)) {
+      if (op.kind != check::op_kind::write) continue;
+      for (const auto& [key, value] : op.puts) written.insert(target.keys().name(key));
+    }
+    std::set<std::string> pending = read_back(written, ops::endpoint::cluster(), copy.name);
+    if (!pending.empty()) {
+      result_.final_check_failure = std::to_string(pending.size()) + " key(s) of clone " +
+                                    copy.name + " could not be read back";
+    }
+    return pending;
+  }
+
   // Reads `keys` through `via`, `read_back_batch` at a time, up to `progress_attempts` rounds;
   // returns the keys no read answered.
-  std::set<std::string> read_back(const std::set<std::string>& keys, const ops::endpoint& via) {
+  std::set<std::string> read_back(const std::set<std::string>& keys, const ops::endpoint& via,
+                                  const std::string& cluster = std::string(main_cluster)) {
     std::set<std::string> pending = keys;
     for (int round = 0; round < progress_attempts && !pending.empty(); ++round) {
       const std::vector<std::string> asked(pending.begin(), pending.end());
       for (std::size_t first = 0; first < asked.size(); first += read_back_batch) {
-        read_back_batch_of(asked, first, pending, via);
+        read_back_batch_of(asked, first, pending, via, cluster);
       }
     }
     return pending;
@@ -370,7 +500,8 @@ class runner {
   // (reads are sequential on one client: at most one timeout each); answered keys leave
   // `pending`.
   void read_back_batch_of(const std::vector<std::string>& keys, std::size_t first,
-                          std::set<std::string>& pending, const ops::endpoint& via) {
+                          std::set<std::string>& pending, const ops::endpoint& via,
+                          const std::string& cluster) {
     const std::size_t count = std::min(read_back_batch, keys.size() - first);
     struct tally {
       std::size_t completed = 0;
@@ -380,8 +511,9 @@ class runner {
     for (std::size_t index = first; index < first + count; ++index) {
       check::operation read;
       read.kind = check::op_kind::read;
-      read.key = *model_.keys().find(keys[index]);
+      read.key = *model_.cluster(cluster).keys().find(keys[index]);
       read.from = via;
+      read.cluster = cluster;
       start_final_operation(std::move(read), [seen, key = keys[index]](const check::operation& op) {
         ++seen->completed;
         if (op.status == check::op_status::ok) seen->answered.push_back(key);
@@ -399,6 +531,7 @@ class runner {
   check::fact_log facts_;  // what main's instances decide, for the checker
   ops::deployment model_;
   check::invariant_checker checker_;
+  std::vector<std::unique_ptr<clone_run>> clones_;
   check::linearizability_result history_check_;  // copied into result_.violations too
   run_result result_;
   listener on_report_;

@@ -122,6 +122,9 @@ inline sim::duration duration_setting(const config& settings, std::string_view k
   return duration_setting(const_cast<config&>(settings), key);
 }
 
+// The production cluster: the one a scenario's `config` describes, and the default of `on`.
+inline constexpr std::string_view main_cluster = "main";
+
 // `write x=1 y=2 [to dbN] [hold <duration>]`: one transaction writing those keys, in the order
 // written, through the cluster endpoint or (`to`) one instance's endpoint (a replica refuses
 // it); with `hold`, the transaction stays open that long before it asks to commit (a
@@ -129,8 +132,9 @@ inline sim::duration duration_setting(const config& settings, std::string_view k
 struct write_op {
   static constexpr std::string_view verb = "write";
   std::vector<std::pair<std::string, std::int64_t>> puts;
-  std::optional<std::string> to;
-  sim::duration hold{};  // 0: commits at once
+  std::optional<std::string> to{};
+  sim::duration hold{};                        // 0: commits at once
+  std::string on = std::string(main_cluster);  // `on <cluster>`: whose endpoints
   bool operator==(const write_op&) const = default;
 };
 
@@ -138,18 +142,20 @@ struct write_op {
 struct read_op {
   static constexpr std::string_view verb = "read";
   std::string key;
-  ops::endpoint from;  // `from dbN`: an instance; `from reader`; none: the cluster endpoint
+  ops::endpoint from{};  // `from dbN`: an instance; `from reader`; none: the cluster endpoint
+  std::string on = std::string(main_cluster);  // `on <cluster>`: whose endpoints
   bool operator==(const read_op&) const = default;
 };
 
 // What a step does: a client operation, a fault of the world, or an action of the control plane.
 using action = std::variant<write_op, read_op, sim::fault, ops::action>;
 
-// `expect ok | unavailable | refused | <int> | none`. `unavailable`: not acknowledged within
-// op_timeout (no answer, or an error); `refused`: answered with an error, so it certainly did
-// not take effect (history `fail`).
+// `expect ok | unavailable | refused | <int> | none` for a client operation. `unavailable`: not
+// acknowledged within op_timeout (no answer, or an error); `refused`: answered with an error,
+// so it certainly did not take effect (history `fail`). An operational step with an outcome
+// (ops::has_outcome: `clone`) expects `completed` or `refused` (it did nothing).
 struct expectation {
-  enum class kind { ok, unavailable, value, none, refused };
+  enum class kind { ok, unavailable, value, none, refused, completed };
   kind what = kind::ok;
   std::int64_t value = 0;  // meaningful only when `what == kind::value`
   bool operator==(const expectation& other) const {

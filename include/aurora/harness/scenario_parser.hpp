@@ -359,6 +359,7 @@ class scenario_parser {
     }
     if (known->name == write_op::verb) return parse_write(cursor);
     if (known->name == read_op::verb) return parse_read(cursor);
+    if (known->name == ops::clone::verb) return ops::action{parse_clone(cursor)};
     return parse_fault(result_.settings, cursor, *known);
   }
 
@@ -394,19 +395,59 @@ class scenario_parser {
       note_key(key);
       value.puts.emplace_back(std::string(key.text), number);
     } while (cursor.peek().kind == token_kind::word && cursor.peek(1).kind == token_kind::equals);
-    // `to dbN` (through that instance's endpoint) and `hold <duration>`, in either order.
+    // `to dbN` (through that instance's endpoint) and `hold <duration>`, in either order. The
+    // instance is checked once `on` says whose it is.
+    std::optional<token> to;
     while (cursor.peek_word("to") || cursor.peek_word("hold")) {
       const token word = cursor.next();
       if (word.text == "to") {
-        if (value.to) fail(word, "'to' is given twice");
-        value.to = parse_name(result_.settings, cursor.next(), instances, "write ... to");
+        if (to) fail(word, "'to' is given twice");
+        to = cursor.next();
       } else {
         if (value.hold > sim::us(0)) fail(word, "'hold' is given twice");
         value.hold = parse_hold(cursor.next());
       }
     }
-    parse_cluster(cursor);
+    if (auto on = parse_cluster(cursor)) value.on = std::move(*on);
+    if (to) value.to = parse_instance_of(value.on, *to, "write ... to");
     return value;
+  }
+
+  // An instance of cluster `on`: one of main's (`db1` ..), or a clone's only instance
+  // `<clone>-db1`.
+  std::string parse_instance_of(const std::string& on, const token& name,
+                                std::string_view action) const {
+    if (on == main_cluster) return parse_name(result_.settings, name, instances, action);
+    const std::string writer = on + "-db1";
+    if (name.kind != token_kind::word) fail_expected(name, "an instance of " + on + ": " + writer);
+    if (name.text != writer) {
+      fail(name, "unknown instance " + describe(name) + " of cluster " + on +
+                     ": a clone has one "
+                     "instance, " +
+                     writer);
+    }
+    return writer;
+  }
+
+  // `clone as NAME`: NAME becomes a cluster that later steps may name with `on`.
+  ops::clone parse_clone(token_cursor& cursor) {
+    const token word = cursor.next();
+    if (word.kind != token_kind::word || word.text != "as") {
+      fail_expected(word, "'as' and the new cluster's name after 'clone', e.g. clone as dev1");
+    }
+    const token name = cursor.next();
+    if (name.kind != token_kind::word || !is_name(name.text)) {
+      fail_expected(name, "a cluster name after 'clone as' ([a-z][a-z0-9_-]*, at most " +
+                              std::to_string(scenario_limits::max_name_length) + " characters)");
+    }
+    if (const auto known = cluster_lines_.find(name.text); known != cluster_lines_.end()) {
+      fail(name,
+           "cluster '" + std::string(name.text) + "' exists already" +
+               (known->second == 0 ? std::string(" (the production cluster)")
+                                   : " (created at line " + std::to_string(known->second) + ")"));
+    }
+    cluster_lines_.emplace(std::string(name.text), line_);
+    return ops::clone{std::string(name.text)};
   }
 
   // `hold <duration>`: positive, at most max_op_timeout (the run waits for it to commit).
@@ -417,37 +458,38 @@ class scenario_parser {
     return hold;
   }
 
-  // `on <cluster>`: through that cluster's endpoints. Version 2 of the language creates other
-  // clusters with restore, clone and blue/green steps, which this model does not have yet, so
-  // the one cluster a scenario can name is the production cluster `main` (the default).
-  static void parse_cluster(token_cursor& cursor) {
-    if (!cursor.peek_word("on")) return;
+  // `on <cluster>`: through that cluster's endpoints: the production cluster `main` (the
+  // default) or one that a `clone as` step created on an earlier line. None without `on`.
+  std::optional<std::string> parse_cluster(token_cursor& cursor) const {
+    if (!cursor.peek_word("on")) return std::nullopt;
     cursor.next();
     const token name = cursor.next();
     if (name.kind != token_kind::word) fail_expected(name, "a cluster name after 'on'");
-    if (name.text != "main") {
-      fail(name, "unknown cluster " + describe(name) +
-                     ": this model has one cluster, 'main' (restore, clone and blue/green "
-                     "clusters are not modelled yet)");
+    if (!cluster_lines_.contains(name.text)) {
+      std::string known;
+      for (const auto& [each, line] : cluster_lines_) known += (known.empty() ? "" : ", ") + each;
+      fail(name, "unknown cluster " + describe(name) + ": expected " + known +
+                     " (a `clone as` step on an earlier line creates a cluster)");
     }
+    return std::string(name.text);
   }
 
   read_op parse_read(token_cursor& cursor) {
     const token key = cursor.next();
     check_key(key, "read");
     note_key(key);
-    read_op value{std::string(key.text), {}};
+    read_op value{std::string(key.text), {}, std::string(main_cluster)};
+    std::optional<token> source;
     if (cursor.peek_word("from")) {
       cursor.next();
-      const token source = cursor.next();
-      if (source.kind == token_kind::word && source.text == ops::endpoint::reader_word) {
-        value.from = ops::endpoint::reader();
-      } else {
-        value.from = ops::endpoint::instance(
-            parse_name(result_.settings, source, instances, "read ... from"));
-      }
+      source = cursor.next();
     }
-    parse_cluster(cursor);
+    if (auto on = parse_cluster(cursor)) value.on = std::move(*on);
+    if (source && source->kind == token_kind::word && source->text == ops::endpoint::reader_word) {
+      value.from = ops::endpoint::reader();
+    } else if (source) {
+      value.from = ops::endpoint::instance(parse_instance_of(value.on, *source, "read ... from"));
+    }
     return value;
   }
 
@@ -456,6 +498,8 @@ class scenario_parser {
   // Returns the client's token (`end` when there is no `as`).
   static token parse_suffix(token_cursor& cursor, step& value) {
     const bool fault = !is_client_operation(value.what);
+    const auto* operation = std::get_if<ops::action>(&value.what);
+    const bool has_outcome = operation != nullptr && ops::has_outcome(*operation);
     token client;
     if (cursor.peek_word("as")) {
       const token keyword = cursor.next();
@@ -470,7 +514,9 @@ class scenario_parser {
     }
     if (cursor.peek_word("expect")) {
       const token keyword = cursor.next();
-      if (fault) fail(keyword, "a fault has no outcome: 'expect' applies only to read and write");
+      if (fault && !has_outcome) {
+        fail(keyword, "a fault has no outcome: 'expect' applies only to read, write and clone");
+      }
       value.expect = parse_outcome(cursor.next(), value.what);
     }
     check_step_end(cursor.peek(), value);
@@ -500,6 +546,12 @@ class scenario_parser {
 
   static expectation parse_outcome(const token& outcome, const action& what) {
     using kind = expectation::kind;
+    if (!is_client_operation(what)) return parse_operation_outcome(outcome, what);
+    if (outcome.kind == token_kind::word && outcome.text == "completed") {
+      fail(outcome,
+           "'expect completed' applies only to operational steps (clone): a client "
+           "operation can expect ok, unavailable, refused, none or an integer");
+    }
     const bool read = std::holds_alternative<read_op>(what);
     if (outcome.kind == token_kind::word && outcome.text == "ok") return {kind::ok, 0};
     if (outcome.kind == token_kind::word && outcome.text == "unavailable") {
@@ -522,6 +574,20 @@ class scenario_parser {
                       ": expected ok, unavailable, refused, none or an integer");
   }
 
+  // `clone`: completed or refused (it did nothing).
+  static expectation parse_operation_outcome(const token& outcome, const action& what) {
+    using kind = expectation::kind;
+    if (outcome.kind == token_kind::word && outcome.text == "completed")
+      return {kind::completed, 0};
+    if (outcome.kind == token_kind::word && outcome.text == "refused") return {kind::refused, 0};
+    const std::string verb(verb_of(what).name);
+    if (outcome.kind == token_kind::end) {
+      fail_expected(outcome, "an outcome after 'expect' (completed or refused)");
+    }
+    fail(outcome, "'expect " + std::string(outcome.text) + "' does not apply to " + verb +
+                      ": expected completed or refused");
+  }
+
   std::string file_;
   scenario result_;
   std::vector<parse_error> errors_;
@@ -538,7 +604,9 @@ class scenario_parser {
   std::map<std::string, int, std::less<>> config_key_lines_;  // config key -> its line
   std::set<std::string, std::less<>> keys_seen_;              // distinct keys of the steps so far
   std::set<std::string, std::less<>> clients_seen_;  // distinct clients of the steps so far
-  std::vector<std::string_view> step_keys_;          // keys new in the step being parsed
+  // The clusters steps may name with `on`: main (line 0), then each `clone as` step's.
+  std::map<std::string, int, std::less<>> cluster_lines_{{std::string(main_cluster), 0}};
+  std::vector<std::string_view> step_keys_;  // keys new in the step being parsed
 };
 
 }  // namespace detail

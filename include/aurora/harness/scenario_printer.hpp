@@ -65,7 +65,7 @@ inline std::string print_config(const config& settings) {
   return text.empty() ? text : "config" + text;
 }
 
-// "ok", "unavailable", "refused", "none" or the value.
+// "ok", "unavailable", "refused", "none", the value, or "completed".
 inline std::string print_expectation(const expectation& value) {
   switch (value.what) {
     case expectation::kind::ok: return "ok";
@@ -73,6 +73,7 @@ inline std::string print_expectation(const expectation& value) {
     case expectation::kind::refused: return "refused";
     case expectation::kind::none: return "none";
     case expectation::kind::value: return std::to_string(value.value);
+    case expectation::kind::completed: return "completed";
   }
   return "ok";
 }
@@ -84,11 +85,16 @@ struct action_printer {
     for (const auto& [key, number] : value.puts) text += " " + key + "=" + std::to_string(number);
     if (value.to) text += " to " + *value.to;
     if (value.hold > sim::us(0)) text += " hold " + sim::to_string(value.hold);
-    return text;
+    return text + on(value.on);
   }
   std::string operator()(const read_op& value) const {
     return std::string(read_op::verb) + " " + value.key +
-           (value.from.is_cluster() ? std::string() : " from " + ops::to_string(value.from));
+           (value.from.is_cluster() ? std::string() : " from " + ops::to_string(value.from)) +
+           on(value.on);
+  }
+  // ` on dev1`; nothing for the production cluster, the default.
+  static std::string on(const std::string& cluster) {
+    return cluster == main_cluster ? std::string() : " on " + cluster;
   }
   std::string operator()(const sim::fault& value) const { return sim::to_string(value); }
   std::string operator()(const ops::action& value) const { return ops::to_string(value); }

@@ -52,6 +52,7 @@ enum class argument_kind {
   participant,      // a storage node or an instance
   partition_sides,  // `A | B` or `A -> B`: comma-separated targets that do not overlap
   failover_target,  // `to dbN` (optional)
+  new_cluster,      // `as NAME`: the name of the cluster the step creates
   percent,          // `P%`, from `low` to `high`
   duration,         // a duration from `low` to `high` microseconds
 };
@@ -96,7 +97,7 @@ constexpr argument delay_argument{"D", argument_kind::duration, 0,
 }  // namespace detail
 
 // clang-format off
-inline constexpr std::array<verb_info, 12> verbs = {{
+inline constexpr std::array<verb_info, 13> verbs = {{
     {write_op::verb, verb_group::client_operation, false, budget_rule::none,
      {{{"k=v", argument_kind::key_value_pairs, 1, scenario_limits::max_puts_per_write}}},
      {{{"write k=v [k=v ...]",
@@ -158,6 +159,13 @@ inline constexpr std::array<verb_info, 12> verbs = {{
         "up, nothing happens (trace event `failover-impossible`)"},
        {"failover to dbN",
         "the same, to that instance (any instance of the configuration, `db1` included)"}}}},
+    {ops::clone::verb, verb_group::action, false, budget_rule::takes_nothing,
+     {{{"NAME", argument_kind::new_cluster}}},
+     {{{"clone as NAME",
+        "a fast clone of `main`: a new cluster NAME (writer `NAME-db1`, no replica) that starts "
+        "from main's data at its writer's VDL now; later writes on either side stay apart. "
+        "`completed`, or `refused` while main has no open writer. Then `... on NAME` reaches "
+        "it"}}}},
     {sim::message_loss::verb, verb_group::fault, true, budget_rule::takes_nothing,
      {{detail::percent_argument}},
      {{{"loss P%", "every message is dropped with probability P (`loss 0%` turns it off)"}}}},

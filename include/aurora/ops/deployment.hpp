@@ -111,6 +111,13 @@ class deployment {
   db::cluster* clone_cluster(std::string_view source, db::cluster_config config,
                              db::cluster_observer* observer = nullptr);
 
+  // The scenario's `clone as NAME`: a clone of main into `config` (its name `value.name`),
+  // recorded in the trace as an action with the clone's writer as its lane and, as a
+  // `control-plane` event, whether Aurora would share the pages copy-on-write (the source's
+  // first 15 clones) or copy them. Null when refused (no open writer on main).
+  db::cluster* clone(const ops::clone& value, db::cluster_config config,
+                     db::cluster_observer* observer = nullptr);
+
   [[nodiscard]] const setup& config() const { return setup_; }
   [[nodiscard]] db::world& world() { return world_; }
   [[nodiscard]] const db::world& world() const { return world_; }
@@ -247,6 +254,29 @@ class deployment {
                   "a failover promotes the instance failover_target predicted");
   }
 
+  // `clone as NAME` as an action of a run that has no checker for it.
+  void perform(const ops::clone& value) {
+    db::cluster_config config = setup_.main();
+    config.name = value.name;
+    config.instance_prefix = value.name + "-";
+    config.replicas = 0;
+    config.instances.clear();
+    (void)clone(value, config);
+  }
+
+  // A decision of the control plane about `cluster` (trace-events.md, `control-plane`).
+  void record_decision(const std::string& cluster, std::string_view decision,
+                       const std::string& why) {
+    trace::recorder& trace = world_.trace();
+    if (!trace.enabled()) return;
+    trace.record({world_.now(),
+                  std::string(trace::kind::control_plane),
+                  {{"cluster", cluster}, {"decision", std::string(decision)}, {"reason", why}},
+                  {},
+                  {},
+                  0});
+  }
+
   // An action in the trace, like a fault (trace-events.md, `fault`): its text and its lanes.
   void record_action(const std::string& text, const std::vector<std::string>& lanes) {
     trace::recorder& trace = world_.trace();
@@ -314,6 +344,9 @@ class deployment {
       clients_;
   std::size_t reader_cursor_ = 0;
   std::vector<std::unique_ptr<cluster_proxy>> proxies_;  // one per cluster that has one
+  // Aurora shares a volume's pages copy-on-write with up to 15 clones, then copies [UG].
+  static constexpr int copy_on_write_clones = 15;
+  std::map<std::string, int, std::less<>> clones_of_;  // by source cluster
 };
 
 namespace detail {

@@ -48,13 +48,22 @@ AURORA_DECL run_result runner::finish() {
   advance_to(std::max(quiet_at_, last_step_at_ + plan_.settings.op_timeout));
   final_check();
   // The invariants judge incrementally; once, at the end, they judge the whole run again.
-  collect(checker_.check_everything());
+  collect(check_all(true));
   // Then the client history alone, as an external checker would read it (linearizability per
-  // key, replica reads): the invariants above judge by LSNs, which clients never see.
-  history_check_ = check::check_linearizability(model_.history().operations(), model_.keys());
+  // key, replica reads): the invariants above judge by LSNs, which clients never see. Each
+  // cluster has a history of its own (a clone's starts with main's writes before it).
+  history_check_ =
+      check::check_linearizability(history_of(std::string(main_cluster)), model_.keys());
   std::vector<check::violation> found;
   for (const check::history_violation& each : history_check_.violations) {
     found.push_back({each.invariant, each.reason, each.at, each.step});
+  }
+  for (const auto& each : clones_) {
+    const check::linearizability_result judged =
+        check::check_linearizability(history_of(each->name), model_.cluster(each->name).keys());
+    for (const check::history_violation& one : judged.violations) {
+      found.push_back({one.invariant, each->name + ": " + one.reason, one.at, one.step});
+    }
   }
   collect(std::move(found));
   return std::move(result_);

@@ -115,6 +115,27 @@ AURORA_DECL db::cluster* deployment::clone_cluster(std::string_view source,
   return clusters_.back().get();
 }
 
+AURORA_DECL db::cluster* deployment::clone(const ops::clone& value, db::cluster_config config,
+                                           db::cluster_observer* observer) {
+  config.name = value.name;
+  const std::string writer = config.instance_prefix + "db1" + config.instance_suffix;
+  record_action(to_string(value), {});
+  const storage::lsn point = main().writer().vdl();
+  db::cluster* made = clone_cluster("main", std::move(config), observer);
+  if (made == nullptr) {
+    record_decision(value.name, "clone-refused",
+                    "main has no open writer to take a clone point from");
+    return nullptr;
+  }
+  const int number = ++clones_of_["main"];
+  world_.probes().hit("a clone was taken");
+  record_decision(value.name,
+                  number <= copy_on_write_clones ? "clone-copy-on-write" : "clone-full-copy",
+                  "clone " + std::to_string(number) + " of main, at VDL " + std::to_string(point) +
+                      "; its writer is " + writer);
+  return made;
+}
+
 AURORA_DECL void deployment::apply(const sim::fault& value) {
   note_fault_while_hydrating();
   const auto* lost = std::get_if<sim::destroy>(&value);
