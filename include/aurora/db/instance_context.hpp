@@ -246,8 +246,8 @@ class instance_context {
   instance_place place_;
   sim::participant_id self_{};
   std::vector<sim::participant_id> replica_ids_;
-  storage::epoch known_epoch_ = 0;                   // the newest epoch heard of
-  std::uint64_t rounds_ = 0;                         // recovery rounds started (never reset)
+  storage::epoch known_epoch_ = 0;  // the newest epoch heard of
+  std::uint64_t rounds_ = 0;        // recovery rounds started (never reset)
   // Per client, indexed by its participant id (the network numbers participants from 0): its
   // latest write request, if any. A vector, not a map: found in O(1) on every write and answer.
   std::vector<std::optional<session>> sessions_;

@@ -83,8 +83,8 @@ class pg_membership {
   // Recomputes what changes only with the identities: after construction, replace and
   // finish_replacement (the only writers of identity_ and old_identity_).
   void refresh_masks() {
-    changing_ = std::any_of(old_identity_.begin(), old_identity_.end(),
-                            [](int old) { return old >= 0; });
+    changing_ =
+        std::any_of(old_identity_.begin(), old_identity_.end(), [](int old) { return old >= 0; });
     current_mask_ = 0;
     old_mask_ = 0;
     for (int slot = 0; slot < segments_per_pg; ++slot) {
