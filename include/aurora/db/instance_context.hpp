@@ -13,7 +13,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <deque>
-#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -157,12 +156,13 @@ class instance_context {
   // True when this write request is new from this client; a copy of the latest one is answered
   // as it was (or not yet, while it runs), an older one is dropped.
   bool first_sight(sim::participant_id from, std::uint64_t op) {
-    auto [found, fresh] = sessions_.try_emplace(from, session{op});
-    session& latest = found->second;
-    if (fresh || op > latest.op) {
-      latest = session{op};
+    if (from.value >= sessions_.size()) sessions_.resize(from.value + 1);
+    std::optional<session>& known = sessions_[from.value];
+    if (!known || op > known->op) {
+      known = session{op};
       return true;
     }
+    const session& latest = *known;
     if (op < latest.op) {
       probe("a late client request was ignored");
       return false;
@@ -174,12 +174,13 @@ class instance_context {
 
   // Sends a write's answer and remembers it in the client's session.
   void answer(sim::participant_id client, std::uint64_t op, reply_status status, lsn commit) {
-    auto found = sessions_.find(client);
-    if (found != sessions_.end() && found->second.op == op) {
-      found->second.state = status == reply_status::ok        ? request_state::committed
-                            : status == reply_status::refused ? request_state::refused
-                                                              : request_state::indeterminate;
-      found->second.commit = commit;
+    std::optional<session>* found =
+        client.value < sessions_.size() ? &sessions_[client.value] : nullptr;
+    if (found != nullptr && *found && (*found)->op == op) {
+      (*found)->state = status == reply_status::ok        ? request_state::committed
+                        : status == reply_status::refused ? request_state::refused
+                                                          : request_state::indeterminate;
+      (*found)->commit = commit;
     }
     place_.net.send(self_, client, client_reply{op, status, std::nullopt, commit});
   }
@@ -245,9 +246,11 @@ class instance_context {
   instance_place place_;
   sim::participant_id self_{};
   std::vector<sim::participant_id> replica_ids_;
-  storage::epoch known_epoch_ = 0;                   // the newest epoch heard of
-  std::uint64_t rounds_ = 0;                         // recovery rounds started (never reset)
-  std::map<sim::participant_id, session> sessions_;  // per client: its latest write request
+  storage::epoch known_epoch_ = 0;  // the newest epoch heard of
+  std::uint64_t rounds_ = 0;        // recovery rounds started (never reset)
+  // Per client, indexed by its participant id (the network numbers participants from 0): its
+  // latest write request, if any. A vector, not a map: found in O(1) on every write and answer.
+  std::vector<std::optional<session>> sessions_;
 };
 
 }  // namespace aurora::db

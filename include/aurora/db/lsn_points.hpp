@@ -93,7 +93,7 @@ class lsn_points {
     state.heard[slot] = true;
     state.scl[slot] = std::max(state.scl[slot], scl);
     const lsn before = state.pgcl;
-    state.pgcl = std::max(state.pgcl, compute_pgcl(state, membership));
+    state.pgcl = compute_pgcl(state, membership, state.pgcl);  // PGCL never goes back
     AURORA_ASSERT(state.pgcl >= before, "PGCL never goes back");
     if (state.pgcl == before) return false;
     return advance();
@@ -101,7 +101,7 @@ class lsn_points {
 
   // PGCL from SCLs: the largest reported SCL that a write quorum of every member set has reached.
   [[nodiscard]] lsn compute_pgcl(pg_id pg, const storage::pg_membership& membership) const {
-    return compute_pgcl(pgs_.at(pg), membership);
+    return compute_pgcl(pgs_.at(pg), membership, no_lsn);
   }
 
  private:
@@ -123,9 +123,12 @@ class lsn_points {
     lsn durable_tail = no_lsn;
   };
 
-  lsn compute_pgcl(const pg_state& state, const storage::pg_membership& membership) const {
+  // The largest of `floor` and the reported SCLs a write quorum has reached. Only SCLs above
+  // `floor` are tried: acknowledge passes the current PGCL, which it keeps if nothing beats it.
+  lsn compute_pgcl(const pg_state& state, const storage::pg_membership& membership,
+                   lsn floor) const {
     const storage::quorum_set quorums = membership.quorums(sizes_);
-    lsn best = no_lsn;
+    lsn best = floor;
     for (lsn candidate : state.scl) {
       if (candidate <= best) continue;
       storage::segment_mask reached = 0;

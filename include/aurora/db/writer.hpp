@@ -100,12 +100,14 @@ class writer {
     allocate(from, request);
   }
 
-  // Sends every PG's pending records to its 6 segments: a batch per segment.
+  // Sends every PG's pending records to its 6 segments: a batch per segment. The records are
+  // copied out (one allocation of the exact size) so that each PG's buffer keeps its capacity:
+  // moving it out would make the next window grow a new one from nothing.
   void flush() {
     flush_scheduled_ = false;
     for (pg_id pg = 0; pg < batches_.size(); ++pg) {
       if (batches_[pg].empty()) continue;
-      send_batch(pg, std::move(batches_[pg]));
+      send_batch(pg, batches_[pg]);
       batches_[pg].clear();
     }
   }
@@ -353,6 +355,7 @@ class writer {
   // it then holds every acknowledged record of the PG [P18 §4]. (Not PGCL: a writer that has
   // just recovered knows no PGCL yet.)
   void maybe_finish_replacement(pg_id pg) {
+    if (!context_.membership(pg).changing()) return;  // no replacement: nothing to finish
     if (!context_.designated()) return;  // a writer the control plane has replaced changes nothing
     storage::pg_membership& members = context_.membership_to_change(pg);
     for (int slot = 0; slot < storage::segments_per_pg; ++slot) {

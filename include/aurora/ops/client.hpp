@@ -62,8 +62,11 @@ class client final : public sim::endpoint<message> {
   // (`via=dns`) keeps that answer for the cluster and reader endpoints and uses it while it is
   // fresh (client_options.hpp); a cluster-endpoint operation sent on a stale answer is recorded
   // as going to that instance's endpoint, which is where it went.
-  void start(operation op, const storage::key_table& keys, route_function route,
+  // The operation is taken by rvalue reference and, when nothing is in flight or queued, sent
+  // from where the caller built it: it is moved once, into the history, and never into the queue.
+  void start(operation&& op, const storage::key_table& keys, route_function route,
              done_callback done) {
+    if (!busy() && queued_.empty()) return launch(op, keys, route, done);
     if (queued_.size() >= queue_max) {
       throw usage_error("client " + name_ + ": more than " + std::to_string(queue_max) +
                         " operations queued");
@@ -107,31 +110,32 @@ class client final : public sim::endpoint<message> {
 
   // Where the operation goes: the route's answer now, or a DNS answer: the one kept while it is
   // fresh, else a new one (what the record said `dns_propagation` ago), kept from now on.
-  sim::participant_id resolve(pending& next) {
-    const endpoint_kind kind = next.op.from.kind();
+  sim::participant_id resolve(operation& op, const route_function& route) {
+    const endpoint_kind kind = op.from.kind();
     const sim::time_point now = net_.clock().now();
     if (options_.via != client_path::dns || kind == endpoint_kind::instance) {
-      return next.route(now);
+      return route(now);
     }
     dns_answer* kept = nullptr;
     for (dns_answer& each : answers_) {
-      if (each.cluster == next.op.cluster && each.kind == kind) kept = &each;
+      if (each.kind == kind && each.cluster == op.cluster) kept = &each;
     }
-    if (kept != nullptr && now < kept->expires) return stale_or_current(next, kept->to);
-    if (kept == nullptr) kept = &answers_.emplace_back(dns_answer{next.op.cluster, kind});
-    kept->to = next.route(now - dns_.propagation);
+    if (kept != nullptr && now < kept->expires) return stale_or_current(op, route, kept->to);
+    if (kept == nullptr) kept = &answers_.emplace_back(dns_answer{op.cluster, kind});
+    kept->to = route(now - dns_.propagation);
     kept->expires = expiry(now);
-    record_lookup(next.op, *kept);
-    return stale_or_current(next, kept->to);
+    record_lookup(op, *kept);
+    return stale_or_current(op, route, kept->to);
   }
 
   // A DNS answer for the cluster endpoint that is not the writer now (kept too long, or not yet
   // changed): the operation goes to that instance, and the history says so (the checkers judge
   // it as an instance endpoint's).
-  sim::participant_id stale_or_current(pending& next, sim::participant_id answer) {
-    if (next.op.from.is_cluster() && next.route(net_.clock().now()) != answer) {
+  sim::participant_id stale_or_current(operation& op, const route_function& route,
+                                       sim::participant_id answer) {
+    if (op.from.is_cluster() && route(net_.clock().now()) != answer) {
       net_.probes().hit("a client used a stale DNS answer");
-      next.op.from = ops::endpoint::instance(net_.name(answer));
+      op.from = ops::endpoint::instance(net_.name(answer));
     }
     return answer;
   }
@@ -163,12 +167,18 @@ class client final : public sim::endpoint<message> {
   void start_next() {
     if (queued_.empty()) return;
     pending& next = queued_.front();
-    next.op.process = name_;
-    next.op.invoked = net_.clock().now();
-    const sim::participant_id to = resolve(next);
-    const std::uint64_t id = history_.invoke(std::move(next.op), *next.keys);
-    done_callback done = std::move(next.done);
-    queued_.pop_front();
+    launch(next.op, *next.keys, next.route, next.done);
+    queued_.pop_front();  // after launch, which only sends and schedules (nothing runs meanwhile)
+  }
+
+  // Starts `op` now: resolves where it goes, records it in the history (its one move) and sends
+  // it. `op` and `done` are moved from.
+  void launch(operation& what, const storage::key_table& keys, const route_function& route,
+              done_callback& done) {
+    what.process = name_;
+    what.invoked = net_.clock().now();
+    const sim::participant_id to = resolve(what, route);
+    const std::uint64_t id = history_.invoke(std::move(what), keys);
     const operation& op = history_.at(id);
     if (op.kind == op_kind::write) {
       net_.send(self_, to, db::client_write{id, op.puts, op.hold});
