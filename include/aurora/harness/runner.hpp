@@ -152,6 +152,21 @@ class runner {
     auto done = [this, index, next, text](const check::operation& op) {
       judge(index, next, text, op);
     };
+    const std::string& on = std::holds_alternative<write_op>(next.what)
+                                ? std::get<write_op>(next.what).on
+                                : std::get<read_op>(next.what).on;
+    if (!model_.has_cluster(on)) {
+      // Its `clone as` step was refused: the endpoint does not exist, and the client is told so
+      // at once (nothing is sent, so it certainly took no effect).
+      step_report line{index, model_.clock().now(), text, "refused", true, {}};
+      if (next.expect) {
+        line.expected = expected_text(*next.expect);
+        line.expectation_met = next.expect->what == expectation::kind::refused ||
+                               next.expect->what == expectation::kind::unavailable;
+        if (!line.expectation_met) note_unmet(index, next, text, line);
+      }
+      return report(line);
+    }
     if (const auto* write = std::get_if<write_op>(&next.what)) {
       model_.write(client, write->puts, done, write->on,
                    write->to ? ops::endpoint::instance(*write->to) : ops::endpoint::cluster(),

@@ -141,6 +141,9 @@ class deployment {
   [[nodiscard]] const db::cluster& cluster(std::string_view name) const {
     return const_cast<deployment&>(*this).cluster(name);
   }
+  [[nodiscard]] bool has_cluster(std::string_view name) const {
+    return const_cast<deployment&>(*this).find_cluster(name) != nullptr;
+  }
   [[nodiscard]] const std::vector<std::unique_ptr<db::cluster>>& clusters() const {
     return clusters_;
   }
