@@ -162,6 +162,7 @@ class control_plane {
     if (net.alive(writer) || net.incarnation(writer) != life) return;
     if (target.writer_id() != writer) return;
     world_.probes().hit("the control plane recreated a writer");
+    record_decision(target, "recreated", "the writer is back; it recovers the volume");
     net.restart(writer);  // designated: it recovers the volume
   }
 
