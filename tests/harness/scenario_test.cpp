@@ -517,7 +517,8 @@ const std::vector<error_case>& error_cases() {
       {"config variant=fast", 1, 16,
        "unknown variant 'fast': expected one of safe, write-quorum-3, read-quorum-2, "
        "ack-before-vdl, no-truncation, no-epoch-fencing, read-below-scl, no-request-dedup, "
-       "reads-ignore-truncation, replica-above-vdl, replica-split-mtr, no-demotion"},
+       "reads-ignore-truncation, replica-above-vdl, replica-split-mtr, no-demotion, "
+       "clone-from-any-segment"},
       {"config replicas=1 replicas=2", 1, 19, "config key 'replicas' is already set (line 1)"},
       {"config replicas=1\nconfig replicas=2", 2, 8,
        "config key 'replicas' is already set (line 1)"},

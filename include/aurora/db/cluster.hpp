@@ -362,11 +362,14 @@ class cluster final : private instance_observer {
   }
 
   // A segment of `pg` whose complete chain reaches `tail` and whose base lies at or below it, so
-  // that it reads every key exactly at `tail`; the first in slot order.
+  // that it reads every key exactly at `tail`; the first in slot order. (Unsafe variant
+  // clone-from-any-segment: the first segment, complete or not.)
   [[nodiscard]] const storage::segment* segment_complete_to(pg_id pg, lsn tail) const {
+    const bool any = config_.variant == teaching_variant::clone_from_any_segment;
     for (int slot = 0; slot < storage::segments_per_pg; ++slot) {
       const storage::segment* data = fleet_.at(directory()[pg][slot]).find(volume_, pg);
-      if (data != nullptr && data->base_lsn() <= tail && data->holds(tail)) return data;
+      if (data == nullptr) continue;
+      if (any || (data->base_lsn() <= tail && data->holds(tail))) return data;
     }
     return nullptr;
   }

@@ -21,6 +21,10 @@
 //   no-demotion       a failover does not restart the old writer even when the control plane
 //                     reaches it: it keeps serving as a writer until a storage node refuses its
 //                     stale epoch (the epoch still keeps its writes from becoming durable)
+//   clone-from-any-segment
+//                     a clone takes each PG's pages from the first segment of the PG, whether or
+//                     not its complete chain reaches the clone point (a lagging segment misses
+//                     acknowledged writes)
 #pragma once
 
 #include <array>
@@ -45,9 +49,10 @@ enum class teaching_variant {
   replica_above_vdl,
   replica_split_mtr,
   no_demotion,
+  clone_from_any_segment,
 };
 
-inline constexpr std::array<std::string_view, 12> teaching_variant_names = {
+inline constexpr std::array<std::string_view, 13> teaching_variant_names = {
     "safe",
     "write-quorum-3",
     "read-quorum-2",
@@ -59,7 +64,8 @@ inline constexpr std::array<std::string_view, 12> teaching_variant_names = {
     "reads-ignore-truncation",
     "replica-above-vdl",
     "replica-split-mtr",
-    "no-demotion"};
+    "no-demotion",
+    "clone-from-any-segment"};
 
 inline std::string_view to_string(teaching_variant variant) {
   return teaching_variant_names[static_cast<std::size_t>(variant)];
