@@ -6,9 +6,11 @@
 // answer. It records every operation in the history (ops/history.hpp): `ok` when answered,
 // `fail` when refused (or a read that timed out: a read has no effect), `info` when a write timed
 // out or its writer was deposed with it in flight (it may still take effect). Operations started
-// while one is in flight wait in a bounded queue, in order. A client that reaches the cluster
-// and reader endpoints through DNS (ops/client_options.hpp, the default) keeps each answer while
-// it is fresh: after a failover it may keep reaching the old writer [UG].
+// while one is in flight wait in a bounded queue, in order. A held write (`write ... hold`)
+// waits its hold plus op_timeout. A client that reaches the cluster and reader endpoints through
+// DNS (ops/client_options.hpp, the default) looks each one up (a `dns` trace event) and keeps
+// the answer while it is fresh: after a failover it may keep reaching the old writer [UG]; a
+// client through the proxy sends to a proxy node instead (ops/proxy.hpp).
 #pragma once
 
 #include <cstdint>
