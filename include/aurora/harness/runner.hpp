@@ -194,12 +194,7 @@ class runner {
           [&record](const storage::truncation_range& range) { return range.covers(record.id); });
       if (record.id <= made->vdl && !removed) made->facts.adopt_source_record(record);
     }
-    db::cluster_config config = setup_.main();
-    config.name = value.name;
-    config.instance_prefix = value.name + "-";
-    config.replicas = 0;
-    config.instances.clear();
-    const bool completed = model_.clone(value, config, &made->facts) != nullptr;
+    const bool completed = model_.clone(value, &made->facts) != nullptr;
     if (completed) {
       made->checker = std::make_unique<check::invariant_checker>(model_, made->facts, value.name);
       made->checker->adopt_clone_point(made->vdl);

@@ -111,12 +111,11 @@ class deployment {
   db::cluster* clone_cluster(std::string_view source, db::cluster_config config,
                              db::cluster_observer* observer = nullptr);
 
-  // The scenario's `clone as NAME`: a clone of main into `config` (its name `value.name`),
-  // recorded in the trace as an action with the clone's writer as its lane and, as a
-  // `control-plane` event, whether Aurora would share the pages copy-on-write (the source's
-  // first 15 clones) or copy them. Null when refused (no open writer on main).
-  db::cluster* clone(const ops::clone& value, db::cluster_config config,
-                     db::cluster_observer* observer = nullptr);
+  // The scenario's `clone as NAME`: a clone of main named NAME, with one instance NAME-db1,
+  // recorded in the trace as an action and, as a `control-plane` event, whether Aurora would
+  // share the pages copy-on-write (the source's first 15 clones) or copy them. Null when refused
+  // (no open writer on main).
+  db::cluster* clone(const ops::clone& value, db::cluster_observer* observer = nullptr);
 
   [[nodiscard]] const setup& config() const { return setup_; }
   [[nodiscard]] db::world& world() { return world_; }
@@ -258,14 +257,7 @@ class deployment {
   }
 
   // `clone as NAME` as an action of a run that has no checker for it.
-  void perform(const ops::clone& value) {
-    db::cluster_config config = setup_.main();
-    config.name = value.name;
-    config.instance_prefix = value.name + "-";
-    config.replicas = 0;
-    config.instances.clear();
-    (void)clone(value, config);
-  }
+  void perform(const ops::clone& value) { (void)clone(value); }
 
   // A decision of the control plane about `cluster` (trace-events.md, `control-plane`).
   void record_decision(const std::string& cluster, std::string_view decision,

@@ -85,10 +85,14 @@ class proxy_node final : public sim::endpoint<db::message> {
     std::uint64_t op = 0;
     db::message body;  // the client's request, as it came
     bool to_writer = true;
-    sim::time_point since{};  // when it was queued
+    sim::time_point since{};  // when it reached the proxy (what the borrow timeout counts from)
   };
+  // What the health check needs of a forwarded request (the request itself went on).
   struct sent {
-    request what;
+    sim::participant_id client;
+    std::uint64_t op = 0;
+    bool to_writer = true;
+    bool write = true;  // a write: cancelled, its outcome is unknown; a read is refused
     sim::participant_id to;
     std::uint32_t life = 0;  // the instance's incarnation when the request was forwarded
   };
@@ -102,31 +106,31 @@ class proxy_node final : public sim::endpoint<db::message> {
 
   void accept(request&& next) {
     if (queued_.empty() && writer_up()) return forward(std::move(next), target_.writer_id());
-    if (queued_.size() >= queue_max) return reply(next, db::reply_status::refused);
+    if (queued_.size() >= queue_max) return reply(next.client, next.op, db::reply_status::refused);
     net_.probes().hit("the proxy queued a request while no writer was up");
     queued_.push_back(std::move(next));
     arm_check();
   }
 
   void forward(request&& next, sim::participant_id to) {
-    db::message body = next.body;
-    forwarded_.push_back({std::move(next), to, net_.incarnation(to)});
-    net_.send(self_, to, std::move(body));
+    const bool write = std::holds_alternative<db::client_write>(next.body);
+    forwarded_.push_back({next.client, next.op, next.to_writer, write, to, net_.incarnation(to)});
+    net_.send(self_, to, std::move(next.body));
     arm_check();
   }
 
   void answer(const db::client_reply& value) {
     for (auto each = forwarded_.begin(); each != forwarded_.end(); ++each) {
-      if (each->what.op != value.op) continue;
-      const sim::participant_id client = each->what.client;
+      if (each->op != value.op) continue;
+      const sim::participant_id client = each->client;
       forwarded_.erase(each);
       net_.send(self_, client, db::message(value));
       return;
     }
   }
 
-  void reply(const request& to, db::reply_status status) {
-    net_.send(self_, to.client, db::client_reply{to.op, status, std::nullopt, storage::no_lsn});
+  void reply(sim::participant_id client, std::uint64_t op, db::reply_status status) {
+    net_.send(self_, client, db::client_reply{op, status, std::nullopt, storage::no_lsn});
   }
 
   // The health check: one timer while anything is queued or forwarded.
@@ -148,11 +152,11 @@ class proxy_node final : public sim::endpoint<db::message> {
     const sim::participant_id writer = target_.writer_id();
     std::erase_if(forwarded_, [&](const sent& each) {
       const bool crashed = !net_.alive(each.to) || net_.incarnation(each.to) != each.life;
-      const bool deposed = each.what.to_writer && each.to != writer;
+      const bool deposed = each.to_writer && each.to != writer;
       if (!crashed && !deposed) return false;
       net_.probes().hit("the proxy cancelled a request in flight");
-      const bool write = std::holds_alternative<db::client_write>(each.what.body);
-      reply(each.what, write ? db::reply_status::indeterminate : db::reply_status::refused);
+      reply(each.client, each.op,
+            each.write ? db::reply_status::indeterminate : db::reply_status::refused);
       return true;
     });
   }
@@ -161,7 +165,7 @@ class proxy_node final : public sim::endpoint<db::message> {
   void release_queue() {
     const sim::time_point now = net_.clock().now();
     while (!queued_.empty() && now - queued_.front().since >= timing_.borrow_timeout) {
-      reply(queued_.front(), db::reply_status::refused);
+      reply(queued_.front().client, queued_.front().op, db::reply_status::refused);
       queued_.pop_front();
     }
     if (!writer_up()) return;

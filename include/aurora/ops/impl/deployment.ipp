@@ -115,10 +115,14 @@ AURORA_DECL db::cluster* deployment::clone_cluster(std::string_view source,
   return clusters_.back().get();
 }
 
-AURORA_DECL db::cluster* deployment::clone(const ops::clone& value, db::cluster_config config,
+AURORA_DECL db::cluster* deployment::clone(const ops::clone& value,
                                            db::cluster_observer* observer) {
+  db::cluster_config config = setup_.main();
   config.name = value.name;
-  const std::string writer = config.instance_prefix + "db1" + config.instance_suffix;
+  config.instance_prefix = value.name + "-";
+  config.replicas = 0;
+  config.instances.clear();
+  const std::string writer = config.instance_prefix + "db1";
   record_action(to_string(value), {});
   const storage::lsn point = main().writer().vdl();
   db::cluster* made = clone_cluster("main", std::move(config), observer);
