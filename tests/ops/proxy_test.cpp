@@ -126,6 +126,20 @@ at 2500ms  write x=3                 expect ok
 )");
 }
 
+// A crash during the promoted instance's downtime (here: its AZ) keeps it down: it comes back
+// with its AZ, not at the end of promotion_time.
+TEST(control_plane_timing, an_az_crash_during_promotion_keeps_the_target_down) {
+  run_scenario(R"(config replicas=1 promotion_time=200ms
+client c1 via=smart
+at 0ms     write x=1                 expect ok
+at 10ms    failover to db2
+at 50ms    crash az b
+at 300ms   write x=2                 expect unavailable
+at 2s      restart az b
+at 2500ms  write x=3                 expect ok
+)");
+}
+
 // dns_propagation: a lookup after a failover still gets the old writer until the change has
 // propagated; the operation is recorded as going to that instance.
 TEST(control_plane_timing, dns_answers_the_old_writer_until_the_change_propagates) {

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -201,7 +202,9 @@ class cluster final : private instance_observer {
   }
 
   // Restarts a live instance: it loses its volatile state and what was sent to it, and is back
-  // `downtime` later (at once by default).
+  // `downtime` later (at once by default), unless a fault stops it again meanwhile
+  // (`cancel_restart`): an instance whose AZ crashed during its downtime stays down until the
+  // AZ is restarted.
   void reboot(const instance& which, sim::duration downtime = {}) {
     if (!net_.alive(which.id())) return;
     trace::recorder& trace = world_.trace();
@@ -216,12 +219,19 @@ class cluster final : private instance_observer {
     net_.crash(which.id());
     if (downtime <= sim::us(0)) return net_.restart(which.id());
     const sim::participant_id id = which.id();
-    const std::uint32_t life = net_.incarnation(id);
-    sim::network<message>& net = net_;
-    world_.clock().schedule_after(downtime, [&net, id, life] {
-      if (!net.alive(id) && net.incarnation(id) == life) net.restart(id);
+    const std::uint64_t token = ++restart_tokens_;
+    pending_restarts_[id.value] = token;
+    world_.clock().schedule_after(downtime, [this, id, token] {
+      const auto pending = pending_restarts_.find(id.value);
+      if (pending == pending_restarts_.end() || pending->second != token) return;
+      pending_restarts_.erase(pending);
+      if (!net_.alive(id)) net_.restart(id);
     });
   }
+
+  // A fault stopped `id` (a crash, its AZ's, a lost disk's node): a restart `reboot` scheduled
+  // for it no longer happens.
+  void cancel_restart(sim::participant_id id) { pending_restarts_.erase(id.value); }
 
   // The control plane failed the cluster over: reported to the observer like the instances'
   // decisions, stamped with the time and step.
@@ -438,6 +448,9 @@ class cluster final : private instance_observer {
   cluster_observer* observer_;
   control_plane control_;
   std::vector<std::unique_ptr<instance>> instances_;
+  // Restarts `reboot` scheduled after a downtime, by participant: the latest one's token.
+  std::map<std::uint32_t, std::uint64_t> pending_restarts_;
+  std::uint64_t restart_tokens_ = 0;
 };
 
 }  // namespace aurora::db

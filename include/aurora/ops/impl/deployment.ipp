@@ -147,6 +147,11 @@ AURORA_DECL void deployment::apply(const sim::fault& value) {
     throw usage_error("destroy: '" + lost->node + "' is not a storage node");
   }
   world_.net().apply(value);
+  if (const auto* down = std::get_if<sim::crash>(&value)) {
+    for (const sim::participant_id id : world_.net().resolve(down->what)) {
+      for (const auto& each : clusters_) each->cancel_restart(id);
+    }
+  }
   for (const auto& each : clusters_) control_plane_.watch(*each);
   if (lost == nullptr) return;
   const sim::participant_id node = world_.net().find(lost->node);
