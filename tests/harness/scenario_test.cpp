@@ -444,6 +444,7 @@ const std::vector<error_case>& error_cases() {
       {"at 1ms write x=1 on main hold 1s", 1, 26,
        "'hold' must come before 'on', 'as' and 'expect'"},
       {"at 1ms write x=1 as c2 to db1", 1, 24, "'to' must come before 'on', 'as' and 'expect'"},
+      {"at 1ms read x on main from db1", 1, 23, "'from' must come before 'on', 'as' and 'expect'"},
       {"at 1ms read x on green", 1, 18,
        "unknown cluster 'green': expected main (a `clone as` step on an earlier line creates a "
        "cluster)"},

@@ -93,6 +93,27 @@ at 3s      restart az a
   (void)done;
 }
 
+// An AZ outage is a state: a proxy node made while its AZ is down (here on first use, after
+// `crash az a`) starts down too, so the client reaches the node in b.
+TEST(proxy, a_proxy_node_made_while_its_az_is_down_starts_down) {
+  const harness::scenario plan =
+      harness::parse_scenario_or_throw(R"(config replicas=1 detection_time=1s op_timeout=3s
+client c1 via=proxy
+at 0ms     crash az a
+at 100ms   write x=1                 expect ok
+)",
+                                       "test.scn");
+  harness::runner run(plan, {});
+  run.perform_now(0, plan.steps[0]);
+  run.perform_now(1, plan.steps[1]);
+  const sim::network<db::message>& net = run.model().network();
+  EXPECT_FALSE(net.alive(net.find("proxy-a"))) << "made in AZ a while it is down";
+  EXPECT_TRUE(net.alive(net.find("proxy-b")));
+  const harness::run_result result = run.finish();
+  EXPECT_TRUE(result.passed());
+  for (const std::string& each : result.unmet) ADD_FAILURE() << each;
+}
+
 // `write ... hold`: the transaction commits only after the hold; a read meanwhile does not see
 // it, and op_timeout counts from the commit request, not from the start.
 TEST(hold, a_held_transaction_commits_after_its_hold_and_op_timeout_counts_from_then) {

@@ -534,8 +534,10 @@ class scenario_parser {
     if (!is_client_operation(value.what)) {
       fail(rest, "unexpected " + describe(rest) + " after the fault: expected end of line");
     }
-    if (rest.kind == token_kind::word && (rest.text == "to" || rest.text == "hold") &&
-        std::holds_alternative<write_op>(value.what)) {
+    const bool write_word =
+        (rest.text == "to" || rest.text == "hold") && std::holds_alternative<write_op>(value.what);
+    const bool read_word = rest.text == "from" && std::holds_alternative<read_op>(value.what);
+    if (rest.kind == token_kind::word && (write_word || read_word)) {
       fail(rest, "'" + std::string(rest.text) + "' must come before 'on', 'as' and 'expect'");
     }
     if (rest.kind == token_kind::word && rest.text == "on") {

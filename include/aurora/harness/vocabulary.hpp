@@ -125,7 +125,8 @@ inline constexpr std::array<verb_info, 13> verbs = {{
         "instances). Its "
         "volatile state is lost; a storage node keeps its disk. Messages in flight to it are "
         "dropped, even if it restarts before they arrive. Crashing what is down changes "
-        "nothing"}}}},
+        "nothing. An AZ stays down until `restart az X`: what is made in it meanwhile (a "
+        "clone's instance, a proxy node) starts down"}}}},
     {sim::restart::verb, verb_group::fault, false, budget_rule::takes_nothing,
      {{{"X", argument_kind::target}}},
      {{{"restart X",

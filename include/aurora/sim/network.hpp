@@ -21,6 +21,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -94,9 +95,15 @@ class network {
     const participant_id id{static_cast<std::uint32_t>(participants_.size())};
     by_name_.emplace(name, id.value);
     participants_.push_back({std::move(name), az, kind, handler});
+    // An AZ that is down stays down for what is added to it (a clone's instance, a proxy node)
+    // until `restart az X`.
+    if (az != 0 && az_down_[static_cast<std::size_t>(az - 'a')]) participants_.back().alive = false;
     trace_.add_lane({participants_.back().name, az, std::string(to_string(kind))});
     return id;
   }
+
+  // Every AZ counts as up again (the final check's settling restarts everything that is down).
+  void clear_az_outages() { az_down_ = {}; }
 
   // The participant with this name; an unknown name is a usage error.
   [[nodiscard]] participant_id find(std::string_view name) const {
@@ -430,10 +437,17 @@ class network {
   }
 
   void apply_one(const sim::crash& f) {
+    note_az(f.what, true);
     for (participant_id id : resolve(f.what)) crash(id);
   }
   void apply_one(const sim::restart& f) {
+    note_az(f.what, false);
     for (participant_id id : resolve(f.what)) restart(id);
+  }
+  void note_az(const target& what, bool down) {
+    if (what.is_az && what.name.size() == 1 && what.name[0] >= 'a' && what.name[0] <= 'c') {
+      az_down_[static_cast<std::size_t>(what.name[0] - 'a')] = down;
+    }
   }
   void apply_one(const sim::destroy& f) { destroy(find(f.node)); }
   void apply_one(const sim::partition& f) {
@@ -456,6 +470,7 @@ class network {
   std::vector<participant_id> partitioned_;
   std::vector<std::uint8_t> blocked_;
   std::size_t partition_stride_ = 0;
+  std::array<bool, 3> az_down_{};  // per AZ a, b, c: crashed by `crash az X`, not restarted
   stable_pool<in_flight> flights_;
   int loss_percent_ = 0;
   int duplication_percent_ = 0;

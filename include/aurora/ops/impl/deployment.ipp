@@ -170,6 +170,7 @@ AURORA_DECL void deployment::failover(const std::optional<std::string>& to) {
 AURORA_DECL void deployment::settle() {
   sim::network<db::message>& net = world_.net();
   net.heal();
+  net.clear_az_outages();
   net.set_loss_percent(0);
   net.set_duplication_percent(0);
   net.set_delay(0, sim::us(0));
